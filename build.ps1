@@ -1,0 +1,40 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates PSThreading.
+.DESCRIPTION
+    Build  : compiles the module and assembles output/PSThreading (manifest, binaries, help).
+    Test   : Build, then the xunit suite and the Pester suite (in a fresh pwsh); prints 'N passed, N failed'.
+    Demo   : Build, then runs every script in examples/.
+    Bench  : Build, then the benchmarks in bench/.
+    Stress : Build, then the concurrency test files -Repeat times in a row.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Stress', 'Package')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Stress: how many times each concurrency test file runs.
+    [int] $Repeat = 20,
+
+    # Test: run only the Pester files whose name matches (wildcards), e.g. 'WorkerThread*'.
+    [string] $Filter = '*'
+)
+
+$ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'tools/BuildTasks.ps1')
+
+$exitCode = switch ($Task) {
+    'Build' { Invoke-BuildTask -Configuration $Configuration; 0 }
+    'Test' { Invoke-BuildTask -Configuration $Configuration; Invoke-TestTask -Configuration $Configuration -Filter $Filter }
+    'Demo' { Invoke-BuildTask -Configuration $Configuration; Invoke-DemoTask }
+    'Bench' { Invoke-BuildTask -Configuration $Configuration; Invoke-BenchTask }
+    'Stress' { Invoke-BuildTask -Configuration $Configuration; Invoke-StressTask -Repeat $Repeat }
+    'Package' { Invoke-BuildTask -Configuration $Configuration; Invoke-PackageTask; 0 }
+}
+exit ([int]($exitCode | Select-Object -Last 1))

@@ -1,0 +1,18 @@
+namespace PSThreading.Core
+{
+    /// <summary>
+    /// The work a <see cref="WorkerThread"/> runs. The core knows nothing of what the work is;
+    /// the module supplies a body that runs PowerShell.
+    /// </summary>
+    public interface IThreadBody
+    {
+        /// <summary>
+        /// Runs on the worker's own thread. Returning ends the thread as Completed; throwing
+        /// <see cref="System.OperationCanceledException"/> ends it as Stopped; any other exception as Failed.
+        /// </summary>
+        void Run(WorkerThread thread);
+
+        /// <summary>Asks the running body to stop. Called from another thread; must not block.</summary>
+        void RequestStop();
+    }
+}

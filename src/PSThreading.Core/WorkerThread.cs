@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+
+namespace PSThreading.Core
+{
+    /// <summary>
+    /// One thread as the user sees it: Python's <c>threading.Thread</c>. Worker threads own a dedicated
+    /// OS thread; the main thread and foreign threads are entries describing threads the module did not start.
+    /// </summary>
+    public sealed class WorkerThread
+    {
+        private readonly ManualResetEvent _ended = new ManualResetEvent(false);
+        private readonly ConcurrentQueue<object> _results = new ConcurrentQueue<object>();
+        private readonly IThreadBody? _body;
+        private Thread? _thread;
+        private int _state;
+        private long _startTicks;
+        private long _endTicks;
+
+        internal WorkerThread(string name, ThreadKind kind, bool isDaemon, IThreadBody? body, long sequence)
+        {
+            Name = name;
+            Kind = kind;
+            IsDaemon = isDaemon;
+            _body = body;
+            Sequence = sequence;
+            _state = (int)WorkerState.Running;
+            _startTicks = DateTime.Now.Ticks;
+            if (kind != ThreadKind.Worker)
+            {
+                // Entries for threads we did not start describe the calling thread itself.
+                ManagedThreadId = Environment.CurrentManagedThreadId;
+            }
+        }
+
+        public string Name { get; }
+
+        public ThreadKind Kind { get; }
+
+        /// <summary>The .NET managed thread id: Python's <c>ident</c>. Unique among live threads.</summary>
+        public int ManagedThreadId { get; private set; }
+
+        public bool IsDaemon { get; }
+
+        public WorkerState State => (WorkerState)Volatile.Read(ref _state);
+
+        public bool IsAlive => State == WorkerState.Running || State == WorkerState.Stopping;
+
+        public bool IsMainThread => Kind == ThreadKind.Main;
+
+        public DateTime StartTime => new DateTime(Interlocked.Read(ref _startTicks), DateTimeKind.Local);
+
+        public DateTime? EndTime
+        {
+            get
+            {
+                long ticks = Interlocked.Read(ref _endTicks);
+                return ticks == 0 ? (DateTime?)null : new DateTime(ticks, DateTimeKind.Local);
+            }
+        }
+
+        /// <summary>How long the thread has run (so far, while alive).</summary>
+        public TimeSpan RunningTime => (EndTime ?? DateTime.Now) - StartTime;
+
+        /// <summary>The exception that ended the thread, when <see cref="State"/> is Failed.</summary>
+        public Exception? Error { get; private set; }
+
+        /// <summary>Output not yet collected by a join.</summary>
+        public int PendingResultCount => _results.Count;
+
+        /// <summary>Signalled once the thread has ended, whatever the outcome.</summary>
+        public WaitHandle EndedHandle => _ended;
+
+        internal IThreadBody? Body => _body;
+
+        /// <summary>Order of start across the process: what enumeration sorts by.</summary>
+        internal long Sequence { get; }
+
+        /// <summary>Free slot for the module's adapter state (the PowerShell side of the thread).</summary>
+        internal object? Tag { get; set; }
+
+        internal void StartOsThread(int maxStackSize)
+        {
+            var thread = new Thread(RunOnOwnThread, maxStackSize)
+            {
+                IsBackground = IsDaemon,
+                Name = Name,
+            };
+            _thread = thread;
+            thread.Start();
+            // Known at once: the id is assigned when the Thread object is created.
+            ManagedThreadId = thread.ManagedThreadId;
+        }
+
+        private void RunOnOwnThread()
+        {
+            ThreadRegistry.SetCurrent(this);
+            WorkerState outcome = WorkerState.Completed;
+            try
+            {
+                _body!.Run(this);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = WorkerState.Stopped;
+            }
+            catch (Exception ex)
+            {
+                // An exception escaping a thread ends the whole process: it becomes the thread's error instead.
+                Error = ex;
+                outcome = WorkerState.Failed;
+            }
+            finally
+            {
+                Finish(outcome);
+                ThreadRegistry.SetCurrent(null);
+            }
+        }
+
+        /// <summary>Marks the thread ended. Used by the OS thread itself and by pool workers.</summary>
+        internal void Finish(WorkerState outcome, Exception? error = null)
+        {
+            if (error != null)
+            {
+                Error = error;
+            }
+
+            Interlocked.Exchange(ref _endTicks, DateTime.Now.Ticks);
+            Volatile.Write(ref _state, (int)outcome);
+            ThreadRegistry.Unregister(this);
+            _ended.Set();
+        }
+
+        /// <summary>Asks the thread to stop. Returns false when it had already ended.</summary>
+        public bool RequestStop()
+        {
+            if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running)
+            {
+                return State == WorkerState.Stopping;
+            }
+
+            _body?.RequestStop();
+            return true;
+        }
+
+        /// <summary>
+        /// Python's <c>join(timeout)</c>: true once the thread has ended, false when the timeout elapsed first.
+        /// A null timeout waits without limit. Throws <see cref="OperationCanceledException"/> when cancelled.
+        /// </summary>
+        public bool Join(TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            if (!IsAlive)
+            {
+                return true;
+            }
+
+            if (ManagedThreadId == Environment.CurrentManagedThreadId)
+            {
+                throw new InvalidOperationException($"Thread '{Name}' cannot wait for itself to end.");
+            }
+
+            int millis = timeout.HasValue ? ToMilliseconds(timeout.Value) : Timeout.Infinite;
+            int signalled = WaitHandle.WaitAny(new[] { _ended, cancellationToken.WaitHandle }, millis);
+            if (signalled == 1)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return signalled == 0;
+        }
+
+        internal static int ToMilliseconds(TimeSpan timeout)
+        {
+            double ms = Math.Ceiling(timeout.TotalMilliseconds);
+            return ms >= int.MaxValue ? int.MaxValue - 1 : (int)Math.Max(0, ms);
+        }
+
+        /// <summary>Queues an object produced by the thread for whoever joins it.</summary>
+        public void AddResult(object item) => _results.Enqueue(item);
+
+        /// <summary>Takes every queued result once: a second join gets only what came after.</summary>
+        public object[] TakeResults()
+        {
+            var taken = new System.Collections.Generic.List<object>(_results.Count);
+            while (_results.TryDequeue(out object? item))
+            {
+                taken.Add(item);
+            }
+
+            return taken.ToArray();
+        }
+
+        internal bool HasOsThread => _thread != null;
+
+        public override string ToString() => Name;
+    }
+}

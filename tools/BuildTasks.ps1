@@ -1,0 +1,155 @@
+# The tasks behind build.ps1. Each task prints what it does; failures throw.
+
+$script:RepoRoot = Split-Path $PSScriptRoot -Parent
+$script:OutputModule = Join-Path $RepoRoot 'output/PSThreading'
+$script:PesterVersion = '5.7.1'
+$script:PwshPath = Join-Path $PSHOME 'pwsh'
+# The whole Pester run is bounded: a hung concurrency test fails the run instead of hanging CI.
+$script:PesterTimeoutSeconds = 900
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $ArgumentList)
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Invoke-BuildTask {
+    param([string] $Configuration)
+    Write-Host "==> Build ($Configuration)"
+    $project = Join-Path $RepoRoot 'src/PSThreading/PSThreading.csproj'
+    $binOut = Join-Path $RepoRoot "src/PSThreading/bin/$Configuration/netstandard2.0"
+    Invoke-Native dotnet @('build', $project, '-c', $Configuration, '-nologo', '-v', 'q', '-clp:NoSummary')
+
+    if (Test-Path $OutputModule) {
+        Remove-Item $OutputModule -Recurse -Force
+    }
+    $null = New-Item -ItemType Directory -Path $OutputModule
+    foreach ($name in 'PSThreading.dll', 'PSThreading.Core.dll') {
+        Copy-Item (Join-Path $binOut $name) $OutputModule
+    }
+    Copy-Item (Join-Path $RepoRoot 'module/*') $OutputModule -Recurse
+    $helpGenerator = Join-Path $RepoRoot 'tools/HelpGenerator/HelpGenerator.csproj'
+    if (Test-Path $helpGenerator) {
+        Invoke-Native dotnet @('run', '--project', $helpGenerator, '-c', $Configuration, '--',
+            (Join-Path $RepoRoot 'docs/en-US'), (Join-Path $OutputModule 'en-US'))
+    }
+    Write-Host "    module assembled in $OutputModule"
+}
+
+function Get-PesterManifest {
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $manifest = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        Write-Host "==> Restoring Pester $PesterVersion from NuGet"
+        Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tools/TestDependencies/TestDependencies.csproj'), '-nologo', '-v', 'q')
+    }
+    if (-not (Test-Path $manifest)) {
+        throw "Pester $PesterVersion was restored but $manifest is missing."
+    }
+    $manifest
+}
+
+function Invoke-XunitSuite {
+    param([string] $Configuration)
+    Write-Host '==> xunit (core)'
+    $results = Join-Path $RepoRoot 'output/test-results'
+    $trx = Join-Path $results 'core.trx'
+    Remove-Item $trx -ErrorAction Ignore
+    & dotnet test (Join-Path $RepoRoot 'tests/PSThreading.Core.Tests/PSThreading.Core.Tests.csproj') -c $Configuration -nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' -- 'RunConfiguration.TestSessionTimeout=600000'
+    if (-not (Test-Path $trx)) {
+        Write-Host '    xunit produced no results: counted as one failure.'
+        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
+}
+
+function Invoke-PesterSuite {
+    param([string] $Filter = '*', [string[]] $Path)
+    $pester = Get-PesterManifest
+    $results = Join-Path $RepoRoot 'output/test-results'
+    $null = New-Item -ItemType Directory -Force -Path $results
+    $summary = Join-Path $results 'pester-summary.json'
+    Remove-Item $summary -ErrorAction Ignore
+    if (-not $Path) {
+        $Path = Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter "$Filter.Tests.ps1" | ForEach-Object FullName
+    }
+    Write-Host "==> Pester ($($Path.Count) files, fresh pwsh)"
+    $runner = Join-Path $RepoRoot 'tools/RunPester.ps1'
+    $process = Start-Process -FilePath $PwshPath -NoNewWindow -PassThru -ArgumentList @(
+        '-NoProfile', '-NonInteractive', '-File', $runner,
+        '-PesterManifest', $pester, '-SummaryPath', $summary, '-TestPath', ($Path -join [IO.Path]::PathSeparator))
+    if (-not $process.WaitForExit($PesterTimeoutSeconds * 1000)) {
+        Write-Host "    Pester did not finish in $PesterTimeoutSeconds s: stopped, counted as one failure."
+        $process.Kill($true)
+        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    if (-not (Test-Path $summary)) {
+        Write-Host "    Pester exited ($($process.ExitCode)) without a summary: counted as one failure."
+        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    Get-Content $summary -Raw | ConvertFrom-Json
+}
+
+function Invoke-TestTask {
+    param([string] $Configuration, [string] $Filter = '*')
+    $suites = @()
+    if ($Filter -eq '*') {
+        $suites += Invoke-XunitSuite -Configuration $Configuration
+    }
+    $suites += Invoke-PesterSuite -Filter $Filter
+    $passed = ($suites | Measure-Object Passed -Sum).Sum
+    $failed = ($suites | Measure-Object Failed -Sum).Sum
+    Write-Host ''
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { 1 } else { 0 }
+}
+
+function Invoke-DemoTask {
+    $failed = 0
+    $env:PSModulePath = (Split-Path $OutputModule -Parent) + [IO.Path]::PathSeparator + $env:PSModulePath
+    foreach ($example in Get-ChildItem (Join-Path $RepoRoot 'examples') -Filter '*.ps1' | Sort-Object Name) {
+        Write-Host ''
+        Write-Host "==> examples/$($example.Name)" -ForegroundColor Cyan
+        & $PwshPath -NoProfile -NonInteractive -File $example.FullName
+        if ($LASTEXITCODE -ne 0) {
+            Write-Host "    exited with $LASTEXITCODE" -ForegroundColor Red
+            $failed++
+        }
+    }
+    Write-Host ''
+    Write-Host "$failed example(s) failed"
+    [int]($failed -gt 0)
+}
+
+function Invoke-BenchTask {
+    $env:PSModulePath = (Split-Path $OutputModule -Parent) + [IO.Path]::PathSeparator + $env:PSModulePath
+    $failed = 0
+    foreach ($bench in Get-ChildItem (Join-Path $RepoRoot 'bench') -Filter '*.ps1' | Sort-Object Name) {
+        Write-Host "==> bench/$($bench.Name)"
+        & $PwshPath -NoProfile -NonInteractive -File $bench.FullName
+        if ($LASTEXITCODE -ne 0) { $failed++ }
+    }
+    [int]($failed -gt 0)
+}
+
+function Invoke-StressTask {
+    param([int] $Repeat)
+    $files = Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter '*.Tests.ps1' |
+        Where-Object { (Get-Content $_.FullName -TotalCount 5) -match '#\s*Concurrency' } | ForEach-Object FullName
+    $green = 0
+    for ($i = 1; $i -le $Repeat; $i++) {
+        $result = Invoke-PesterSuite -Path $files
+        if ($result.Failed -eq 0 -and $result.Passed -gt 0) { $green++ }
+        Write-Host "    run $i of ${Repeat}: $($result.Passed) passed, $($result.Failed) failed"
+    }
+    Write-Host "$green of $Repeat stress runs passed"
+    [int]($green -ne $Repeat)
+}
+
+function Invoke-PackageTask {
+    throw 'Package is not written yet.'
+}

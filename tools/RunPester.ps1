@@ -1,0 +1,16 @@
+# Runs Pester in its own process against the built module and writes the counts as JSON.
+param(
+    [Parameter(Mandatory)] [string] $PesterManifest,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [Parameter(Mandatory)] [string] $TestPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterManifest -Force
+$config = New-PesterConfiguration
+$config.Run.Path = $TestPath -split [IO.Path]::PathSeparator
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Normal'
+$result = Invoke-Pester -Configuration $config
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content $SummaryPath
+exit ([int]($failed -gt 0))
