@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Generic;
+
+namespace PSThreading.Core
+{
+    /// <summary>
+    /// Puts results that finish in any order back into input order: Python's <c>Executor.map</c>. Holds only
+    /// the results that wait for an earlier one; the rest leave at once. Not thread-safe: its owner locks.
+    /// </summary>
+    public sealed class OrderedResultBuffer<T>
+    {
+        private readonly Dictionary<long, T> _waiting = new Dictionary<long, T>();
+        private long _next;
+
+        /// <summary>The position the next result to leave must have.</summary>
+        public long NextIndex => _next;
+
+        /// <summary>How many results wait for an earlier one.</summary>
+        public int WaitingCount => _waiting.Count;
+
+        /// <summary>Adds the result for input position <paramref name="index"/>; each position once.</summary>
+        public void Add(long index, T result)
+        {
+            if (index < _next || _waiting.ContainsKey(index))
+            {
+                throw new ArgumentException($"A result for position {index} was already added.", nameof(index));
+            }
+
+            _waiting.Add(index, result);
+        }
+
+        /// <summary>Takes the next result in input order, if it has arrived.</summary>
+        public bool TryTakeNext(out T result)
+        {
+            if (_waiting.TryGetValue(_next, out result!))
+            {
+                _waiting.Remove(_next);
+                _next++;
+                return true;
+            }
+
+            result = default!;
+            return false;
+        }
+    }
+}

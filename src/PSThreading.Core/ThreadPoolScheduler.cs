@@ -1,0 +1,437 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+
+namespace PSThreading.Core
+{
+    /// <summary>
+    /// The bookkeeping of one pool call, free of PowerShell: a queue that workers take items from, a throttle
+    /// that never lets more than <see cref="ThrottleLimit"/> items run at once, the results waiting to be
+    /// written (in input order under <c>ordered</c>), item timeouts and cancellation.
+    /// </summary>
+    /// <remarks>
+    /// Input streams in: the total is known only after <see cref="CompleteAdding"/>. Memory stays bounded
+    /// because the caller adds only while <see cref="HasRoom"/>: at most <see cref="MaxInFlight"/> items are
+    /// queued, running or finished but not yet taken for writing.
+    /// </remarks>
+    public sealed class ThreadPoolScheduler : IDisposable
+    {
+        private readonly object _sync = new object();
+        private readonly Queue<PoolWorkItem> _queued = new Queue<PoolWorkItem>();
+        private readonly List<PoolWorkItem> _running = new List<PoolWorkItem>();
+        private readonly Queue<PoolWorkItem>? _finished;
+        private readonly OrderedResultBuffer<PoolWorkItem>? _ordered;
+        // Wakes the writer (the cmdlet's pipeline thread) when a result arrives or a worker ends.
+        private readonly ManualResetEventSlim _changed = new ManualResetEventSlim(false);
+        private long _added;
+        private long _taken;
+        private int _finishedCount;
+        private int _runningCount;
+        private int _peakRunning;
+        private int _waitingWorkers;
+        private bool _addingCompleted;
+        private bool _cancelled;
+
+        public ThreadPoolScheduler(int throttleLimit, bool ordered, int maxInFlight = 4096)
+        {
+            if (throttleLimit < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(throttleLimit), throttleLimit, "The throttle limit must be 1 or more.");
+            }
+
+            if (maxInFlight < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(maxInFlight), maxInFlight, "At least one item must be allowed in flight.");
+            }
+
+            ThrottleLimit = throttleLimit;
+            MaxInFlight = maxInFlight;
+            if (ordered)
+            {
+                _ordered = new OrderedResultBuffer<PoolWorkItem>();
+            }
+            else
+            {
+                _finished = new Queue<PoolWorkItem>();
+            }
+        }
+
+        public int ThrottleLimit { get; }
+
+        public int MaxInFlight { get; }
+
+        public bool IsOrdered => _ordered != null;
+
+        /// <summary>Items added so far.</summary>
+        public long AddedCount => Interlocked.Read(ref _added);
+
+        /// <summary>The number of items, once the input has ended; null while it streams.</summary>
+        public long? TotalCount
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _addingCompleted ? _added : (long?)null;
+                }
+            }
+        }
+
+        /// <summary>Items that have finished, whatever the outcome: what progress counts as done.</summary>
+        public int FinishedCount => Volatile.Read(ref _finishedCount);
+
+        /// <summary>Results taken for writing.</summary>
+        public long TakenCount => Interlocked.Read(ref _taken);
+
+        /// <summary>Items whose code is running now (a timed-out item counts until its worker lets go of it).</summary>
+        public int RunningCount => Volatile.Read(ref _runningCount);
+
+        /// <summary>The most items that ever ran at once: never above <see cref="ThrottleLimit"/>.</summary>
+        public int PeakRunningCount => Volatile.Read(ref _peakRunning);
+
+        /// <summary>Items queued and not yet taken by a worker.</summary>
+        public int QueuedCount
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _queued.Count;
+                }
+            }
+        }
+
+        /// <summary>Results held because an earlier item has not finished (ordered calls only).</summary>
+        public int HeldForOrderCount
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _ordered?.WaitingCount ?? 0;
+                }
+            }
+        }
+
+        public bool IsCancelled => Volatile.Read(ref _cancelled);
+
+        /// <summary>True while another item may be added without passing the in-flight bound.</summary>
+        public bool HasRoom => Interlocked.Read(ref _added) - Interlocked.Read(ref _taken) < MaxInFlight;
+
+        /// <summary>True once the input has ended and every result has been taken, or the call was cancelled.</summary>
+        public bool IsDone
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _cancelled || (_addingCompleted && _taken == _added);
+                }
+            }
+        }
+
+        /// <summary>True while queued items wait and the call goes on: a worker that ended early is needed again.</summary>
+        public bool HasQueuedWork
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return !_cancelled && _queued.Count > 0;
+                }
+            }
+        }
+
+        /// <summary>The handle the writer waits on; set when a result arrives, a worker ends or the call is cancelled.</summary>
+        public WaitHandle ChangedHandle => _changed.WaitHandle;
+
+        /// <summary>Adds one input item. Check <see cref="HasRoom"/> first to keep memory bounded.</summary>
+        public PoolWorkItem Add(object? input)
+        {
+            lock (_sync)
+            {
+                if (_addingCompleted)
+                {
+                    throw new InvalidOperationException("The input of this pool call has already ended.");
+                }
+
+                var item = new PoolWorkItem(_added, input);
+                if (_cancelled)
+                {
+                    return item;
+                }
+
+                _queued.Enqueue(item);
+                Interlocked.Increment(ref _added);
+                if (_waitingWorkers > 0)
+                {
+                    // PulseAll: a woken worker whose own token was cancelled would swallow a single Pulse.
+                    Monitor.PulseAll(_sync);
+                }
+
+                return item;
+            }
+        }
+
+        /// <summary>Ends the input: the total is known, and workers stop once the queue is empty.</summary>
+        public void CompleteAdding()
+        {
+            lock (_sync)
+            {
+                _addingCompleted = true;
+                Monitor.PulseAll(_sync);
+            }
+
+            _changed.Set();
+        }
+
+        /// <summary>
+        /// Called by a worker for its next item: blocks until one is queued and the throttle has a free slot.
+        /// Returns null when there is no more work (input ended and queue empty, cancelled, or
+        /// <paramref name="cancellationToken"/> cancelled).
+        /// </summary>
+        public PoolWorkItem? TakeNext(int workerIndex, CancellationToken cancellationToken)
+        {
+            CancellationTokenRegistration registration = default;
+            try
+            {
+                lock (_sync)
+                {
+                    while (true)
+                    {
+                        if (_cancelled || cancellationToken.IsCancellationRequested)
+                        {
+                            return null;
+                        }
+
+                        if (_queued.Count > 0 && _runningCount < ThrottleLimit)
+                        {
+                            PoolWorkItem item = _queued.Dequeue();
+                            item.WorkerIndex = workerIndex;
+                            item.StartedTimestamp = Stopwatch.GetTimestamp();
+                            item.HoldsSlot = true;
+                            item.MarkRunning();
+                            _running.Add(item);
+                            _runningCount++;
+                            if (_runningCount > _peakRunning)
+                            {
+                                _peakRunning = _runningCount;
+                            }
+
+                            return item;
+                        }
+
+                        if (_queued.Count == 0 && _addingCompleted)
+                        {
+                            return null;
+                        }
+
+                        if (cancellationToken.CanBeCanceled && registration == default)
+                        {
+                            registration = cancellationToken.Register(WakeWorkers);
+                        }
+
+                        _waitingWorkers++;
+                        try
+                        {
+                            Monitor.Wait(_sync);
+                        }
+                        finally
+                        {
+                            _waitingWorkers--;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                registration.Dispose();
+            }
+        }
+
+        /// <summary>A worker reports that the item ran to its end. False when it had been reported timed out.</summary>
+        public bool Complete(PoolWorkItem item, object? output) => End(item, PoolItemState.Completed, output, null);
+
+        /// <summary>A worker reports that the item failed. False when it had been reported timed out.</summary>
+        public bool Fail(PoolWorkItem item, object? error) => End(item, PoolItemState.Failed, null, error);
+
+        /// <summary>
+        /// A worker stopped in the middle of the item (its pipeline was stopped): frees the slot; an item not
+        /// already reported timed out fails with <paramref name="error"/>.
+        /// </summary>
+        public void Abandon(PoolWorkItem item, object? error) => End(item, PoolItemState.Failed, null, error);
+
+        /// <summary>
+        /// Reports every running item older than <paramref name="itemTimeout"/> as timed out and returns them,
+        /// so that the caller stops the workers running them. Their slots stay taken until the workers let go.
+        /// </summary>
+        public IReadOnlyList<PoolWorkItem> TimeOutOverdue(TimeSpan itemTimeout)
+        {
+            long now = Stopwatch.GetTimestamp();
+            long limit = (long)(itemTimeout.TotalSeconds * Stopwatch.Frequency);
+            List<PoolWorkItem>? overdue = null;
+            lock (_sync)
+            {
+                foreach (PoolWorkItem item in _running)
+                {
+                    if (item.State == PoolItemState.Running && now - item.StartedTimestamp >= limit
+                        && item.TryEnd(PoolItemState.TimedOut, null, null))
+                    {
+                        (overdue ??= new List<PoolWorkItem>()).Add(item);
+                        Publish(item);
+                    }
+                }
+            }
+
+            if (overdue == null)
+            {
+                return Array.Empty<PoolWorkItem>();
+            }
+
+            _changed.Set();
+            return overdue;
+        }
+
+        /// <summary>How long until the oldest running item passes <paramref name="itemTimeout"/>; null when none runs.</summary>
+        public TimeSpan? TimeUntilNextItemTimeout(TimeSpan itemTimeout)
+        {
+            long now = Stopwatch.GetTimestamp();
+            long? oldest = null;
+            lock (_sync)
+            {
+                foreach (PoolWorkItem item in _running)
+                {
+                    if (item.State == PoolItemState.Running && (oldest == null || item.StartedTimestamp < oldest))
+                    {
+                        oldest = item.StartedTimestamp;
+                    }
+                }
+            }
+
+            if (oldest == null)
+            {
+                return null;
+            }
+
+            double elapsed = (now - oldest.Value) / (double)Stopwatch.Frequency;
+            return TimeSpan.FromSeconds(Math.Max(0, itemTimeout.TotalSeconds - elapsed));
+        }
+
+        /// <summary>Takes the next result to write, if one is ready (under ordered: the next in input order).</summary>
+        public bool TryTakeResult(out PoolWorkItem? item)
+        {
+            lock (_sync)
+            {
+                bool found = _ordered != null ? _ordered.TryTakeNext(out item) : TryDequeue(_finished!, out item);
+                if (found)
+                {
+                    _taken++;
+                }
+
+                return found;
+            }
+        }
+
+        /// <summary>
+        /// Waits until something may have changed for the writer: a result, a worker's end, cancellation.
+        /// Bounded by <paramref name="timeout"/>. Returns false when <paramref name="cancellationToken"/> ended the wait.
+        /// </summary>
+        public bool WaitForChange(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            try
+            {
+                bool signalled = _changed.Wait(timeout, cancellationToken);
+                _changed.Reset();
+                return signalled || !cancellationToken.IsCancellationRequested;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>Wakes the writer, for example when a worker ends.</summary>
+        public void Signal() => _changed.Set();
+
+        /// <summary>Stops the call: queued items are dropped and waiting workers return null at once.</summary>
+        public void Cancel()
+        {
+            lock (_sync)
+            {
+                _cancelled = true;
+                _queued.Clear();
+                Monitor.PulseAll(_sync);
+            }
+
+            _changed.Set();
+        }
+
+        public void Dispose() => _changed.Dispose();
+
+        private bool End(PoolWorkItem item, PoolItemState outcome, object? output, object? error)
+        {
+            bool ended;
+            lock (_sync)
+            {
+                if (item.HoldsSlot)
+                {
+                    item.HoldsSlot = false;
+                    _running.Remove(item);
+                    _runningCount--;
+                    if (_waitingWorkers > 0)
+                    {
+                        Monitor.PulseAll(_sync);
+                    }
+                }
+
+                ended = item.TryEnd(outcome, output, error);
+                if (ended && !_cancelled)
+                {
+                    Publish(item);
+                }
+            }
+
+            if (ended)
+            {
+                _changed.Set();
+            }
+
+            return ended;
+        }
+
+        // Under _sync.
+        private void Publish(PoolWorkItem item)
+        {
+            _finishedCount++;
+            if (_ordered != null)
+            {
+                _ordered.Add(item.Index, item);
+            }
+            else
+            {
+                _finished!.Enqueue(item);
+            }
+        }
+
+        private void WakeWorkers()
+        {
+            lock (_sync)
+            {
+                Monitor.PulseAll(_sync);
+            }
+        }
+
+        private static bool TryDequeue(Queue<PoolWorkItem> queue, out PoolWorkItem? item)
+        {
+            if (queue.Count > 0)
+            {
+                item = queue.Dequeue();
+                return true;
+            }
+
+            item = null;
+            return false;
+        }
+    }
+}

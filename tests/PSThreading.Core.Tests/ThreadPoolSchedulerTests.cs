@@ -1,0 +1,299 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Xunit;
+using PSThreading.Core;
+
+namespace PSThreading.Core.Tests
+{
+    public class ThreadPoolSchedulerTests
+    {
+        private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(20);
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(-1)]
+        public void AThrottleBelowOneIsRefused(int throttle)
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => new ThreadPoolScheduler(throttle, ordered: false));
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        public void NeverMoreThanTheThrottleLimitRunEvenWithMoreWorkers(int throttle)
+        {
+            using var scheduler = new ThreadPoolScheduler(throttle, ordered: false);
+            int running = 0;
+            int peak = 0;
+            var workers = Enumerable.Range(0, throttle + 4).Select(w => BackgroundCall.Start(() =>
+            {
+                PoolWorkItem? item;
+                while ((item = scheduler.TakeNext(w, CancellationToken.None)) != null)
+                {
+                    int now = Interlocked.Increment(ref running);
+                    InterlockedMax(ref peak, now);
+                    Thread.Sleep(1);
+                    Interlocked.Decrement(ref running);
+                    scheduler.Complete(item, item.Input);
+                }
+            })).ToArray();
+
+            for (int i = 0; i < 200; i++)
+            {
+                scheduler.Add(i);
+            }
+
+            scheduler.CompleteAdding();
+            var written = DrainAll(scheduler);
+
+            Assert.All(workers, w => Assert.True(w.Join(s_bound)));
+            Assert.Equal(200, written.Count);
+            Assert.True(peak <= throttle, $"peak {peak} above throttle {throttle}");
+            Assert.True(scheduler.PeakRunningCount <= throttle);
+            Assert.Equal(throttle, scheduler.PeakRunningCount);
+        }
+
+        [Fact]
+        public void OrderedCallsWriteInInputOrderUnorderedInFinishOrder()
+        {
+            foreach (bool ordered in new[] { true, false })
+            {
+                using var scheduler = new ThreadPoolScheduler(2, ordered);
+                PoolWorkItem first = scheduler.Add("slow");
+                PoolWorkItem second = scheduler.Add("fast");
+                scheduler.CompleteAdding();
+                PoolWorkItem a = scheduler.TakeNext(0, CancellationToken.None)!;
+                PoolWorkItem b = scheduler.TakeNext(1, CancellationToken.None)!;
+                Assert.Same(first, a);
+                Assert.Same(second, b);
+
+                scheduler.Complete(b, "fast done");
+                if (ordered)
+                {
+                    Assert.False(scheduler.TryTakeResult(out _));
+                    Assert.Equal(1, scheduler.HeldForOrderCount);
+                }
+
+                scheduler.Complete(a, "slow done");
+                var written = DrainAll(scheduler).Select(i => (string)i.Output!).ToArray();
+                Assert.Equal(ordered ? new[] { "slow done", "fast done" } : new[] { "fast done", "slow done" }, written);
+                Assert.True(scheduler.IsDone);
+            }
+        }
+
+        [Fact]
+        public void TotalIsKnownOnlyOnceInputEnds()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            scheduler.Add(1);
+            scheduler.Add(2);
+            Assert.Null(scheduler.TotalCount);
+            Assert.False(scheduler.IsDone);
+            scheduler.CompleteAdding();
+            Assert.Equal(2, scheduler.TotalCount);
+            Assert.Throws<InvalidOperationException>(() => scheduler.Add(3));
+        }
+
+        [Fact]
+        public void AWorkerWaitsForStreamingInputAndEndsWhenInputEnds()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var taken = new BlockingCollection<object?>();
+            var worker = BackgroundCall.Start(() =>
+            {
+                PoolWorkItem? item;
+                while ((item = scheduler.TakeNext(0, CancellationToken.None)) != null)
+                {
+                    taken.Add(item.Input);
+                    scheduler.Complete(item, null);
+                }
+            });
+
+            scheduler.Add("a");
+            Assert.True(taken.TryTake(out object? first, s_bound));
+            Assert.Equal("a", first);
+            Assert.False(worker.Join(0));
+            scheduler.Add("b");
+            Assert.True(taken.TryTake(out object? second, s_bound));
+            Assert.Equal("b", second);
+            scheduler.CompleteAdding();
+            Assert.True(worker.Join(s_bound));
+        }
+
+        [Fact]
+        public void CancelWakesBlockedWorkersAndDropsQueuedItems()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            scheduler.Add(1);
+            scheduler.Add(2);
+            PoolWorkItem running = scheduler.TakeNext(0, CancellationToken.None)!;
+            // The throttle is full: a second worker blocks until cancelled.
+            var blocked = BackgroundCall.Start(() => scheduler.TakeNext(1, CancellationToken.None));
+            Assert.False(blocked.Join(100));
+
+            scheduler.Cancel();
+            Assert.True(blocked.Join(s_bound));
+            Assert.Null(blocked.Result);
+            Assert.Equal(0, scheduler.QueuedCount);
+            Assert.True(scheduler.IsDone);
+            Assert.False(scheduler.Complete(running, "late") && scheduler.TryTakeResult(out _));
+        }
+
+        [Fact]
+        public void AWorkersOwnTokenEndsItsWaitAlone()
+        {
+            using var scheduler = new ThreadPoolScheduler(2, ordered: false);
+            using var stopOne = new CancellationTokenSource();
+            var one = BackgroundCall.Start(() => scheduler.TakeNext(0, stopOne.Token));
+            var other = BackgroundCall.Start(() => scheduler.TakeNext(1, CancellationToken.None));
+            Assert.False(one.Join(100));
+
+            stopOne.Cancel();
+            Assert.True(one.Join(s_bound));
+            Assert.Null(one.Result);
+            scheduler.Add("for the other");
+            Assert.True(other.Join(s_bound));
+            Assert.Equal("for the other", other.Result!.Input);
+            scheduler.CompleteAdding();
+        }
+
+        [Fact]
+        public void AnOverdueItemIsReportedTimedOutOnceAndKeepsItsSlotUntilReleased()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: true);
+            scheduler.Add("stuck");
+            scheduler.Add("next");
+            scheduler.CompleteAdding();
+            PoolWorkItem stuck = scheduler.TakeNext(0, CancellationToken.None)!;
+            Assert.Empty(scheduler.TimeOutOverdue(TimeSpan.FromSeconds(10)));
+            Assert.NotNull(scheduler.TimeUntilNextItemTimeout(TimeSpan.FromSeconds(10)));
+
+            Thread.Sleep(60);
+            IReadOnlyList<PoolWorkItem> overdue = scheduler.TimeOutOverdue(TimeSpan.FromMilliseconds(50));
+            Assert.Same(stuck, Assert.Single(overdue));
+            Assert.Equal(PoolItemState.TimedOut, stuck.State);
+            Assert.Empty(scheduler.TimeOutOverdue(TimeSpan.FromMilliseconds(50)));
+            Assert.True(scheduler.TryTakeResult(out PoolWorkItem? result));
+            Assert.Same(stuck, result);
+
+            // The slot is still taken: the throttle of 1 lets nothing else run yet.
+            Assert.Equal(1, scheduler.RunningCount);
+            var next = BackgroundCall.Start(() => scheduler.TakeNext(0, CancellationToken.None));
+            Assert.False(next.Join(100));
+
+            // The worker lets go: a late completion does not report the item a second time.
+            Assert.False(scheduler.Complete(stuck, "late"));
+            Assert.True(next.Join(s_bound));
+            Assert.Equal("next", next.Result!.Input);
+            Assert.False(scheduler.TryTakeResult(out _));
+        }
+
+        [Fact]
+        public void AbandonFailsARunningItemAndFreesItsSlot()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            scheduler.Add("x");
+            scheduler.CompleteAdding();
+            PoolWorkItem item = scheduler.TakeNext(0, CancellationToken.None)!;
+            scheduler.Abandon(item, "stopped");
+            Assert.Equal(PoolItemState.Failed, item.State);
+            Assert.Equal("stopped", item.Error);
+            Assert.Equal(0, scheduler.RunningCount);
+            Assert.True(scheduler.TryTakeResult(out _));
+            Assert.True(scheduler.IsDone);
+        }
+
+        [Fact]
+        public void InFlightItemsAreBoundedSoMemoryStaysFlat()
+        {
+            using var scheduler = new ThreadPoolScheduler(2, ordered: true, maxInFlight: 64);
+            var worker = BackgroundCall.Start(() =>
+            {
+                PoolWorkItem? item;
+                while ((item = scheduler.TakeNext(0, CancellationToken.None)) != null)
+                {
+                    scheduler.Complete(item, item.Input);
+                }
+            });
+
+            long written = 0;
+            int peakInFlight = 0;
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < 100_000; i++)
+            {
+                while (!scheduler.HasRoom)
+                {
+                    Assert.True(watch.Elapsed < s_bound, "the writer never got room");
+                    scheduler.WaitForChange(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+                    while (scheduler.TryTakeResult(out PoolWorkItem? done))
+                    {
+                        Assert.Equal(written++, done!.Index);
+                    }
+                }
+
+                scheduler.Add(i);
+                peakInFlight = Math.Max(peakInFlight, (int)(scheduler.AddedCount - scheduler.TakenCount));
+            }
+
+            scheduler.CompleteAdding();
+            written += DrainAll(scheduler).Count;
+            Assert.True(worker.Join(s_bound));
+            Assert.Equal(100_000, written);
+            Assert.True(peakInFlight <= 64, $"peak in flight {peakInFlight}");
+        }
+
+        [Fact]
+        public void WaitForChangeIsWokenByAResultAndEndedByCancellation()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            scheduler.Add(1);
+            PoolWorkItem item = scheduler.TakeNext(0, CancellationToken.None)!;
+            scheduler.WaitForChange(TimeSpan.Zero, CancellationToken.None);
+            var watch = Stopwatch.StartNew();
+            var completer = BackgroundCall.Start(() =>
+            {
+                Thread.Sleep(50);
+                scheduler.Complete(item, null);
+            });
+            Assert.True(scheduler.WaitForChange(s_bound, CancellationToken.None));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
+            Assert.True(completer.Join(s_bound));
+
+            using var stop = new CancellationTokenSource(50);
+            Assert.False(scheduler.WaitForChange(s_bound, stop.Token));
+        }
+
+        private static List<PoolWorkItem> DrainAll(ThreadPoolScheduler scheduler)
+        {
+            var written = new List<PoolWorkItem>();
+            var watch = Stopwatch.StartNew();
+            while (!scheduler.IsDone)
+            {
+                Assert.True(watch.Elapsed < s_bound, "the pool call never finished");
+                while (scheduler.TryTakeResult(out PoolWorkItem? item))
+                {
+                    written.Add(item!);
+                }
+
+                if (!scheduler.IsDone)
+                {
+                    scheduler.WaitForChange(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+                }
+            }
+
+            return written;
+        }
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            int seen;
+            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            {
+            }
+        }
+    }
+}
