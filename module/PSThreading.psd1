@@ -14,6 +14,7 @@
         'Wait-WorkerThread'
         'Stop-WorkerThread'
         'Get-ActiveThread'
+        'Invoke-ThreadPool'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

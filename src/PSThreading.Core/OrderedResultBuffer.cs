@@ -42,5 +42,25 @@ namespace PSThreading.Core
             result = default!;
             return false;
         }
+
+        /// <summary>Takes every result still held, in input order, skipping the positions that never arrived.</summary>
+        public List<T> TakeAll()
+        {
+            var keys = new List<long>(_waiting.Keys);
+            keys.Sort();
+            var results = new List<T>(keys.Count);
+            foreach (long key in keys)
+            {
+                results.Add(_waiting[key]);
+            }
+
+            _waiting.Clear();
+            if (keys.Count > 0)
+            {
+                _next = keys[keys.Count - 1] + 1;
+            }
+
+            return results;
+        }
     }
 }

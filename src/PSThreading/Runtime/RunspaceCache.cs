@@ -37,10 +37,16 @@ namespace PSThreading.Runtime
         }
 
         /// <summary>Gives a runspace back for reuse; one that is broken or over the limit is closed.</summary>
-        public static void Return(WorkerRunspace runspace)
+        public static void Return(WorkerRunspace runspace) => Return(runspace, s_maxIdlePerHost);
+
+        /// <summary>
+        /// Gives a runspace back, keeping up to <paramref name="maxIdle"/> idle for its host (never fewer than
+        /// the default): a pool call with a high throttle keeps its workers' runspaces warm for the next call.
+        /// </summary>
+        public static void Return(WorkerRunspace runspace, int maxIdle)
         {
             ConcurrentStack<WorkerRunspace> idle = s_idle.GetOrAdd(runspace.Host, _ => new ConcurrentStack<WorkerRunspace>());
-            if (runspace.IsUsable && idle.Count < s_maxIdlePerHost)
+            if (runspace.IsUsable && idle.Count < Math.Max(maxIdle, s_maxIdlePerHost))
             {
                 idle.Push(runspace);
             }

@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading;
+using PSThreading.Core;
+using PSThreading.Runtime;
+
+namespace PSThreading.Pool
+{
+    /// <summary>
+    /// One Invoke-ThreadPool call: its scheduler, its own workers (no queue shared across calls, so a pool
+    /// inside an item never waits for its parent's workers) and the stream records they queue for the cmdlet.
+    /// </summary>
+    internal sealed class PoolCall : IDisposable
+    {
+        // A worker that dies this many times is not started again: the call fails instead of looping.
+        private const int MaxStartsPerSlot = 3;
+
+        // Keeping more idle runspaces than this would hold memory for a peak that may not come back.
+        private const int MaxWarmRunspaces = 32;
+
+        private readonly List<PoolWorker> _workers = new List<PoolWorker>();
+        private int _endedWorkers;
+        private readonly int[] _startsPerSlot;
+        private readonly string _prefix = ThreadRegistry.NextPoolPrefix();
+        private readonly CallerContext _caller;
+        private readonly IReadOnlyList<KeyValuePair<string, object?>> _preferenceOverrides;
+
+        public PoolCall(
+            WorkerScript script,
+            string loopScript,
+            object[]? arguments,
+            CallerContext caller,
+            IReadOnlyList<KeyValuePair<string, object?>> preferenceOverrides,
+            int throttleLimit,
+            bool ordered)
+        {
+            Script = script;
+            LoopScript = loopScript;
+            Arguments = arguments ?? Array.Empty<object>();
+            _caller = caller;
+            _preferenceOverrides = preferenceOverrides;
+            Scheduler = new ThreadPoolScheduler(throttleLimit, ordered);
+            _startsPerSlot = new int[throttleLimit];
+            WarmRunspaceCount = Math.Min(throttleLimit, MaxWarmRunspaces);
+        }
+
+        public ThreadPoolScheduler Scheduler { get; }
+
+        public WorkerScript Script { get; }
+
+        /// <summary>What each worker runs: see <see cref="PoolLoopScript"/>.</summary>
+        public string LoopScript { get; }
+
+        public object[] Arguments { get; }
+
+        /// <summary>Error, warning, verbose, debug, information and progress records the items wrote, in order.</summary>
+        public ConcurrentQueue<object> Records { get; } = new ConcurrentQueue<object>();
+
+        /// <summary>How many idle runspaces the cache may keep when this call's workers give theirs back.</summary>
+        public int WarmRunspaceCount { get; }
+
+        /// <summary>Set when a worker could not run: the call cannot finish its items.</summary>
+        public Exception? WorkerFailure { get; private set; }
+
+        /// <summary>Gives a worker's runspace the caller's location and preferences. Runs on the worker's thread.</summary>
+        public void Prepare(WorkerRunspace runspace)
+        {
+            runspace.PrepareFor(_caller);
+            foreach (KeyValuePair<string, object?> preference in _preferenceOverrides)
+            {
+                runspace.Runspace.SessionStateProxy.SetVariable(preference.Key, preference.Value);
+            }
+        }
+
+        /// <summary>
+        /// Starts workers as items arrive, one per item up to the throttle, and replaces a worker that died
+        /// while items still wait.
+        /// </summary>
+        public void EnsureWorkers()
+        {
+            if (Scheduler.IsCancelled)
+            {
+                return;
+            }
+
+            long wanted = Math.Min(Scheduler.ThrottleLimit, Scheduler.AddedCount);
+            while (_workers.Count < wanted)
+            {
+                StartWorker(_workers.Count);
+            }
+
+            if (Volatile.Read(ref _endedWorkers) == 0)
+            {
+                // The common case, checked for every item: no worker has ended, nothing to replace.
+                return;
+            }
+
+            for (int slot = 0; slot < _workers.Count; slot++)
+            {
+                PoolWorker worker = _workers[slot];
+                if (!worker.IsEnded)
+                {
+                    continue;
+                }
+
+                if (worker.StartFailure != null)
+                {
+                    WorkerFailure ??= worker.StartFailure;
+                }
+
+                if (Scheduler.HasQueuedWork && WorkerFailure == null)
+                {
+                    if (_startsPerSlot[slot] >= MaxStartsPerSlot)
+                    {
+                        WorkerFailure = new InvalidOperationException($"Pool worker {worker.Name} ended {MaxStartsPerSlot} times before the items were done.");
+                        return;
+                    }
+
+                    StartWorker(slot);
+                }
+            }
+        }
+
+        /// <summary>Called by a worker as it ends.</summary>
+        public void OnWorkerEnded() => Interlocked.Increment(ref _endedWorkers);
+
+        /// <summary>Stops the items running under an item timeout; each worker then goes on with the next items.</summary>
+        public void StopItems(IReadOnlyList<PoolWorkItem> items)
+        {
+            foreach (PoolWorkItem item in items)
+            {
+                if (item.WorkerIndex >= 0 && item.WorkerIndex < _workers.Count)
+                {
+                    _workers[item.WorkerIndex].StopItem(item);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Stops the whole call: nothing more is taken, every running item is stopped. Waits up to
+        /// <paramref name="wait"/> for the workers to end.
+        /// </summary>
+        public void Stop(TimeSpan wait)
+        {
+            Scheduler.Cancel();
+            foreach (PoolWorker worker in _workers)
+            {
+                worker.StopForGood();
+            }
+
+            WaitForWorkers(wait);
+        }
+
+        /// <summary>Waits for every worker to end, up to <paramref name="wait"/> in all.</summary>
+        public bool WaitForWorkers(TimeSpan wait)
+        {
+            var watch = Stopwatch.StartNew();
+            foreach (PoolWorker worker in _workers)
+            {
+                TimeSpan left = wait - watch.Elapsed;
+                if (!worker.WaitEnded(left > TimeSpan.Zero ? left : TimeSpan.Zero))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            Stop(TimeSpan.FromMilliseconds(500));
+            Scheduler.Dispose();
+        }
+
+        private void StartWorker(int slot)
+        {
+            var worker = new PoolWorker(this, slot, _prefix + "_" + slot);
+            if (slot < _workers.Count)
+            {
+                _workers[slot] = worker;
+            }
+            else
+            {
+                _workers.Add(worker);
+            }
+
+            _startsPerSlot[slot]++;
+            worker.Start();
+        }
+    }
+}

@@ -1,0 +1,311 @@
+using System;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Threading;
+using PSThreading.Core;
+using PSThreading.Runtime;
+
+namespace PSThreading.Pool
+{
+    /// <summary>
+    /// One worker of a pool call: a thread, listed in Get-ActiveThread as <c>ThreadPool-N_i</c>, that takes a
+    /// warm runspace and runs ONE long-lived invocation of the call's <see cref="PoolLoopScript"/>, which pulls
+    /// item after item from the call's scheduler: per-item cost is a few method calls, not a new invocation.
+    /// </summary>
+    /// <remarks>
+    /// The loop script calls back into this object (<see cref="MoveNext"/>, <see cref="Complete"/>,
+    /// <see cref="Fail"/>) on the worker's own thread: the runspace runs every invocation on its caller's thread.
+    /// </remarks>
+    public sealed class PoolWorker
+    {
+
+        private readonly object _sync = new object();
+        private readonly PoolCall _call;
+        private readonly ThreadPoolScheduler _scheduler;
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly ManualResetEventSlim _ended = new ManualResetEventSlim(false);
+        private PoolWorkItem? _current;
+        private PowerShell? _running;
+        private bool _itemStopPending;
+        private bool _callStopping;
+        private bool _drained;
+
+        internal PoolWorker(PoolCall call, int index, string name)
+        {
+            _call = call;
+            _scheduler = call.Scheduler;
+            Index = index;
+            Name = name;
+        }
+
+        public int Index { get; }
+
+        public string Name { get; }
+
+        internal bool IsEnded => _ended.IsSet;
+
+        /// <summary>Why the worker could not run at all (no runspace); null when it ran.</summary>
+        internal Exception? StartFailure { get; private set; }
+
+        /// <summary>The item's input, as <c>$_</c>, for the loop script.</summary>
+        public object? Current => Volatile.Read(ref _current)?.Input;
+
+        internal void Start()
+        {
+            var thread = new Thread(Run)
+            {
+                // A pool worker never keeps the process alive: the call that owns it waits for it or stops it.
+                IsBackground = true,
+                Name = Name,
+            };
+            thread.Start();
+        }
+
+        internal bool WaitEnded(TimeSpan timeout) => _ended.Wait(timeout);
+
+        /// <summary>Called by the loop script: takes the next item; false when the worker should end its invocation.</summary>
+        public bool MoveNext()
+        {
+            lock (_sync)
+            {
+                if (_itemStopPending || _callStopping)
+                {
+                    return false;
+                }
+            }
+
+            PoolWorkItem? item = _scheduler.TakeNext(Index, _stop.Token);
+            lock (_sync)
+            {
+                _current = item;
+                if (item == null && !_callStopping && !_itemStopPending)
+                {
+                    _drained = true;
+                }
+            }
+
+            return item != null;
+        }
+
+        /// <summary>Called by the loop script with everything the item wrote to its output.</summary>
+        public void Complete(object[]? output)
+        {
+            PoolWorkItem? item = TakeCurrent();
+            if (item != null)
+            {
+                _scheduler.Complete(item, output ?? Array.Empty<object>());
+            }
+        }
+
+        /// <summary>Called by the loop script when the item threw.</summary>
+        public void Fail(ErrorRecord error)
+        {
+            PoolWorkItem? item = TakeCurrent();
+            if (item != null)
+            {
+                _scheduler.Fail(item, error);
+            }
+        }
+
+        /// <summary>
+        /// Stops the item if this worker still runs it (its item timeout passed). The worker then starts a
+        /// fresh invocation for the items that remain.
+        /// </summary>
+        internal void StopItem(PoolWorkItem item)
+        {
+            PowerShell? running;
+            lock (_sync)
+            {
+                if (!ReferenceEquals(_current, item))
+                {
+                    return;
+                }
+
+                // MoveNext refuses new items from here on, so the stop cannot land on a later item.
+                _itemStopPending = true;
+                running = _running;
+            }
+
+            BeginStop(running);
+        }
+
+        /// <summary>Stops the worker for good: the call is cancelled, timed out or failed.</summary>
+        internal void StopForGood()
+        {
+            PowerShell? running;
+            lock (_sync)
+            {
+                _callStopping = true;
+                running = _running;
+            }
+
+            _stop.Cancel();
+            BeginStop(running);
+        }
+
+        private void Run()
+        {
+            WorkerThread thread = ThreadRegistry.BeginPoolWorker(Name);
+            WorkerState outcome = WorkerState.Completed;
+            WorkerRunspace? runspace = null;
+            try
+            {
+                runspace = RunspaceCache.Take(PoolWorkerHost.Instance);
+                _call.Prepare(runspace);
+                while (RunOneInvocation(runspace))
+                {
+                    // The invocation was stopped under an item that passed its timeout: go on with a fresh one.
+                }
+            }
+            catch (Exception ex)
+            {
+                // Nothing may escape a worker thread: it would end the whole process.
+                outcome = WorkerState.Failed;
+                StartFailure = ex;
+            }
+            finally
+            {
+                try
+                {
+                    PoolWorkItem? orphan = TakeCurrent();
+                    if (orphan != null)
+                    {
+                        _scheduler.Abandon(orphan, StoppedError(orphan));
+                    }
+
+                    if (runspace != null)
+                    {
+                        RunspaceCache.Return(runspace, _call.WarmRunspaceCount);
+                    }
+                }
+                catch (Exception)
+                {
+                    // A runspace that cannot go back is closed by the cache; nothing else to undo.
+                }
+
+                ThreadRegistry.EndPoolWorker(thread, _callStopping ? WorkerState.Stopped : outcome);
+                _call.OnWorkerEnded();
+                _ended.Set();
+                _scheduler.Signal();
+            }
+        }
+
+        /// <returns>True when the worker should start another invocation.</returns>
+        private bool RunOneInvocation(WorkerRunspace runspace)
+        {
+            using (PowerShell ps = PowerShell.Create())
+            {
+                ps.Runspace = runspace.Runspace;
+                ps.AddScript(_call.LoopScript, useLocalScope: true)
+                    .AddParameter("__PoolFeed", this)
+                    .AddParameter("__PoolBlockText", _call.Script.Text)
+                    .AddParameter("__PoolArguments", _call.Arguments);
+                if (_call.Script.UsingValues != null)
+                {
+                    ps.AddParameter(WorkerScript.UsingValuesParameter, _call.Script.UsingValues);
+                }
+
+                ForwardStreams(ps);
+                lock (_sync)
+                {
+                    if (_callStopping)
+                    {
+                        return false;
+                    }
+
+                    _itemStopPending = false;
+                    _running = ps;
+                }
+
+                try
+                {
+                    ps.Invoke();
+                }
+                catch (Exception ex) when (ex is RuntimeException || ex is InvalidOperationException)
+                {
+                    // A stopped pipeline or a broken loop: the finally below decides what comes next.
+                }
+                finally
+                {
+                    lock (_sync)
+                    {
+                        _running = null;
+                    }
+                }
+
+                // Stopped or ended (for example by `exit` in an item) in the middle of an item.
+                PoolWorkItem? orphan = TakeCurrent();
+                if (orphan != null)
+                {
+                    _scheduler.Abandon(orphan, StoppedError(orphan));
+                }
+
+                lock (_sync)
+                {
+                    return !_callStopping && !_drained && !_scheduler.IsCancelled;
+                }
+            }
+        }
+
+        private void ForwardStreams(PowerShell ps)
+        {
+            // Each handler runs on this worker's thread as the item writes; the call's queue keeps them for
+            // the cmdlet's pipeline thread, the only thread allowed to write.
+            PSDataStreams streams = ps.Streams;
+            streams.Error.DataAdded += (sender, e) => Move((PSDataCollection<ErrorRecord>)sender);
+            streams.Warning.DataAdded += (sender, e) => Move((PSDataCollection<WarningRecord>)sender);
+            streams.Verbose.DataAdded += (sender, e) => Move((PSDataCollection<VerboseRecord>)sender);
+            streams.Debug.DataAdded += (sender, e) => Move((PSDataCollection<DebugRecord>)sender);
+            streams.Information.DataAdded += (sender, e) => Move((PSDataCollection<InformationRecord>)sender);
+            streams.Progress.DataAdded += (sender, e) => Move((PSDataCollection<ProgressRecord>)sender);
+        }
+
+        private void Move<T>(PSDataCollection<T> collection)
+        {
+            Collection<T> records = collection.ReadAll();
+            foreach (T record in records)
+            {
+                if (record != null)
+                {
+                    _call.Records.Enqueue(record);
+                }
+            }
+
+            _scheduler.Signal();
+        }
+
+        private PoolWorkItem? TakeCurrent()
+        {
+            lock (_sync)
+            {
+                PoolWorkItem? item = _current;
+                _current = null;
+                return item;
+            }
+        }
+
+        private static ErrorRecord StoppedError(PoolWorkItem item) => new ErrorRecord(
+            new PipelineStoppedException(),
+            "PoolItemStopped",
+            ErrorCategory.OperationStopped,
+            item.Input);
+
+        private static void BeginStop(PowerShell? running)
+        {
+            if (running == null)
+            {
+                return;
+            }
+
+            try
+            {
+                // BeginStop: Stop() would block the pipeline thread until the item's code unwinds.
+                running.BeginStop(null, null);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException || ex is InvalidOperationException)
+            {
+                // The invocation ended meanwhile: nothing left to stop.
+            }
+        }
+    }
+}
