@@ -85,9 +85,9 @@ namespace PSThreading.Core
                 Name = Name,
             };
             _thread = thread;
-            thread.Start();
-            // Known at once: the id is assigned when the Thread object is created.
+            // Set before Start(): the body may ask for its own id (to refuse joining itself) at once.
             ManagedThreadId = thread.ManagedThreadId;
+            thread.Start();
         }
 
         private void RunOnOwnThread()
