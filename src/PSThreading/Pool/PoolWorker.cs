@@ -165,28 +165,39 @@ namespace PSThreading.Pool
             }
             finally
             {
-                try
+                PoolWorkItem? orphan = TakeCurrent();
+                if (orphan != null)
                 {
-                    PoolWorkItem? orphan = TakeCurrent();
-                    if (orphan != null)
-                    {
-                        _scheduler.Abandon(orphan, StoppedError(orphan));
-                    }
-
-                    if (runspace != null)
-                    {
-                        RunspaceCache.Return(runspace, _call.WarmRunspaceCount);
-                    }
+                    _scheduler.Abandon(orphan, StoppedError(orphan));
                 }
-                catch (Exception)
+
+                if (runspace != null)
                 {
-                    // A runspace that cannot go back is closed by the cache; nothing else to undo.
+                    // Announced before the worker ends, so the next call waits for this runspace to be cleaned
+                    // rather than opening another.
+                    RunspaceCache.BeginReturn(runspace);
                 }
 
                 ThreadRegistry.EndPoolWorker(thread, _callStopping ? WorkerState.Stopped : outcome);
                 _call.OnWorkerEnded();
                 _ended.Set();
                 _scheduler.Signal();
+                if (runspace != null)
+                {
+                    ReturnRunspace(runspace);
+                }
+            }
+        }
+
+        private void ReturnRunspace(WorkerRunspace runspace)
+        {
+            try
+            {
+                RunspaceCache.Return(runspace, _call.WarmRunspaceCount);
+            }
+            catch (Exception)
+            {
+                // The cache closes a runspace it cannot clean; nothing may escape this thread.
             }
         }
 
