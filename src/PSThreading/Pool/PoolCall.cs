@@ -86,8 +86,9 @@ namespace PSThreading.Pool
                 return;
             }
 
-            long wanted = Math.Min(Scheduler.ThrottleLimit, Scheduler.AddedCount);
-            while (_workers.Count < wanted)
+            // One more worker only while items wait for lack of one: tiny items that one worker keeps up
+            // with then do not pay for more threads competing with the pipeline thread for the cores.
+            if (_workers.Count < Scheduler.ThrottleLimit && Scheduler.QueuedCount > _workers.Count - Scheduler.RunningCount)
             {
                 StartWorker(_workers.Count);
             }
