@@ -1,0 +1,174 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Times Invoke-ThreadPool beside ForEach-Object -Parallel, Start-ThreadJob and the plain sequential loop,
+    in one process and one run, and prints a table of medians and ratios.
+.DESCRIPTION
+    Run by `./build.ps1 -Task Bench` (which puts output/ first on PSModulePath). Runs of the tools being
+    compared are interleaved, so a burst of load on a shared machine hits them alike. Start-ThreadJob is
+    left out where the item count would make one job per item take minutes.
+#>
+[CmdletBinding()]
+param(
+    # Runs per measurement for the fast tools; the slow ones run fewer times.
+    [int] $Runs = 7
+)
+
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module PSThreading
+$processors = [Environment]::ProcessorCount
+
+function Get-Median {
+    param([double[]] $Values)
+    $sorted = @($Values | Sort-Object)
+    if ($sorted.Count % 2) { $sorted[[int][math]::Floor($sorted.Count / 2)] }
+    else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
+}
+
+# Times each named action $Runs times (or fewer for those listed in $SlowRuns), interleaved; returns medians in ms.
+function Measure-Interleaved {
+    param([System.Collections.Specialized.OrderedDictionary] $Actions, [int] $Runs, [hashtable] $SlowRuns = @{})
+    $times = @{}
+    foreach ($name in $Actions.Keys) { $times[$name] = [Collections.Generic.List[double]]::new() }
+    for ($run = 0; $run -lt $Runs; $run++) {
+        foreach ($name in $Actions.Keys) {
+            if ($SlowRuns.ContainsKey($name) -and $run -ge $SlowRuns[$name]) { continue }
+            [GC]::Collect()
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $null = & $Actions[$name]
+            $times[$name].Add($clock.Elapsed.TotalMilliseconds)
+        }
+    }
+    $medians = @{}
+    foreach ($name in $Actions.Keys) { $medians[$name] = Get-Median $times[$name] }
+    $medians
+}
+
+function Format-Ms {
+    param($Value)
+    if ($null -eq $Value) { '-' } else { '{0:n1}' -f $Value }
+}
+
+function Format-Ratio {
+    param($Numerator, $Denominator)
+    if ($null -eq $Numerator -or $null -eq $Denominator -or $Denominator -eq 0) { '-' } else { '{0:n2}' -f ($Numerator / $Denominator) }
+}
+
+$rows = [Collections.Generic.List[object]]::new()
+function Add-Row {
+    param([string] $Workload, $Sequential, $Pool, $Parallel, $ThreadJob, [string] $Goal, [bool] $Met)
+    $rows.Add([pscustomobject]@{
+            Workload                 = $Workload
+            'Sequential ms'          = Format-Ms $Sequential
+            'Invoke-ThreadPool ms'   = Format-Ms $Pool
+            'ForEach -Parallel ms'   = Format-Ms $Parallel
+            'Start-ThreadJob ms'     = Format-Ms $ThreadJob
+            'pool/seq'               = Format-Ratio $Pool $Sequential
+            'FE-Parallel/pool'       = Format-Ratio $Parallel $Pool
+            'ThreadJob/pool'         = Format-Ratio $ThreadJob $Pool
+            Goal                     = $Goal
+            Met                      = if ($Met) { 'yes' } else { 'NO' }
+        })
+}
+
+Write-Host "Invoke-ThreadPool benchmark: pwsh $($PSVersionTable.PSVersion), $processors processors, $([Runtime.InteropServices.RuntimeInformation]::OSDescription)"
+
+# The first call of a session opens the pool's runspaces: measured in a fresh process, then a warm call there.
+$pwsh = Join-Path $PSHOME 'pwsh'
+$firstCallScript = @'
+Import-Module PSThreading
+$clock = [Diagnostics.Stopwatch]::StartNew(); $null = 1..10 | Invoke-ThreadPool { $_ * 2 }; $first = $clock.Elapsed.TotalMilliseconds
+$clock.Restart(); $null = 1..10 | Invoke-ThreadPool { $_ * 2 }; $second = $clock.Elapsed.TotalMilliseconds
+"$first;$second"
+'@
+$startup = (& $pwsh -NoProfile -NonInteractive -Command $firstCallScript | Select-Object -Last 1) -split ';'
+Write-Host ("First call in a new session: {0:n1} ms; the next call: {1:n1} ms" -f [double]$startup[0], [double]$startup[1])
+
+# Warm-up in this process: the pool's runspaces, the ThreadJob module, ForEach-Object -Parallel's runspace pool.
+$null = 1..20 | Invoke-ThreadPool { Start-Sleep -Milliseconds 20 } -ThrottleLimit 20
+$null = Start-ThreadJob { 1 } | Receive-Job -Wait -AutoRemoveJob
+$null = 1..2 | ForEach-Object -Parallel { $_ }
+
+# tiny: 2,000 items of $_ * 2.
+$items = 1..2000
+$tiny = Measure-Interleaved -Runs $Runs -SlowRuns @{ Parallel = 3 } -Actions ([ordered]@{
+        Sequential = { $items | ForEach-Object { $_ * 2 } }
+        Pool       = { $items | Invoke-ThreadPool { $_ * 2 } }
+        Parallel   = { $items | ForEach-Object -Parallel { $_ * 2 } -ThrottleLimit $processors }
+    })
+Add-Row 'tiny: 2,000 x $_*2' $tiny.Sequential $tiny.Pool $tiny.Parallel $null 'pool/seq <= 1.0; FE-Parallel/pool >= 100' `
+    (($tiny.Pool -le $tiny.Sequential) -and ($tiny.Parallel / $tiny.Pool -ge 100))
+
+# cpu: 4 items, each a 2,000,000-step loop, 2 at once.
+$cpuBlock = { $sum = 0; for ($i = 0; $i -lt 2000000; $i++) { $sum += $i }; $sum }
+$cpu = Measure-Interleaved -Runs 3 -Actions ([ordered]@{
+        Sequential = { foreach ($n in 1..4) { & $cpuBlock } }
+        Pool       = { 1..4 | Invoke-ThreadPool $cpuBlock -ThrottleLimit 2 }
+        Parallel   = { 1..4 | ForEach-Object -Parallel $using:cpuBlock -ThrottleLimit 2 }
+        ThreadJob  = { 1..4 | ForEach-Object { Start-ThreadJob $cpuBlock -ThrottleLimit 2 } | Receive-Job -Wait -AutoRemoveJob }
+    })
+Add-Row 'cpu: 4 x 2M-step loop, throttle 2' $cpu.Sequential $cpu.Pool $cpu.Parallel $cpu.ThreadJob 'seq/pool >= 1.7' `
+    ($cpu.Sequential / $cpu.Pool -ge 1.7)
+
+# sleep: 100 items of 50 ms, 20 at once (ideal 250 ms). The sequential loop is 100 x 50 ms: timed once.
+$sleep = Measure-Interleaved -Runs 5 -SlowRuns @{ Sequential = 1; ThreadJob = 3; Parallel = 3 } -Actions ([ordered]@{
+        Sequential = { foreach ($n in 1..100) { Start-Sleep -Milliseconds 50 } }
+        Pool       = { 1..100 | Invoke-ThreadPool { Start-Sleep -Milliseconds 50 } -ThrottleLimit 20 }
+        Parallel   = { 1..100 | ForEach-Object -Parallel { Start-Sleep -Milliseconds 50 } -ThrottleLimit 20 }
+        ThreadJob  = { 1..100 | ForEach-Object { Start-ThreadJob { Start-Sleep -Milliseconds 50 } -ThrottleLimit 20 } | Receive-Job -Wait -AutoRemoveJob }
+    })
+Add-Row 'sleep: 100 x 50 ms, throttle 20 (ideal 250)' $sleep.Sequential $sleep.Pool $sleep.Parallel $sleep.ThreadJob 'pool <= 1.15 x 250 ms' `
+    ($sleep.Pool -le 250 * 1.15)
+
+# repeated: 200 calls of 10 items each; warm workers are reused, so late calls cost what early ones do.
+$callTimes = [Collections.Generic.List[double]]::new()
+$clock = [Diagnostics.Stopwatch]::StartNew()
+foreach ($call in 1..200) {
+    $one = [Diagnostics.Stopwatch]::StartNew()
+    $null = 1..10 | Invoke-ThreadPool { $_ * 2 }
+    $callTimes.Add($one.Elapsed.TotalMilliseconds)
+}
+$poolRepeated = $clock.Elapsed.TotalMilliseconds
+$clock.Restart()
+foreach ($call in 1..200) { $null = 1..10 | ForEach-Object { $_ * 2 } }
+$seqRepeated = $clock.Elapsed.TotalMilliseconds
+$clock.Restart()
+foreach ($call in 1..200) { $null = 1..10 | ForEach-Object -Parallel { $_ * 2 } -ThrottleLimit $processors }
+$parallelRepeated = $clock.Elapsed.TotalMilliseconds
+$early = Get-Median $callTimes.GetRange(5, 10)
+$late = Get-Median $callTimes.GetRange(190, 10)
+Add-Row 'repeated: 200 calls x 10 items (total)' $seqRepeated $poolRepeated $parallelRepeated $null 'calls 191-200 no slower than 6-15' `
+    ($late -le $early * 1.25)
+Write-Host ("Repeated calls: median of calls 6-15 {0:n2} ms, of calls 191-200 {1:n2} ms" -f $early, $late)
+
+# memory: 100,000 tiny items stream through; the managed heap is sampled as results arrive.
+function Measure-Stream {
+    param([scriptblock] $Pipeline)
+    [GC]::Collect()
+    [GC]::WaitForPendingFinalizers()
+    $baseline = [GC]::GetTotalMemory($true)
+    $samples = [Collections.Generic.List[double]]::new()
+    $count = 0
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    & $Pipeline | ForEach-Object {
+        $count++
+        if ($count % 20000 -eq 0) { $samples.Add(([GC]::GetTotalMemory($true) - $baseline) / 1MB) }
+    }
+    [pscustomobject]@{ Ms = $clock.Elapsed.TotalMilliseconds; Count = $count; SamplesMB = $samples }
+}
+$streamPool = Measure-Stream { 1..100000 | Invoke-ThreadPool { $_ } }
+$streamOrdered = Measure-Stream { 1..100000 | Invoke-ThreadPool { $_ } -Ordered }
+$streamSeq = Measure-Stream { 1..100000 | ForEach-Object { $_ } }
+$flat = ($streamPool.SamplesMB | Measure-Object -Maximum).Maximum -lt 50 -and ($streamOrdered.SamplesMB | Measure-Object -Maximum).Maximum -lt 50
+Add-Row 'memory: 100,000 x $_ streamed' $streamSeq.Ms $streamPool.Ms $null $null 'heap growth flat (< 50 MB at every sample)' `
+    ($flat -and $streamPool.Count -eq 100000 -and $streamOrdered.Count -eq 100000)
+Write-Host ("Heap growth over the run, MB at each 20,000 items: unordered {0}; -Ordered {1} ({2:n1} ms); sequential {3}" -f
+    (($streamPool.SamplesMB | ForEach-Object { '{0:n1}' -f $_ }) -join ' '),
+    (($streamOrdered.SamplesMB | ForEach-Object { '{0:n1}' -f $_ }) -join ' '),
+    $streamOrdered.Ms,
+    (($streamSeq.SamplesMB | ForEach-Object { '{0:n1}' -f $_ }) -join ' '))
+
+Write-Host ''
+$rows | Format-Table -AutoSize | Out-String -Width 250 | Write-Host
+Write-Host "Medians in ms. pool/seq below 1 and the other ratios above 1 mean Invoke-ThreadPool is faster."
