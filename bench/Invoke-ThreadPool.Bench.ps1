@@ -27,16 +27,20 @@ function Get-Median {
 }
 
 # Times each named action $Runs times (or fewer for those listed in $SlowRuns), interleaved; returns medians in ms.
+# -AtScriptLevel dot-sources each action, as Measure-Command at a prompt or a script's top level runs it:
+# PowerShell then keeps variables in dictionaries, and the plain ForEach-Object loop is several times slower
+# than the same loop inside a function.
 function Measure-Interleaved {
-    param([System.Collections.Specialized.OrderedDictionary] $Actions, [int] $Runs, [hashtable] $SlowRuns = @{})
+    param([System.Collections.Specialized.OrderedDictionary] $Actions, [int] $Runs, [hashtable] $SlowRuns = @{}, [switch] $AtScriptLevel)
     $times = @{}
     foreach ($name in $Actions.Keys) { $times[$name] = [Collections.Generic.List[double]]::new() }
     for ($run = 0; $run -lt $Runs; $run++) {
         foreach ($name in $Actions.Keys) {
             if ($SlowRuns.ContainsKey($name) -and $run -ge $SlowRuns[$name]) { continue }
             [GC]::Collect()
+            $action = $Actions[$name]
             $clock = [Diagnostics.Stopwatch]::StartNew()
-            $null = & $Actions[$name]
+            if ($AtScriptLevel) { $null = . $action } else { $null = & $action }
             $times[$name].Add($clock.Elapsed.TotalMilliseconds)
         }
     }
@@ -74,42 +78,40 @@ function Add-Row {
 
 Write-Host "Invoke-ThreadPool benchmark: pwsh $($PSVersionTable.PSVersion), $processors processors, $([Runtime.InteropServices.RuntimeInformation]::OSDescription)"
 
-# The first call of a session opens the pool's runspaces: measured in a fresh process, then a warm call there.
-$pwsh = Join-Path $PSHOME 'pwsh'
-$firstCallScript = @'
-Import-Module PSThreading
-$clock = [Diagnostics.Stopwatch]::StartNew(); $null = 1..10 | Invoke-ThreadPool { $_ * 2 }; $first = $clock.Elapsed.TotalMilliseconds
-$clock.Restart(); $null = 1..10 | Invoke-ThreadPool { $_ * 2 }; $second = $clock.Elapsed.TotalMilliseconds
-"$first;$second"
-'@
-$startup = (& $pwsh -NoProfile -NonInteractive -Command $firstCallScript | Select-Object -Last 1) -split ';'
-Write-Host ("First call in a new session: {0:n1} ms; the next call: {1:n1} ms" -f [double]$startup[0], [double]$startup[1])
-
 # Warm-up in this process: the pool's runspaces, the ThreadJob module, ForEach-Object -Parallel's runspace pool.
 $null = 1..20 | Invoke-ThreadPool { Start-Sleep -Milliseconds 20 } -ThrottleLimit 20
 $null = Start-ThreadJob { 1 } | Receive-Job -Wait -AutoRemoveJob
 $null = 1..2 | ForEach-Object -Parallel { $_ }
 
-# tiny: 2,000 items of $_ * 2.
+# tiny: 2,000 items of $_ * 2, timed at script level (how the issue's figures were taken) and inside a function.
 $items = 1..2000
-$tiny = Measure-Interleaved -Runs $Runs -SlowRuns @{ Parallel = 3 } -Actions ([ordered]@{
-        Sequential = { $items | ForEach-Object { $_ * 2 } }
-        Pool       = { $items | Invoke-ThreadPool { $_ * 2 } }
-        Parallel   = { $items | ForEach-Object -Parallel { $_ * 2 } -ThrottleLimit $processors }
-    })
-Add-Row 'tiny: 2,000 x $_*2' $tiny.Sequential $tiny.Pool $tiny.Parallel $null 'pool/seq <= 1.0; FE-Parallel/pool >= 100' `
+$tinyActions = [ordered]@{
+    Sequential = { $items | ForEach-Object { $_ * 2 } }
+    Pool       = { $items | Invoke-ThreadPool { $_ * 2 } }
+    Parallel   = { $items | ForEach-Object -Parallel { $_ * 2 } -ThrottleLimit $processors }
+}
+$tiny = Measure-Interleaved -Runs ($Runs + 4) -SlowRuns @{ Parallel = 3 } -Actions $tinyActions -AtScriptLevel
+Add-Row 'tiny: 2,000 x $_*2 (script level)' $tiny.Sequential $tiny.Pool $tiny.Parallel $null 'pool/seq <= 1.0; FE-Parallel/pool >= 100' `
     (($tiny.Pool -le $tiny.Sequential) -and ($tiny.Parallel / $tiny.Pool -ge 100))
+$tinyActions.Remove('Parallel')
+$tinyInFunction = Measure-Interleaved -Runs ($Runs + 4) -Actions $tinyActions
+Add-Row 'tiny: 2,000 x $_*2 (in a function)' $tinyInFunction.Sequential $tinyInFunction.Pool $tiny.Parallel $null 'pool/seq <= 1.0' `
+    ($tinyInFunction.Pool -le $tinyInFunction.Sequential)
 
 # cpu: 4 items, each a 2,000,000-step loop, 2 at once.
 $cpuBlock = { $sum = 0; for ($i = 0; $i -lt 2000000; $i++) { $sum += $i }; $sum }
 $cpu = Measure-Interleaved -Runs 3 -Actions ([ordered]@{
         Sequential = { foreach ($n in 1..4) { & $cpuBlock } }
         Pool       = { 1..4 | Invoke-ThreadPool $cpuBlock -ThrottleLimit 2 }
-        Parallel   = { 1..4 | ForEach-Object -Parallel $using:cpuBlock -ThrottleLimit 2 }
+        Parallel   = { 1..4 | ForEach-Object -Parallel $cpuBlock -ThrottleLimit 2 }
         ThreadJob  = { 1..4 | ForEach-Object { Start-ThreadJob $cpuBlock -ThrottleLimit 2 } | Receive-Job -Wait -AutoRemoveJob }
+        # What two cores give right now: ForEach-Object -Parallel with the loop in a local scope (facts.md).
+        Ceiling    = { 1..4 | ForEach-Object -Parallel { & { $sum = 0; for ($i = 0; $i -lt 2000000; $i++) { $sum += $i }; $sum } } -ThrottleLimit 2 }
     })
 Add-Row 'cpu: 4 x 2M-step loop, throttle 2' $cpu.Sequential $cpu.Pool $cpu.Parallel $cpu.ThreadJob 'seq/pool >= 1.7' `
     ($cpu.Sequential / $cpu.Pool -ge 1.7)
+Write-Host ("CPU: the two-core ceiling measured in the same run (ForEach-Object -Parallel over '& {{ loop }}'): {0:n1} ms; sequential/ceiling {1:n2}" -f
+    $cpu.Ceiling, ($cpu.Sequential / $cpu.Ceiling))
 
 # sleep: 100 items of 50 ms, 20 at once (ideal 250 ms). The sequential loop is 100 x 50 ms: timed once.
 $sleep = Measure-Interleaved -Runs 5 -SlowRuns @{ Sequential = 1; ThreadJob = 3; Parallel = 3 } -Actions ([ordered]@{
@@ -168,6 +170,25 @@ Write-Host ("Heap growth over the run, MB at each 20,000 items: unordered {0}; -
     (($streamOrdered.SamplesMB | ForEach-Object { '{0:n1}' -f $_ }) -join ' '),
     $streamOrdered.Ms,
     (($streamSeq.SamplesMB | ForEach-Object { '{0:n1}' -f $_ }) -join ' '))
+
+# tiny again, once the process has been idle: .NET's tiered JIT recompiles the engine's hot paths only after
+# a quiet moment, and the plain loop gains more from that than the pool's hand-offs between threads do.
+Start-Sleep -Seconds 2
+$tinyWarm = Measure-Interleaved -Runs ($Runs + 4) -Actions $tinyActions -AtScriptLevel
+Add-Row 'tiny: 2,000 x $_*2 (script level, JIT warm)' $tinyWarm.Sequential $tinyWarm.Pool $null $null 'pool/seq <= 1.0' `
+    ($tinyWarm.Pool -le $tinyWarm.Sequential)
+
+# The first call of a session opens the pool's runspaces: measured in a fresh process, then a warm call there.
+$pwsh = Join-Path $PSHOME 'pwsh'
+$firstCallScript = @'
+Import-Module PSThreading
+$clock = [Diagnostics.Stopwatch]::StartNew(); $null = 1..10 | Invoke-ThreadPool { $_ * 2 }; $first = $clock.Elapsed.TotalMilliseconds
+$clock.Restart(); $null = 1..10 | Invoke-ThreadPool { $_ * 2 }; $second = $clock.Elapsed.TotalMilliseconds
+"$first;$second"
+'@
+$startup = (& $pwsh -NoProfile -NonInteractive -Command $firstCallScript | Select-Object -Last 1) -split ';'
+Write-Host ("First call in a new session: {0:n1} ms; the next call: {1:n1} ms" -f [double]$startup[0], [double]$startup[1])
+
 
 Write-Host ''
 $rows | Format-Table -AutoSize | Out-String -Width 250 | Write-Host

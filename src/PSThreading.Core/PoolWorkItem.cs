@@ -42,6 +42,9 @@ namespace PSThreading.Core
         /// <summary>The worker that took the item; -1 while queued.</summary>
         public int WorkerIndex { get; internal set; } = -1;
 
+        /// <summary>When the item was queued, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+        internal long QueuedTimestamp { get; set; }
+
         /// <summary>When the item started, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
         internal long StartedTimestamp { get; set; }
 

@@ -36,6 +36,7 @@ namespace PSThreading.Core
         // _queued.Count, readable without the lock by spinning workers.
         private int _queuedCount;
         private bool _addingCompleted;
+        private bool _writerWantsSignal = true;
         private bool _cancelled;
 
         public ThreadPoolScheduler(int throttleLimit, bool ordered, int maxInFlight = 4096)
@@ -155,6 +156,7 @@ namespace PSThreading.Core
                     return item;
                 }
 
+                item.QueuedTimestamp = Stopwatch.GetTimestamp();
                 _queued.Enqueue(item);
                 Volatile.Write(ref _queuedCount, _queued.Count);
                 Interlocked.Increment(ref _added);
@@ -335,15 +337,39 @@ namespace PSThreading.Core
             return TimeSpan.FromSeconds(Math.Max(0, itemTimeout.TotalSeconds - elapsed));
         }
 
+        /// <summary>How long the oldest queued item has waited for a worker; zero when none waits.</summary>
+        public TimeSpan OldestQueuedWait()
+        {
+            long queuedAt;
+            lock (_sync)
+            {
+                if (_queued.Count == 0)
+                {
+                    return TimeSpan.Zero;
+                }
+
+                queuedAt = _queued.Peek().QueuedTimestamp;
+            }
+
+            return TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - queuedAt) / (double)Stopwatch.Frequency);
+        }
+
         /// <summary>Takes the next result to write, if one is ready (under ordered: the next in input order).</summary>
         public bool TryTakeResult(out PoolWorkItem? item)
         {
+            // Checked for every input item: when nothing was published since the last take, skip the lock.
+            if (Volatile.Read(ref _finishedCount) == Interlocked.Read(ref _taken))
+            {
+                item = null;
+                return false;
+            }
+
             lock (_sync)
             {
                 bool found = _ordered != null ? _ordered.TryTakeNext(out item) : TryDequeue(_finished!, out item);
                 if (found)
                 {
-                    _taken++;
+                    Interlocked.Increment(ref _taken);
                 }
 
                 return found;
@@ -369,7 +395,7 @@ namespace PSThreading.Core
                     _finished!.Clear();
                 }
 
-                _taken += results.Count;
+                Interlocked.Add(ref _taken, results.Count);
                 return results;
             }
         }
@@ -378,8 +404,19 @@ namespace PSThreading.Core
         /// Waits until something may have changed for the writer: a result, a worker's end, cancellation.
         /// Bounded by <paramref name="timeout"/>. Returns false when <paramref name="cancellationToken"/> ended the wait.
         /// </summary>
-        public bool WaitForChange(TimeSpan timeout, CancellationToken cancellationToken)
+        /// <param name="poll">
+        /// True while results stream in fast: the writer sleeps the whole <paramref name="timeout"/> and is not
+        /// woken for each result (a wake costs the worker more than a tiny item), then writes them in a batch.
+        /// </param>
+        public bool WaitForChange(TimeSpan timeout, CancellationToken cancellationToken, bool poll = false)
         {
+            Volatile.Write(ref _writerWantsSignal, !poll);
+            if (!poll && Volatile.Read(ref _finishedCount) != Interlocked.Read(ref _taken))
+            {
+                // Published while the writer was polling, without a signal: there may be work already.
+                return true;
+            }
+
             try
             {
                 bool signalled = _changed.Wait(timeout, cancellationToken);
@@ -414,14 +451,15 @@ namespace PSThreading.Core
         private bool End(PoolWorkItem item, PoolItemState outcome, object? output, object? error)
         {
             bool ended;
+            bool writerHasNewWork = false;
             lock (_sync)
             {
                 if (item.HoldsSlot)
                 {
                     item.HoldsSlot = false;
                     _running.Remove(item);
-                    _runningCount--;
-                    if (_waitingWorkers > 0)
+                    // Only a worker held back by a full throttle needs waking; an idle one would find nothing.
+                    if (_runningCount-- == ThrottleLimit && _queued.Count > 0 && _waitingWorkers > 0)
                     {
                         Monitor.PulseAll(_sync);
                     }
@@ -430,11 +468,11 @@ namespace PSThreading.Core
                 ended = item.TryEnd(outcome, output, error);
                 if (ended && !_cancelled)
                 {
-                    Publish(item);
+                    writerHasNewWork = Publish(item);
                 }
             }
 
-            if (ended)
+            if (writerHasNewWork)
             {
                 SetChanged();
             }
@@ -442,18 +480,21 @@ namespace PSThreading.Core
             return ended;
         }
 
-        // Under _sync.
-        private void Publish(PoolWorkItem item)
+        /// <summary>
+        /// Under _sync. Returns true when the writer had nothing it could take before this result: only then
+        /// is it woken. Waking it for every result of tiny items cost the workers more than the items did.
+        /// </summary>
+        private bool Publish(PoolWorkItem item)
         {
-            _finishedCount++;
+            Interlocked.Increment(ref _finishedCount);
             if (_ordered != null)
             {
                 _ordered.Add(item.Index, item);
+                return item.Index == _ordered.NextIndex && Volatile.Read(ref _writerWantsSignal);
             }
-            else
-            {
-                _finished!.Enqueue(item);
-            }
+
+            _finished!.Enqueue(item);
+            return _finished.Count == 1 && Volatile.Read(ref _writerWantsSignal);
         }
 
         private void SetChanged()

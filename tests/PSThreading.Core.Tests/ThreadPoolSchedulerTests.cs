@@ -263,6 +263,9 @@ namespace PSThreading.Core.Tests
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
             Assert.True(completer.Join(s_bound));
 
+            // A result not yet taken ends a wait at once; once taken, only cancellation ends it here.
+            Assert.True(scheduler.WaitForChange(s_bound, CancellationToken.None));
+            Assert.True(scheduler.TryTakeResult(out _));
             using var stop = new CancellationTokenSource(50);
             Assert.False(scheduler.WaitForChange(s_bound, stop.Token));
         }

@@ -29,7 +29,11 @@ namespace PSThreading.Commands
         private static readonly TimeSpan s_longestWait = TimeSpan.FromMilliseconds(200);
         // How long a stopped call waits for its workers to unwind: Ctrl+C must return within 1 s.
         private static readonly TimeSpan s_stopWait = TimeSpan.FromMilliseconds(600);
+        private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(1);
         private static int s_progressActivityId = 0x5054;
+
+        // Results written by one drain at or above which the next wait polls instead of asking for a signal.
+        private const int PollBatchSize = 8;
 
         private readonly Stopwatch _watch = new Stopwatch();
         private PoolCall? _call;
@@ -39,6 +43,7 @@ namespace PSThreading.Commands
         private bool _progressShown;
         private TimeSpan _nextProgress;
         private bool _ended;
+        private int _lastBatch;
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNull]
@@ -110,7 +115,7 @@ namespace PSThreading.Commands
                 return;
             }
 
-            GuardStop(() =>
+            try
             {
                 if (MyInvocation.ExpectingInput)
                 {
@@ -128,7 +133,13 @@ namespace PSThreading.Commands
                         }
                     }
                 }
-            });
+            }
+            catch
+            {
+                // Ctrl+C, -ErrorAction Stop, a downstream Select-Object -First: the workers stop first.
+                EndCall();
+                throw;
+            }
         }
 
         protected override void EndProcessing()
@@ -194,7 +205,17 @@ namespace PSThreading.Commands
 
             scheduler.Add(input);
             _call.EnsureWorkers();
-            Pump(block: false);
+            // The cheap part of a pump, for every item: results that are ready go out at once.
+            if (CancelToken.IsCancellationRequested || _itemTimeout.HasValue || _timeout.HasValue || _call.WorkerFailure != null
+                || (!NoProgress && _watch.Elapsed >= _nextProgress))
+            {
+                Pump(block: false);
+            }
+            else
+            {
+                WriteRecords();
+                WriteResults(scheduler);
+            }
         }
 
         /// <summary>
@@ -207,7 +228,9 @@ namespace PSThreading.Commands
             ThreadPoolScheduler scheduler = call.Scheduler;
             if (block)
             {
-                scheduler.WaitForChange(NextWait(scheduler), CancelToken);
+                // Many results last time: tiny items stream in, so sleep a moment and write them in a batch.
+                bool poll = _lastBatch >= PollBatchSize;
+                scheduler.WaitForChange(poll ? Min(s_pollInterval, NextWait(scheduler)) : NextWait(scheduler), CancelToken, poll);
             }
 
             if (CancelToken.IsCancellationRequested)
@@ -291,15 +314,25 @@ namespace PSThreading.Commands
                 wait = Min(wait, _nextProgress - _watch.Elapsed);
             }
 
+            if (_call!.CanStartMoreWorkers)
+            {
+                // Items wait and more workers may be needed soon: look again within a millisecond.
+                wait = Min(wait, TimeSpan.FromMilliseconds(1));
+            }
+
             return wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait;
         }
 
         private void WriteResults(ThreadPoolScheduler scheduler)
         {
+            int written = 0;
             while (scheduler.TryTakeResult(out PoolWorkItem? item))
             {
                 WriteResult(item!);
+                written++;
             }
+
+            _lastBatch = written;
         }
 
         private void WriteResult(PoolWorkItem item)

@@ -21,7 +21,12 @@ namespace PSThreading.Pool
         // Keeping more idle runspaces than this would hold memory for a peak that may not come back.
         private const int MaxWarmRunspaces = 32;
 
+        private static readonly TimeSpan s_rampDelay = TimeSpan.FromMilliseconds(2);
+        // The wait check takes the scheduler's lock: at most every quarter millisecond, not for every item.
+        private static readonly long s_waitCheckInterval = Stopwatch.Frequency / 4000;
+
         private readonly List<PoolWorker> _workers = new List<PoolWorker>();
+        private long _lastWaitCheck;
         private int _endedWorkers;
         private readonly int[] _startsPerSlot;
         private readonly string _prefix = ThreadRegistry.NextPoolPrefix();
@@ -86,11 +91,24 @@ namespace PSThreading.Pool
                 return;
             }
 
-            // One more worker only while items wait for lack of one: tiny items that one worker keeps up
-            // with then do not pay for more threads competing with the pipeline thread for the cores.
-            if (_workers.Count < Scheduler.ThrottleLimit && Scheduler.QueuedCount > _workers.Count - Scheduler.RunningCount)
+            int started = _workers.Count;
+            int waiting = Scheduler.QueuedCount;
+            int idle = started - Scheduler.RunningCount;
+            if (started < Scheduler.ThrottleLimit && waiting > idle)
             {
-                StartWorker(_workers.Count);
+                if (started == 0)
+                {
+                    StartWorker(0);
+                }
+                else if (ItemsWaitTooLong())
+                {
+                    // The workers there are not keeping up: as many more as the waiting items need.
+                    int more = Math.Min(Scheduler.ThrottleLimit - started, waiting - idle);
+                    for (int i = 0; i < more; i++)
+                    {
+                        StartWorker(_workers.Count);
+                    }
+                }
             }
 
             if (Volatile.Read(ref _endedWorkers) == 0)
@@ -123,6 +141,26 @@ namespace PSThreading.Pool
                     StartWorker(slot);
                 }
             }
+        }
+
+        /// <summary>True while items wait for a worker and one more could still start.</summary>
+        public bool CanStartMoreWorkers => !Scheduler.IsCancelled && _workers.Count < Scheduler.ThrottleLimit && Scheduler.QueuedCount > 0;
+
+        /// <summary>
+        /// More workers start only once the oldest waiting item has waited <see cref="s_rampDelay"/>: tiny
+        /// items that one worker keeps up with then do not pay for threads that would compete with the
+        /// pipeline thread for the cores, while slow items get their workers after a couple of milliseconds.
+        /// </summary>
+        private bool ItemsWaitTooLong()
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (now - _lastWaitCheck < s_waitCheckInterval)
+            {
+                return false;
+            }
+
+            _lastWaitCheck = now;
+            return Scheduler.OldestQueuedWait() >= s_rampDelay;
         }
 
         /// <summary>Called by a worker as it ends.</summary>

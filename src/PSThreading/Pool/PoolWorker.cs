@@ -50,16 +50,7 @@ namespace PSThreading.Pool
         /// <summary>The item's input, as <c>$_</c>, for the loop script.</summary>
         public object? Current => Volatile.Read(ref _current)?.Input;
 
-        internal void Start()
-        {
-            var thread = new Thread(Run)
-            {
-                // A pool worker never keeps the process alive: the call that owns it waits for it or stops it.
-                IsBackground = true,
-                Name = Name,
-            };
-            thread.Start();
-        }
+        internal void Start() => PoolThreads.Run(Run);
 
         internal bool WaitEnded(TimeSpan timeout) => _ended.Wait(timeout);
 
