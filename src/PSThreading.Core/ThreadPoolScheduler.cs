@@ -20,6 +20,13 @@ namespace PSThreading.Core
         // About 20-40 µs of spinning and yielding on this machine before a worker sleeps.
         private const int SpinsBeforeBlocking = 20;
 
+        // A waiting worker looks at the queue this often, so an item waits at most about this long for a
+        // worker even though adding an item does not wake one.
+        private const int IdlePollMilliseconds = 1;
+
+        // Queued items at which adding one wakes a waiting worker at once.
+        private const int WakeBatch = 64;
+
         private readonly object _sync = new object();
         private readonly Queue<PoolWorkItem> _queued = new Queue<PoolWorkItem>();
         private readonly List<PoolWorkItem> _running = new List<PoolWorkItem>();
@@ -160,9 +167,10 @@ namespace PSThreading.Core
                 _queued.Enqueue(item);
                 Volatile.Write(ref _queuedCount, _queued.Count);
                 Interlocked.Increment(ref _added);
-                if (_waitingWorkers > 0)
+                if (_waitingWorkers > 0 && _queued.Count >= WakeBatch)
                 {
-                    // One item wakes one worker: waking all of them on every item costs a context switch each.
+                    // Waiting workers look at the queue every millisecond anyway: waking one for every item
+                    // costs a context switch per item, more than a tiny item itself.
                     Monitor.Pulse(_sync);
                 }
 
@@ -241,7 +249,7 @@ namespace PSThreading.Core
                             _waitingWorkers++;
                             try
                             {
-                                Monitor.Wait(_sync);
+                                Monitor.Wait(_sync, IdlePollMilliseconds);
                             }
                             finally
                             {
