@@ -54,6 +54,28 @@ namespace PSThreading.HelpGenerator.Tests
         }
 
         [Fact]
+        public void AWideTableWrapsItsLastColumnUnderItself()
+        {
+            string wide = "# about_Wide\n\n| Python | PSThreading |\n|---|---|\n| `t.join()` | " +
+                string.Join(" ", System.Linq.Enumerable.Repeat("word", 30)) + " |\n";
+
+            string[] lines = AboutTopicWriter.Write(wide).Split('\n');
+            int row = System.Array.FindIndex(lines, l => l.StartsWith("    t.join()", System.StringComparison.Ordinal));
+
+            Assert.All(lines, line => Assert.True(line.Length <= AboutTopicWriter.Width, line));
+            Assert.StartsWith("    t.join()  word", lines[row]);
+            Assert.StartsWith(new string(' ', 4 + "t.join()".Length + 2) + "word", lines[row + 1]);
+        }
+
+        [Fact]
+        public void SubheadingsAreFollowedDirectlyByTheirText()
+        {
+            string[] lines = AboutTopicWriter.Write("# about_X\n\n## LONG DESCRIPTION\n\n### Part\n\nText.\n").Split('\n');
+
+            Assert.Equal(new[] { "TOPIC", "    about_X", "", "LONG DESCRIPTION", "    Part", "    Text.", "" }, lines);
+        }
+
+        [Fact]
         public void ListItemsWrapUnderTheirFirstWord()
         {
             string[] lines = Lines();

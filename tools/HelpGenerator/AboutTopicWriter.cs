@@ -21,6 +21,7 @@ namespace PSThreading.HelpGenerator
         {
             MarkdownDocument document = MarkdownText.Parse(markdown);
             var lines = new List<string>();
+            var headings = new HashSet<int>();
             foreach (Block block in document)
             {
                 switch (block)
@@ -29,15 +30,18 @@ namespace PSThreading.HelpGenerator
                         break;
                     case HeadingBlock { Level: 1 } title:
                         AddBlankLine(lines);
+                        headings.Add(lines.Count);
                         lines.Add("TOPIC");
                         lines.Add(new string(' ', Indent) + MarkdownText.Inline(title.Inline));
                         break;
                     case HeadingBlock { Level: 2 } section:
                         AddBlankLine(lines);
+                        headings.Add(lines.Count);
                         lines.Add(MarkdownText.Inline(section.Inline).ToUpperInvariant());
                         break;
                     case HeadingBlock subsection:
                         AddBlankLine(lines);
+                        headings.Add(lines.Count);
                         lines.Add(new string(' ', Indent) + MarkdownText.Inline(subsection.Inline));
                         break;
                     default:
@@ -51,7 +55,7 @@ namespace PSThreading.HelpGenerator
             var text = new StringBuilder();
             for (int i = 0; i < lines.Count; i++)
             {
-                bool blankAfterHeading = lines[i].Length == 0 && i > 0 && IsHeading(lines[i - 1]);
+                bool blankAfterHeading = lines[i].Length == 0 && headings.Contains(i - 1);
                 if (!blankAfterHeading && !(i == 0 && lines[i].Length == 0))
                 {
                     text.Append(lines[i]).Append('\n');
@@ -60,9 +64,6 @@ namespace PSThreading.HelpGenerator
 
             return text.ToString();
         }
-
-        private static bool IsHeading(string line) =>
-            line.Length > 0 && line[0] != ' ' && line == line.ToUpperInvariant() && line.Any(char.IsLetter);
 
         private static void AddBlankLine(List<string> lines)
         {
@@ -81,7 +82,7 @@ namespace PSThreading.HelpGenerator
                     return MarkdownText.Code((LeafBlock)block).Split('\n')
                         .Select(line => (new string(' ', indent + Indent) + line.TrimEnd('\r')).TrimEnd());
                 case Table table:
-                    return MarkdownText.TableLines(table, indent);
+                    return MarkdownText.TableLines(table, indent, Width);
                 case ListBlock list:
                     return ListLines(list, indent);
                 case QuoteBlock quote:
@@ -120,31 +121,18 @@ namespace PSThreading.HelpGenerator
             }
         }
 
-        /// <summary>Greedy word wrap; a word longer than the line stays whole rather than being cut.</summary>
+        /// <summary>Wraps text to the console width, each line indented; hard line breaks are kept.</summary>
         internal static IEnumerable<string> Wrap(string text, int firstIndent, int restIndent)
         {
             foreach (string hardLine in text.Split('\n'))
             {
-                var line = new StringBuilder(new string(' ', firstIndent));
-                int lineStart = firstIndent;
-                foreach (string word in hardLine.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+                int indent = firstIndent;
+                foreach (string line in MarkdownText.WrapWords(hardLine, Width - firstIndent, Width - restIndent))
                 {
-                    if (line.Length > lineStart && line.Length + 1 + word.Length > Width)
-                    {
-                        yield return line.ToString();
-                        line.Clear().Append(' ', restIndent);
-                        lineStart = restIndent;
-                    }
-
-                    if (line.Length > lineStart)
-                    {
-                        line.Append(' ');
-                    }
-
-                    line.Append(word);
+                    yield return new string(' ', indent) + line;
+                    indent = restIndent;
                 }
 
-                yield return line.ToString().TrimEnd();
                 firstIndent = restIndent;
             }
         }

@@ -109,8 +109,11 @@ namespace PSThreading.HelpGenerator
             }
         }
 
-        /// <summary>A pipe table as aligned plain-text columns under a dashed rule.</summary>
-        public static IEnumerable<string> TableLines(Table table, int indent)
+        /// <summary>
+        /// A pipe table as aligned plain-text columns under a dashed rule. When the table is wider than
+        /// <paramref name="width"/>, the last column's cells wrap onto lines of their own, under it.
+        /// </summary>
+        public static IEnumerable<string> TableLines(Table table, int indent, int width = int.MaxValue)
         {
             List<List<string>> rows = table.OfType<TableRow>()
                 .Select(row => row.OfType<TableCell>().Select(cell => string.Join(" ", cell.SelectMany(Paragraphs))).ToList())
@@ -125,17 +128,60 @@ namespace PSThreading.HelpGenerator
                 }
             }
 
+            if (columns > 1)
+            {
+                int others = widths.Take(columns - 1).Sum() + 2 * (columns - 1);
+                int room = width == int.MaxValue ? int.MaxValue : width - indent - others;
+                widths[columns - 1] = System.Math.Min(widths[columns - 1], System.Math.Max(10, room));
+            }
+
             string pad = new string(' ', indent);
             for (int r = 0; r < rows.Count; r++)
             {
                 List<string> row = rows[r];
-                yield return pad + string.Join("  ", Enumerable.Range(0, columns)
-                    .Select(i => (i < row.Count ? row[i] : string.Empty).PadRight(widths[i]))).TrimEnd();
+                string last = columns > 0 && row.Count == columns ? row[columns - 1] : string.Empty;
+                List<string> lastLines = WrapWords(last, widths.Length == 0 ? 0 : widths[columns - 1]).ToList();
+                for (int line = 0; line < lastLines.Count; line++)
+                {
+                    IEnumerable<string> cells = Enumerable.Range(0, columns - 1)
+                        .Select(i => (line == 0 && i < row.Count ? row[i] : string.Empty).PadRight(widths[i]))
+                        .Append(lastLines[line]);
+                    yield return (pad + string.Join("  ", cells)).TrimEnd();
+                }
+
                 if (r == 0 && ((TableRow)table[0]).IsHeader)
                 {
                     yield return pad + string.Join("  ", widths.Select(w => new string('-', w)));
                 }
             }
+        }
+
+        /// <summary>
+        /// Greedy word wrap: the first line holds up to <paramref name="firstWidth"/> characters, the
+        /// others <paramref name="restWidth"/>. A word longer than a line stays whole rather than being cut.
+        /// </summary>
+        public static IEnumerable<string> WrapWords(string text, int firstWidth, int? restWidth = null)
+        {
+            int limit = firstWidth;
+            var line = new StringBuilder();
+            foreach (string word in text.Split(new[] { ' ' }, System.StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (line.Length > 0 && line.Length + 1 + word.Length > limit)
+                {
+                    yield return line.ToString();
+                    line.Clear();
+                    limit = restWidth ?? firstWidth;
+                }
+
+                if (line.Length > 0)
+                {
+                    line.Append(' ');
+                }
+
+                line.Append(word);
+            }
+
+            yield return line.ToString();
         }
     }
 }
