@@ -77,9 +77,6 @@ namespace PSThreading.Core
         /// <summary>Order of start across the process: what enumeration sorts by.</summary>
         internal long Sequence { get; }
 
-        /// <summary>Free slot for the module's adapter state (the PowerShell side of the thread).</summary>
-        internal object? Tag { get; set; }
-
         internal void StartOsThread(int maxStackSize)
         {
             var thread = new Thread(RunOnOwnThread, maxStackSize)
