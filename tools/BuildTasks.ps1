@@ -173,6 +173,26 @@ function Invoke-StressTask {
     [int]($green -ne $Repeat)
 }
 
+# Packs output/PSThreading as a PowerShell-gallery nupkg with PSResourceGet, which ships inside pwsh 7.4+:
+# the same packing Publish-PSResource does, without needing a repository. Returns the package's path.
 function Invoke-PackageTask {
-    throw 'Package is not written yet.'
+    $manifest = Import-PowerShellDataFile (Join-Path $OutputModule 'PSThreading.psd1')
+    $version = $manifest.ModuleVersion
+    $assemblyVersion = ([xml](Get-Content (Join-Path $RepoRoot 'Directory.Build.props') -Raw)).Project.PropertyGroup.Version |
+        Where-Object { $_ } | Select-Object -First 1
+    if ($assemblyVersion -and $assemblyVersion -ne $version) {
+        throw "The manifest says version $version but Directory.Build.props says ${assemblyVersion}: make them agree before packing."
+    }
+
+    Write-Host "==> Package PSThreading $version"
+    $destination = Split-Path $OutputModule -Parent
+    $package = Join-Path $destination "PSThreading.$version.nupkg"
+    Remove-Item $package -ErrorAction Ignore
+    Import-Module Microsoft.PowerShell.PSResourceGet
+    Compress-PSResource -Path $OutputModule -DestinationPath $destination
+    if (-not (Test-Path $package)) {
+        throw "Compress-PSResource finished but $package is missing."
+    }
+    Write-Host "    $package"
+    $package
 }
