@@ -77,7 +77,8 @@ function Invoke-XunitSuite {
         $trx = Join-Path $results "$($project.BaseName).trx"
         Remove-Item $trx -ErrorAction Ignore
         & dotnet test $project.FullName -c $Configuration -nologo `
-            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' -- 'RunConfiguration.TestSessionTimeout=600000'
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' -- 'RunConfiguration.TestSessionTimeout=600000' |
+            Out-Host
         if (-not (Test-Path $trx)) {
             Write-Host '    xunit produced no results: counted as one failure.'
             $total.Failed++
