@@ -1,35 +1,19 @@
-using System.Collections;
+using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using PSThreading.Core;
 
 namespace PSThreading.Completion
 {
-    /// <summary>
-    /// Completes a thread name from the threads alive right now (what <c>Get-ActiveThread</c> lists), for
-    /// parameters that take names: <c>Get-ActiveThread -Name</c>.
-    /// </summary>
-    public sealed class ThreadNameCompleter : IArgumentCompleter
+    /// <summary>Completes a thread name, for parameters that take names: <c>Get-ActiveThread -Name</c>.</summary>
+    public sealed class ThreadNameCompleter : LiveThreadCompleter
     {
-        public IEnumerable<CompletionResult> CompleteArgument(
-            string commandName,
-            string parameterName,
-            string wordToComplete,
-            CommandAst commandAst,
-            IDictionary fakeBoundParameters)
-        {
-            WildcardPattern pattern = CompletionText.PrefixPattern(wordToComplete);
-            var seen = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
-            foreach (WorkerThread thread in ThreadRegistry.Enumerate())
-            {
-                // Names need not be unique; one completion per name is enough, since -Name matches them all.
-                if (pattern.IsMatch(thread.Name) && seen.Add(thread.Name))
-                {
-                    yield return new CompletionResult(
-                        CompletionText.Quote(thread.Name), thread.Name, CompletionResultType.ParameterValue, CompletionText.Describe(thread));
-                }
-            }
-        }
+        protected override IEnumerable<CompletionResult> Complete(IEnumerable<WorkerThread> matching) =>
+            // Names need not be unique; one completion per name is enough, since -Name matches them all.
+            matching
+                .GroupBy(thread => thread.Name, StringComparer.OrdinalIgnoreCase)
+                .Select(group => new CompletionResult(
+                    CompletionText.Quote(group.Key), group.Key, CompletionResultType.ParameterValue, CompletionText.Describe(group.First())));
     }
 }

@@ -1,7 +1,6 @@
-using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using PSThreading.Core;
 
 namespace PSThreading.Completion
@@ -12,28 +11,16 @@ namespace PSThreading.Completion
     /// the parameter binds, a name alone would not convert to one, and the id picks exactly one thread
     /// even when several share a name.
     /// </summary>
-    public sealed class WorkerThreadCompleter : IArgumentCompleter
+    public sealed class WorkerThreadCompleter : LiveThreadCompleter
     {
-        public IEnumerable<CompletionResult> CompleteArgument(
-            string commandName,
-            string parameterName,
-            string wordToComplete,
-            CommandAst commandAst,
-            IDictionary fakeBoundParameters)
-        {
-            WildcardPattern pattern = CompletionText.PrefixPattern(wordToComplete);
-            foreach (WorkerThread thread in ThreadRegistry.Enumerate())
-            {
-                // Only threads started by Start-WorkerThread can be waited for or stopped.
-                if (thread.Kind == ThreadKind.Worker && pattern.IsMatch(thread.Name))
-                {
-                    yield return new CompletionResult(
-                        $"(Get-ActiveThread -Id {thread.ManagedThreadId})",
-                        thread.Name,
-                        CompletionResultType.ParameterValue,
-                        CompletionText.Describe(thread));
-                }
-            }
-        }
+        protected override IEnumerable<CompletionResult> Complete(IEnumerable<WorkerThread> matching) =>
+            // Only threads started by Start-WorkerThread can be waited for or stopped.
+            matching
+                .Where(thread => thread.Kind == ThreadKind.Worker)
+                .Select(thread => new CompletionResult(
+                    $"(Get-ActiveThread -Id {thread.ManagedThreadId})",
+                    thread.Name,
+                    CompletionResultType.ParameterValue,
+                    CompletionText.Describe(thread)));
     }
 }
