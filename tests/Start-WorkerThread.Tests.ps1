@@ -49,6 +49,14 @@ Describe 'Start-WorkerThread' {
         $thread | Wait-WorkerThread -Timeout 10 | Should -Be 42
     }
 
+    It 'starts threads from inside a worker, with $using: read from that worker' {
+        $outer = Start-WorkerThread {
+            $suffix = 'from-outer'
+            Start-WorkerThread { param($x) "$($x + 1) $using:suffix" } -ArgumentList 41 | Wait-WorkerThread -Timeout 20
+        }
+        $outer | Wait-WorkerThread -Timeout 30 | Should -Be '42 from-outer'
+    }
+
     It 'runs with PSThreading loaded in the worker' {
         $thread = Start-WorkerThread { (Get-Module PSThreading).Name; (Get-ActiveThread -Current).Name } -Name 'loaded-check'
         $thread | Wait-WorkerThread -Timeout 10 | Should -Be @('PSThreading', 'loaded-check')

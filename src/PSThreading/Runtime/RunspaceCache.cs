@@ -7,7 +7,8 @@ using System.Threading;
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// Warm worker runspaces, kept per host. Opening a runspace costs 10-60 ms here, so a worker takes one a
+    /// Warm worker runspaces, kept per host (by the host's InstanceId: a worker's own host wrapper carries
+    /// the id of the console host it wraps, so nested workers share the runspaces of the top-level ones). Opening a runspace costs 10-60 ms here, so a worker takes one a
     /// finished worker gave back. A finished worker cleans its runspace after its join has returned; a taker
     /// that finds none idle but one being cleaned waits the ~1 ms for it rather than opening a new one.
     /// </summary>
@@ -17,7 +18,7 @@ namespace PSThreading.Runtime
         private static readonly int s_maxIdlePerHost = Math.Max(4, Environment.ProcessorCount * 2);
         // Cleaning takes ~1.5 ms; past this something is wrong and a new runspace is the better bet.
         private static readonly TimeSpan s_cleaningWait = TimeSpan.FromMilliseconds(100);
-        private static readonly ConcurrentDictionary<PSHost, HostRunspaces> s_byHost = new ConcurrentDictionary<PSHost, HostRunspaces>();
+        private static readonly ConcurrentDictionary<Guid, HostRunspaces> s_byHost = new ConcurrentDictionary<Guid, HostRunspaces>();
         private static readonly ConcurrentDictionary<Guid, byte> s_workerRunspaceIds = new ConcurrentDictionary<Guid, byte>();
 
         /// <summary>A clean warm runspace for this host, or a new one opened on the calling thread.</summary>
@@ -84,7 +85,7 @@ namespace PSThreading.Runtime
             }
         }
 
-        private static HostRunspaces For(PSHost host) => s_byHost.GetOrAdd(host, _ => new HostRunspaces());
+        private static HostRunspaces For(PSHost host) => s_byHost.GetOrAdd(host.InstanceId, _ => new HostRunspaces());
 
         private static void Discard(WorkerRunspace runspace)
         {
