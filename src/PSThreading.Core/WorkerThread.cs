@@ -85,9 +85,9 @@ namespace PSThreading.Core
                 Name = Name,
             };
             _thread = thread;
-            thread.Start();
-            // Known at once: the id is assigned when the Thread object is created.
+            // Set before Start(): the body may ask for its own id (to refuse joining itself) at once.
             ManagedThreadId = thread.ManagedThreadId;
+            thread.Start();
         }
 
         private void RunOnOwnThread()
@@ -112,6 +112,15 @@ namespace PSThreading.Core
             {
                 Finish(outcome);
                 ThreadRegistry.SetCurrent(null);
+            }
+
+            try
+            {
+                _body!.AfterEnd();
+            }
+            catch (Exception)
+            {
+                // Tidying after the end cannot fail the thread, and must not end the process.
             }
         }
 
