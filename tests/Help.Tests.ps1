@@ -142,4 +142,9 @@ Describe 'Example in <Page>: <Title>' -ForEach $exampleCases {
         $result = Invoke-DocExample -Code $Code -ModuleManifest $ModuleManifest -TimeoutSeconds 30
         $result.Errors | Should -BeNullOrEmpty
     }
+
+    It 'fits an 80-column console without being broken by Get-Help' {
+        # Get-Help indents example code by 4 and cuts lines at the console's edge, mid-word.
+        $Code -split '\r?\n' | Where-Object Length -GT 76 | Should -BeNullOrEmpty
+    }
 }
