@@ -128,8 +128,9 @@ function Invoke-TestTask {
     $suites += Invoke-PesterSuite -Filter $Filter
     $passed = ($suites | Measure-Object Passed -Sum).Sum
     $failed = ($suites | Measure-Object Failed -Sum).Sum
+    $skipped = ($suites | Where-Object { $_.PSObject.Properties['Skipped'] } | Measure-Object Skipped -Sum).Sum
     Write-Host ''
-    Write-Host "$passed passed, $failed failed"
+    Write-Host ("$passed passed, $failed failed" + $(if ($skipped) { ", $skipped skipped" } else { '' }))
     if ($failed -gt 0 -or $passed -eq 0) { 1 } else { 0 }
 }
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using PSThreading.Completion;
 using PSThreading.Core;
 
 namespace PSThreading.Commands
@@ -20,6 +21,7 @@ namespace PSThreading.Commands
         [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(ThreadNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter(ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
