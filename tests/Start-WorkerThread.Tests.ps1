@@ -106,6 +106,17 @@ Describe 'Start-WorkerThread' {
         $seen | Where-Object { $_ -is [string] } | Should -Not -Contain '/'
     }
 
+    It 'closes idle worker runspaces beyond two after a few seconds' {
+        $burst = 1..6 | ForEach-Object { Start-WorkerThread { Start-Sleep -Milliseconds 300 } }
+        $null = $burst | Wait-WorkerThread -Timeout 20
+        $deadline = [datetime]::UtcNow.AddSeconds(15)
+        do {
+            Start-Sleep -Milliseconds 250
+            $idle = @(Get-Runspace | Where-Object { $_.Name -eq 'PSThreading' -and $_.RunspaceAvailability -eq 'Available' }).Count
+        } while ($idle -gt 2 -and [datetime]::UtcNow -lt $deadline)
+        $idle | Should -BeLessOrEqual 2
+    }
+
     Context 'bad input' {
         It 'refuses <Case> with <ErrorId> and starts nothing' -TestCases @(
             @{ Case = 'a null block'; Call = { Start-WorkerThread -ScriptBlock $null }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.StartWorkerThreadCommand' }
