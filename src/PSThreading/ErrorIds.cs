@@ -9,6 +9,7 @@ namespace PSThreading
         public const string ThreadStillStopping = "ThreadStillStopping";
         public const string UsingVariableUndefined = "UsingVariableUndefined";
         public const string ThreadStartFailed = "ThreadStartFailed";
+        public const string ThreadNotFound = "ThreadNotFound";
         public const string PoolTimeout = "PoolTimeout";
         public const string ItemTimeout = "ItemTimeout";
         public const string PoolWorkerFailed = "PoolWorkerFailed";
