@@ -18,6 +18,9 @@ namespace PSThreading.Pool
         // A worker that dies this many times is not started again: the call fails instead of looping.
         private const int MaxStartsPerSlot = 3;
 
+        /// <summary>The name pool runspaces carry in Get-Runspace.</summary>
+        public const string RunspaceName = "PSThreadingPool";
+
         // Keeping more idle runspaces than this would hold memory for a peak that may not come back.
         private const int MaxWarmRunspaces = 32;
 
@@ -73,6 +76,8 @@ namespace PSThreading.Pool
         /// <summary>Gives a worker's runspace the caller's location and preferences. Runs on the worker's thread.</summary>
         public void Prepare(WorkerRunspace runspace)
         {
+            // Get-Runspace tells pool runspaces (kept warm in a stack of their own) from Start-WorkerThread's.
+            runspace.Runspace.Name = RunspaceName;
             runspace.PrepareFor(_caller);
             foreach (KeyValuePair<string, object?> preference in _preferenceOverrides)
             {
