@@ -18,6 +18,9 @@ namespace PSThreading.Pool
         // A worker that dies this many times is not started again: the call fails instead of looping.
         private const int MaxStartsPerSlot = 3;
 
+        // As long as PoolThreads keeps a parked thread: a warm worker is a thread and a runspace.
+        private static readonly TimeSpan s_warmLifetime = TimeSpan.FromSeconds(30);
+
         /// <summary>The name pool runspaces carry in Get-Runspace.</summary>
         public const string RunspaceName = "PSThreadingPool";
 
@@ -53,6 +56,7 @@ namespace PSThreading.Pool
             Scheduler = new ThreadPoolScheduler(throttleLimit, ordered);
             _startsPerSlot = new int[throttleLimit];
             WarmRunspaceCount = Math.Min(throttleLimit, MaxWarmRunspaces);
+            RunspaceCache.KeepIdleFor(PoolWorkerHost.Instance, s_warmLifetime);
         }
 
         public ThreadPoolScheduler Scheduler { get; }

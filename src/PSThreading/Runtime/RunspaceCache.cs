@@ -66,6 +66,12 @@ namespace PSThreading.Runtime
             }
         }
 
+        /// <summary>
+        /// Keeps this host's idle runspaces beyond the kept few for <paramref name="lifetime"/> instead of the
+        /// default before closing them: pool calls seconds apart then find all their workers' runspaces warm.
+        /// </summary>
+        public static void KeepIdleFor(PSHost host, TimeSpan lifetime) => For(host).IdleLifetime = lifetime;
+
         /// <summary>True for runspaces this module opened for its workers.</summary>
         public static bool IsWorkerRunspace(Guid instanceId) => s_workerRunspaceIds.ContainsKey(instanceId);
 
@@ -98,10 +104,10 @@ namespace PSThreading.Runtime
         /// <summary>Closes idle runspaces beyond the kept few that nobody took for a while.</summary>
         internal static void TrimIdle()
         {
-            DateTime unusedSince = DateTime.UtcNow - s_idleLifetime;
+            DateTime now = DateTime.UtcNow;
             foreach (HostRunspaces runspaces in s_byHost.Values)
             {
-                foreach (WorkerRunspace stale in runspaces.TakeStale(KeptIdlePerHost, unusedSince))
+                foreach (WorkerRunspace stale in runspaces.TakeStale(KeptIdlePerHost, now - runspaces.IdleLifetime))
                 {
                     Discard(stale);
                 }
@@ -130,6 +136,9 @@ namespace PSThreading.Runtime
             // Most recently returned last: takers get the warmest, trimming removes the coldest.
             private readonly List<IdleRunspace> _idle = new List<IdleRunspace>();
             private int _cleaning;
+
+            /// <summary>How long an idle runspace beyond the kept few may wait for a taker.</summary>
+            public TimeSpan IdleLifetime { get; set; } = s_idleLifetime;
 
             public int IdleCount
             {
