@@ -93,15 +93,8 @@ namespace PSThreading.Commands
                 return;
             }
 
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)))
-            {
-                _timeout = TimeSpan.FromSeconds(Timeout);
-            }
-
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(ItemTimeout)))
-            {
-                _itemTimeout = TimeSpan.FromSeconds(ItemTimeout);
-            }
+            _timeout = BoundSeconds(nameof(Timeout), Timeout);
+            _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
 
             _activityId = Interlocked.Increment(ref s_progressActivityId);
             _nextProgress = s_progressDelay;
@@ -473,6 +466,17 @@ namespace PSThreading.Commands
             }
 
             return overrides;
+        }
+
+        /// <summary>A timeout given in seconds, or null when not given or too large to ever pass.</summary>
+        private TimeSpan? BoundSeconds(string parameter, double seconds)
+        {
+            if (!MyInvocation.BoundParameters.ContainsKey(parameter) || seconds >= TimeSpan.MaxValue.TotalSeconds / 2)
+            {
+                return null;
+            }
+
+            return TimeSpan.FromSeconds(seconds);
         }
 
         private static KeyValuePair<string, object?> Preference(string name, ActionPreference value) => new KeyValuePair<string, object?>(name, value);

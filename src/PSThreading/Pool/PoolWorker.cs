@@ -18,7 +18,6 @@ namespace PSThreading.Pool
     /// </remarks>
     public sealed class PoolWorker
     {
-
         private readonly object _sync = new object();
         private readonly PoolCall _call;
         private readonly ThreadPoolScheduler _scheduler;
