@@ -270,6 +270,51 @@ namespace PSThreading.Core.Tests
             Assert.False(scheduler.WaitForChange(s_bound, stop.Token));
         }
 
+        [Fact]
+        public void APollingWriterIsNotWokenForEachResult()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            scheduler.Add(1);
+            scheduler.Add(2);
+            PoolWorkItem first = scheduler.TakeNext(0, CancellationToken.None)!;
+            var completer = BackgroundCall.Start(() =>
+            {
+                Thread.Sleep(20);
+                scheduler.Complete(first, null);
+            });
+
+            var watch = Stopwatch.StartNew();
+            Assert.True(scheduler.WaitForChange(TimeSpan.FromMilliseconds(300), CancellationToken.None, poll: true));
+            Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250), $"woken after {watch.Elapsed.TotalMilliseconds} ms");
+            Assert.True(completer.Join(s_bound));
+            Assert.True(scheduler.TryTakeResult(out _));
+
+            // Back to asking for a signal: the next result wakes the writer at once.
+            PoolWorkItem second = scheduler.TakeNext(0, CancellationToken.None)!;
+            var secondCompleter = BackgroundCall.Start(() =>
+            {
+                Thread.Sleep(20);
+                scheduler.Complete(second, null);
+            });
+            watch.Restart();
+            Assert.True(scheduler.WaitForChange(s_bound, CancellationToken.None));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
+            Assert.True(secondCompleter.Join(s_bound));
+        }
+
+        [Fact]
+        public void AnIdleWorkerFindsAnItemWithoutBeingWokenForIt()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var taker = BackgroundCall.Start(() => scheduler.TakeNext(0, CancellationToken.None));
+            Assert.False(taker.Join(50));
+
+            scheduler.Add("late");
+            Assert.True(taker.Join(s_bound));
+            Assert.Equal("late", taker.Result!.Input);
+            scheduler.CompleteAdding();
+        }
+
         private static List<PoolWorkItem> DrainAll(ThreadPoolScheduler scheduler)
         {
             var written = new List<PoolWorkItem>();
