@@ -4,8 +4,8 @@ param(
     [Parameter(Mandatory)] [string] $SummaryPath,
     [Parameter(Mandatory)] [string] $TestPath
 )
-$ErrorActionPreference = 'Stop'
-Import-Module $PesterManifest -Force
+# No script-wide ErrorActionPreference here: tests inherit this scope, and workers inherit the tests' preferences.
+Import-Module $PesterManifest -Force -ErrorAction Stop
 $config = New-PesterConfiguration
 $config.Run.Path = $TestPath -split [IO.Path]::PathSeparator
 $config.Run.PassThru = $true

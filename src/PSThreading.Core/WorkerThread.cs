@@ -98,9 +98,6 @@ namespace PSThreading.Core
         /// <summary>Order of start across the process: what enumeration sorts by.</summary>
         internal long Sequence { get; }
 
-        /// <summary>Free slot for the module's adapter state (the PowerShell side of the thread).</summary>
-        internal object? Tag { get; set; }
-
         internal void StartOsThread(int maxStackSize)
         {
             var thread = new Thread(RunOnOwnThread, maxStackSize)
@@ -109,9 +106,9 @@ namespace PSThreading.Core
                 Name = Name,
             };
             _thread = thread;
-            thread.Start();
-            // Known at once: the id is assigned when the Thread object is created.
+            // Set before Start(): the body may ask for its own id (to refuse joining itself) at once.
             ManagedThreadId = thread.ManagedThreadId;
+            thread.Start();
         }
 
         private void RunOnOwnThread()

@@ -1,0 +1,64 @@
+using System;
+using System.Management.Automation;
+using PSThreading.Core;
+using PSThreading.Runtime;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// Python's <c>Thread(target=..., args=...).start()</c>: runs a block on a new dedicated thread with its
+    /// own runspace and returns the thread at once.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Start, "WorkerThread")]
+    [OutputType(typeof(WorkerThread))]
+    public sealed class StartWorkerThreadCommand : PSCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNull]
+        public ScriptBlock ScriptBlock { get; set; } = null!;
+
+        [Parameter]
+        [Alias("Args")]
+        public object[]? ArgumentList { get; set; }
+
+        [Parameter]
+        [ValidateThreadName]
+        public string? Name { get; set; }
+
+        [Parameter]
+        public SwitchParameter Daemon { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            WorkerScript script;
+            try
+            {
+                script = WorkerScript.Create(ScriptBlock, this);
+            }
+            catch (UsingVariableException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UsingVariableUndefined, ErrorCategory.InvalidArgument, ex.Expression));
+                return;
+            }
+
+            var body = new ScriptThreadBody(script, ArgumentList, CallerContext.Capture(this));
+            if (!Daemon)
+            {
+                ExitJoin.EnsureRegistered(this);
+            }
+
+            WorkerThread thread;
+            try
+            {
+                thread = ThreadRegistry.StartWorker(Name, Daemon, body);
+            }
+            catch (Exception ex) when (ex is OutOfMemoryException || ex is System.Threading.ThreadStartException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.ThreadStartFailed, ErrorCategory.ResourceUnavailable, Name));
+                return;
+            }
+
+            WriteObject(thread);
+        }
+    }
+}

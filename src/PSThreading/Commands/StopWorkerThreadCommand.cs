@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using PSThreading.Core;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// Stops worker threads as Ctrl+C would inside them, then waits up to a second for each to end. A thread
+    /// stuck in a .NET call cannot be stopped from outside: it is reported as still Stopping, not as Stopped.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Stop, "WorkerThread", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(WorkerThread))]
+    public sealed class StopWorkerThreadCommand : CancellablePSCmdlet
+    {
+        private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(1);
+
+        private readonly List<WorkerThread> _stopping = new List<WorkerThread>();
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public WorkerThread[] Thread { get; set; } = null!;
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (WorkerThread thread in Thread)
+            {
+                if (thread == null)
+                {
+                    continue;
+                }
+
+                if (thread.Kind != ThreadKind.Worker)
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new InvalidOperationException($"'{thread.Name}' is not a worker thread started by Start-WorkerThread, so it cannot be stopped. Stop the command it runs instead (Ctrl+C)."),
+                        ErrorIds.CannotStopThread,
+                        ErrorCategory.InvalidOperation,
+                        thread));
+                }
+
+                if (thread.IsAlive && ShouldProcess($"{thread.Name} (id {thread.ManagedThreadId})", "Stop"))
+                {
+                    thread.RequestStop();
+                    _stopping.Add(thread);
+                }
+                else if (!thread.IsAlive && PassThru)
+                {
+                    WriteObject(thread);
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            // Requests went out as threads arrived; the grace period runs once for all of them.
+            var clock = Stopwatch.StartNew();
+            foreach (WorkerThread thread in _stopping)
+            {
+                TimeSpan left = s_stopGrace - clock.Elapsed;
+                try
+                {
+                    thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero, CancelToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    ThrowIfStopping();
+                }
+
+                if (thread.IsAlive)
+                {
+                    WriteWarning($"Thread '{thread.Name}' (id {thread.ManagedThreadId}) is still stopping: it is inside a call that cannot be interrupted, and will stop when that call returns.");
+                }
+
+                if (PassThru)
+                {
+                    WriteObject(thread);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading;
+using PSThreading.Core;
+using PSThreading.Runtime;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// Python's <c>join()</c>: waits for threads to end, then writes what they produced, thread by thread in
+    /// the order given. Ctrl+C ends the wait at once and leaves the threads running.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Wait, "WorkerThread")]
+    [OutputType(typeof(PSObject))]
+    [OutputType(typeof(WorkerThread))]
+    public sealed class WaitWorkerThreadCommand : CancellablePSCmdlet
+    {
+        // WaitHandle.WaitAny takes at most 64 handles, one of which is the cancellation token's.
+        private const int MaxHandlesPerWait = 63;
+
+        private readonly List<WorkerThread> _threads = new List<WorkerThread>();
+        private readonly HashSet<WorkerThread> _seen = new HashSet<WorkerThread>();
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public WorkerThread[] Thread { get; set; } = null!;
+
+        /// <summary>Seconds to wait at most; threads still running then go on, and nothing is written for them.</summary>
+        [Parameter]
+        [ValidateTimeout]
+        public double Timeout { get; set; } = -1;
+
+        [Parameter]
+        public SwitchParameter Any { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (WorkerThread thread in Thread)
+            {
+                if (thread == null)
+                {
+                    continue;
+                }
+
+                if (thread.IsAlive && thread.ManagedThreadId == Environment.CurrentManagedThreadId)
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new InvalidOperationException($"Thread '{thread.Name}' is the thread running this command and cannot wait for itself to end. Wait for it from another thread."),
+                        ErrorIds.CannotWaitOnCurrentThread,
+                        ErrorCategory.InvalidOperation,
+                        thread));
+                }
+
+                if (_seen.Add(thread))
+                {
+                    _threads.Add(thread);
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null;
+            try
+            {
+                if (Any)
+                {
+                    WorkerThread? first = WaitForAny(timeout);
+                    if (first != null)
+                    {
+                        Write(first);
+                    }
+
+                    return;
+                }
+
+                var clock = Stopwatch.StartNew();
+                foreach (WorkerThread thread in _threads)
+                {
+                    TimeSpan? left = timeout.HasValue ? Max(TimeSpan.Zero, timeout.Value - clock.Elapsed) : (TimeSpan?)null;
+                    if (!thread.Join(left, CancelToken))
+                    {
+                        WriteVerbose($"Timed out after {timeout?.TotalSeconds} s: '{thread.Name}' is still running.");
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                ThrowIfStopping();
+                throw;
+            }
+
+            foreach (WorkerThread thread in _threads)
+            {
+                if (!thread.IsAlive)
+                {
+                    Write(thread);
+                }
+            }
+        }
+
+        private WorkerThread? WaitForAny(TimeSpan? timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                foreach (WorkerThread thread in _threads)
+                {
+                    if (!thread.IsAlive)
+                    {
+                        return thread;
+                    }
+                }
+
+                if (_threads.Count == 0 || (timeout.HasValue && clock.Elapsed >= timeout.Value))
+                {
+                    return null;
+                }
+
+                // Wait on a batch of handles; with more threads than one wait can take, poll the batches briefly.
+                var handles = new List<WaitHandle> { CancelToken.WaitHandle };
+                for (int i = 0; i < _threads.Count && handles.Count <= MaxHandlesPerWait; i++)
+                {
+                    handles.Add(_threads[i].EndedHandle);
+                }
+
+                int slice = _threads.Count > MaxHandlesPerWait ? 50 : System.Threading.Timeout.Infinite;
+                if (timeout.HasValue)
+                {
+                    int left = (int)Math.Ceiling(Max(TimeSpan.Zero, timeout.Value - clock.Elapsed).TotalMilliseconds);
+                    slice = slice == System.Threading.Timeout.Infinite ? left : Math.Min(slice, left);
+                }
+
+                if (WaitHandle.WaitAny(handles.ToArray(), slice) == 0)
+                {
+                    CancelToken.ThrowIfCancellationRequested();
+                }
+            }
+        }
+
+        /// <summary>Writes an ended thread's results (or the thread itself with -PassThru) and its failure.</summary>
+        private void Write(WorkerThread thread)
+        {
+            if (PassThru)
+            {
+                WriteObject(thread);
+                return;
+            }
+
+            foreach (object result in thread.TakeResults())
+            {
+                if (result is ErrorRecord error)
+                {
+                    WriteError(error);
+                }
+                else
+                {
+                    WriteObject(result);
+                }
+            }
+
+            if (thread.State == WorkerState.Failed && thread.Body is ScriptThreadBody body && !body.FailureReported)
+            {
+                body.FailureReported = true;
+                Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
+                var record = new ErrorRecord(error, ErrorIds.WorkerThreadFailed, body.FailureRecord?.CategoryInfo.Category ?? ErrorCategory.OperationStopped, thread)
+                {
+                    ErrorDetails = new ErrorDetails($"Thread '{thread.Name}' failed: {error.Message}")
+                    {
+                        RecommendedAction = "The original exception is in the thread's Error property and in this record's Exception.",
+                    },
+                };
+                WriteError(record);
+            }
+        }
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    }
+}

@@ -1,0 +1,13 @@
+namespace PSThreading
+{
+    /// <summary>The ErrorIds this module's errors carry: part of the public contract, listed in the docs.</summary>
+    public static class ErrorIds
+    {
+        public const string WorkerThreadFailed = "WorkerThreadFailed";
+        public const string CannotWaitOnCurrentThread = "CannotWaitOnCurrentThread";
+        public const string CannotStopThread = "CannotStopThread";
+        public const string ThreadStillStopping = "ThreadStillStopping";
+        public const string UsingVariableUndefined = "UsingVariableUndefined";
+        public const string ThreadStartFailed = "ThreadStartFailed";
+    }
+}

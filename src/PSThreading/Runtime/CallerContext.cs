@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+
+namespace PSThreading.Runtime
+{
+    /// <summary>
+    /// What a worker inherits from the command that started it, captured on the caller's pipeline thread
+    /// (session state may only be read there): the host, the file-system location and the preference variables.
+    /// </summary>
+    internal sealed class CallerContext
+    {
+        internal static readonly string[] PreferenceNames =
+        {
+            "ErrorActionPreference",
+            "WarningPreference",
+            "VerbosePreference",
+            "DebugPreference",
+            "InformationPreference",
+            "ProgressPreference",
+            "ConfirmPreference",
+            "WhatIfPreference",
+        };
+
+        private CallerContext(PSHost host, string? location, KeyValuePair<string, object?>[] preferences)
+        {
+            Host = host;
+            Location = location;
+            Preferences = preferences;
+        }
+
+        public PSHost Host { get; }
+
+        /// <summary>The caller's file-system location; null when it has none the worker could use.</summary>
+        public string? Location { get; }
+
+        public IReadOnlyList<KeyValuePair<string, object?>> Preferences { get; }
+
+        public static CallerContext Capture(PSCmdlet cmdlet)
+        {
+            string? location = null;
+            try
+            {
+                location = cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+            }
+            catch (PSInvalidOperationException)
+            {
+                // No file-system drive in the caller's session: the worker keeps its own default.
+            }
+
+            var preferences = new List<KeyValuePair<string, object?>>(PreferenceNames.Length);
+            foreach (string name in PreferenceNames)
+            {
+                PSVariable? variable = cmdlet.SessionState.PSVariable.Get(name);
+                if (variable != null)
+                {
+                    preferences.Add(new KeyValuePair<string, object?>(name, variable.Value));
+                }
+            }
+
+            return new CallerContext(cmdlet.Host, location, preferences.ToArray());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using PSThreading.Core;
+
+namespace PSThreading.Runtime
+{
+    /// <summary>
+    /// Python's exit rule: the process waits for non-daemon threads. A foreground .NET thread alone is not
+    /// enough, because when pwsh's main runspace closes it disposes every other runspace and so stops the
+    /// workers mid-way. Joining them from the caller's PowerShell.Exiting event runs before that disposal.
+    /// </summary>
+    internal static class ExitJoin
+    {
+        private static readonly ConcurrentDictionary<Guid, byte> s_registered = new ConcurrentDictionary<Guid, byte>();
+
+        /// <summary>Subscribes the caller's runspace once; worker runspaces are skipped (they never exit pwsh).</summary>
+        public static void EnsureRegistered(PSCmdlet caller)
+        {
+            Runspace? runspace = Runspace.DefaultRunspace;
+            if (runspace == null || RunspaceCache.IsWorkerRunspace(runspace.InstanceId) || !s_registered.TryAdd(runspace.InstanceId, 0))
+            {
+                return;
+            }
+
+            caller.Events.SubscribeEvent(
+                source: null,
+                eventName: null,
+                sourceIdentifier: PSEngineEvent.Exiting,
+                data: null,
+                handlerDelegate: (sender, e) => JoinAll(),
+                supportEvent: true,
+                forwardEvent: false);
+        }
+
+        private static void JoinAll()
+        {
+            foreach (WorkerThread thread in ThreadRegistry.LiveNonDaemonWorkers())
+            {
+                try
+                {
+                    thread.Join(null, CancellationToken.None);
+                }
+                catch (InvalidOperationException)
+                {
+                    // The exiting thread is itself a worker: it cannot wait for itself.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Management.Automation;
+using System.Runtime.ExceptionServices;
+using PSThreading.Core;
+
+namespace PSThreading.Runtime
+{
+    /// <summary>
+    /// The body of a worker started by Start-WorkerThread: runs the script in a warm runspace on the
+    /// worker's own thread, queuing output objects and error records, in the order written, for the join.
+    /// </summary>
+    internal sealed class ScriptThreadBody : IThreadBody
+    {
+        private readonly object _sync = new object();
+        private readonly WorkerScript _script;
+        private readonly object[] _arguments;
+        private readonly CallerContext _caller;
+        private PowerShell? _running;
+        private bool _stopRequested;
+
+        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller)
+        {
+            _script = script;
+            _arguments = arguments ?? Array.Empty<object>();
+            _caller = caller;
+        }
+
+        /// <summary>The error record of the terminating error that failed the thread, with its script position.</summary>
+        public ErrorRecord? FailureRecord { get; private set; }
+
+        /// <summary>Set once the failure has been written by a join, so it is reported once.</summary>
+        public bool FailureReported { get; set; }
+
+        public void Run(WorkerThread thread)
+        {
+            WorkerRunspace runspace = RunspaceCache.Take(_caller.Host);
+            try
+            {
+                runspace.PrepareFor(_caller);
+                using (PowerShell ps = PowerShell.Create())
+                {
+                    ps.Runspace = runspace.Runspace;
+                    ps.AddScript(_script.Text, useLocalScope: true);
+                    foreach (object argument in _arguments)
+                    {
+                        ps.AddArgument(argument);
+                    }
+
+                    if (_script.UsingValues != null)
+                    {
+                        ps.AddParameter(WorkerScript.UsingValuesParameter, _script.UsingValues);
+                    }
+
+                    var output = new PSDataCollection<PSObject>();
+                    // Both handlers run on this thread as the script writes, so the queue keeps the script's order.
+                    output.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<PSObject>)sender);
+                    ps.Streams.Error.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<ErrorRecord>)sender);
+
+                    lock (_sync)
+                    {
+                        if (_stopRequested)
+                        {
+                            throw new OperationCanceledException();
+                        }
+
+                        _running = ps;
+                    }
+
+                    try
+                    {
+                        ps.Invoke<PSObject>(null, output);
+                    }
+                    finally
+                    {
+                        lock (_sync)
+                        {
+                            _running = null;
+                        }
+                    }
+
+                    if (ps.InvocationStateInfo.State == PSInvocationState.Stopped)
+                    {
+                        throw new OperationCanceledException();
+                    }
+                }
+            }
+            catch (PipelineStoppedException)
+            {
+                throw new OperationCanceledException();
+            }
+            catch (RuntimeException ex) when (_stopRequested && ex.ErrorRecord.Exception is PipelineStoppedException)
+            {
+                throw new OperationCanceledException();
+            }
+            catch (RuntimeException ex)
+            {
+                // The script's own terminating error: keep its record for the join, fail with its original exception.
+                FailureRecord = ex.ErrorRecord;
+                ExceptionDispatchInfo.Capture(ex.ErrorRecord.Exception ?? ex).Throw();
+                throw;
+            }
+            finally
+            {
+                RunspaceCache.Return(runspace);
+            }
+        }
+
+        public void RequestStop()
+        {
+            PowerShell? running;
+            lock (_sync)
+            {
+                _stopRequested = true;
+                running = _running;
+            }
+
+            // BeginStop: Stop() would block the caller until the worker's pipeline unwinds.
+            running?.BeginStop(null, null);
+        }
+
+        private static void MoveTo<T>(WorkerThread thread, PSDataCollection<T> collection)
+        {
+            foreach (T item in collection.ReadAll())
+            {
+                if (item != null)
+                {
+                    thread.AddResult(item);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Text;
+
+namespace PSThreading.Runtime
+{
+    /// <summary>
+    /// A caller's script block turned into what a worker runspace can run: its text, and the values of its
+    /// <c>$using:</c> expressions evaluated in the caller. The ScriptBlock object itself never crosses threads:
+    /// it belongs to the caller's runspace, and invoking it elsewhere crashes pwsh.
+    /// </summary>
+    internal sealed class WorkerScript
+    {
+        /// <summary>The parameter name the engine binds to <c>$using:</c> reads.</summary>
+        internal const string UsingValuesParameter = "--%";
+
+        private WorkerScript(string text, Hashtable? usingValues)
+        {
+            Text = text;
+            UsingValues = usingValues;
+        }
+
+        public string Text { get; }
+
+        /// <summary>Keyed the way the engine looks <c>$using:</c> values up; null when the block has none.</summary>
+        public Hashtable? UsingValues { get; }
+
+        /// <summary>
+        /// Evaluates every <c>$using:</c> expression of the block in the caller. Must run on the caller's
+        /// pipeline thread. Throws <see cref="UsingVariableException"/> for a variable the caller has not set.
+        /// </summary>
+        public static WorkerScript Create(ScriptBlock block, PSCmdlet caller)
+        {
+            Ast root = block.Ast;
+            Hashtable? values = null;
+            foreach (Ast found in root.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true))
+            {
+                var usingAst = (UsingExpressionAst)found;
+                string key = UsingKey(usingAst);
+                values ??= new Hashtable(StringComparer.Ordinal);
+                if (values.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                if (TryEvaluate(usingAst, caller, out object? value))
+                {
+                    values[key] = value;
+                }
+                else if (!IsInNestedScriptBlock(usingAst, root))
+                {
+                    throw new UsingVariableException(usingAst.Extent.Text);
+                }
+                // Undefined and nested: it belongs to a block the worker itself starts, which evaluates it there.
+            }
+
+            return new WorkerScript(block.ToString(), values);
+        }
+
+        private static bool TryEvaluate(UsingExpressionAst usingAst, PSCmdlet caller, out object? value)
+        {
+            VariableExpressionAst? variable = usingAst.SubExpression as VariableExpressionAst
+                ?? usingAst.SubExpression.Find(a => a is VariableExpressionAst, searchNestedScriptBlocks: false) as VariableExpressionAst;
+            value = null;
+            if (variable == null)
+            {
+                return false;
+            }
+
+            string name = variable.VariablePath.UserPath;
+            int colon = name.IndexOf(':');
+            if (colon >= 0 && name.StartsWith("using:", StringComparison.OrdinalIgnoreCase))
+            {
+                name = name.Substring(colon + 1);
+            }
+
+            PSVariable? psVariable = caller.SessionState.PSVariable.Get(name);
+            if (psVariable == null)
+            {
+                return false;
+            }
+
+            if (usingAst.SubExpression is VariableExpressionAst)
+            {
+                value = psVariable.Value;
+                return true;
+            }
+
+            // $using:x.Prop or $using:x[0]: evaluate the same expression in the caller, without the prefix.
+            string text = usingAst.SubExpression.Extent.Text;
+            int prefix = text.IndexOf("$using:", StringComparison.OrdinalIgnoreCase);
+            if (prefix >= 0)
+            {
+                text = text.Remove(prefix + 1, "using:".Length);
+            }
+
+            var results = caller.InvokeCommand.InvokeScript(text);
+            value = results.Count == 0 ? null : results.Count == 1 ? results[0] : (object)results;
+            return true;
+        }
+
+        private static bool IsInNestedScriptBlock(Ast ast, Ast root)
+        {
+            for (Ast? parent = ast.Parent; parent != null && !ReferenceEquals(parent, root); parent = parent.Parent)
+            {
+                if (parent is ScriptBlockExpressionAst)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        // The engine's key: the expression's text (lower-cased for a plain variable), UTF-16 bytes, base64.
+        private static string UsingKey(UsingExpressionAst usingAst)
+        {
+            string text = usingAst.ToString();
+            if (usingAst.SubExpression is VariableExpressionAst)
+            {
+                text = text.ToLowerInvariant();
+            }
+
+            return Convert.ToBase64String(Encoding.Unicode.GetBytes(text));
+        }
+    }
+
+    /// <summary>A <c>$using:</c> variable the caller has not set.</summary>
+    internal sealed class UsingVariableException : Exception
+    {
+        public UsingVariableException(string expression)
+            : base($"The value of '{expression}' cannot be read because the variable is not set in the caller. Set it before starting the thread, or pass the value with -ArgumentList.")
+        {
+            Expression = expression;
+        }
+
+        public string Expression { get; }
+    }
+}

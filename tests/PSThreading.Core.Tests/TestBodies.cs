@@ -1,0 +1,29 @@
+using System;
+using System.Threading;
+using PSThreading.Core;
+
+namespace PSThreading.Core.Tests
+{
+    /// <summary>A body that runs a delegate and stops when asked, the way the module's script body does.</summary>
+    internal sealed class DelegateBody : IThreadBody
+    {
+        private readonly Action<WorkerThread, CancellationToken> _run;
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        public DelegateBody(Action<WorkerThread, CancellationToken> run) => _run = run;
+
+        public DelegateBody(Action run) => _run = (t, c) => run();
+
+        public void Run(WorkerThread thread) => _run(thread, _stop.Token);
+
+        public void RequestStop() => _stop.Cancel();
+    }
+
+    internal static class Bounded
+    {
+        public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+        public static void Join(WorkerThread thread) =>
+            Xunit.Assert.True(thread.Join(Wait, CancellationToken.None), $"{thread.Name} did not end within {Wait}.");
+    }
+}

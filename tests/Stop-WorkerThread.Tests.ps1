@@ -1,0 +1,67 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
+# Concurrency
+
+Describe 'Stop-WorkerThread' {
+    AfterEach {
+        Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
+    }
+
+    It 'stops a worker in <Case> within a second' -TestCases @(
+        @{ Case = 'a loop'; Block = { while ($true) { $i++ } } }
+        @{ Case = 'Start-Sleep'; Block = { Start-Sleep -Seconds 30 } }
+    ) {
+        param($Case, $Block)
+        $thread = Start-WorkerThread $Block
+        Start-Sleep -Milliseconds 300
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $thread | Stop-WorkerThread
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.5
+        $thread.State | Should -Be 'Stopped'
+        $thread.IsAlive | Should -BeFalse
+        $thread.EndTime | Should -Not -BeNullOrEmpty
+    }
+
+    It 'writes the threads with -PassThru' {
+        $threads = 1..2 | ForEach-Object { Start-WorkerThread { Start-Sleep -Seconds 30 } }
+        $out = $threads | Stop-WorkerThread -PassThru
+        $out.Count | Should -Be 2
+        $out.State | Should -Be @('Stopped', 'Stopped')
+    }
+
+    It 'does nothing with -WhatIf' {
+        $thread = Start-WorkerThread { Start-Sleep -Seconds 30 }
+        $thread | Stop-WorkerThread -WhatIf
+        $thread.IsAlive | Should -BeTrue
+    }
+
+    It 'keeps the output written before the stop' {
+        $thread = Start-WorkerThread { 'early'; Start-Sleep -Seconds 30 }
+        Start-Sleep -Milliseconds 300
+        $thread | Stop-WorkerThread
+        $thread | Wait-WorkerThread -Timeout 5 | Should -Be 'early'
+    }
+
+    It 'reports a thread stuck in a .NET call as still stopping, within a second' {
+        $thread = Start-WorkerThread { [System.Threading.Thread]::Sleep(2500) }
+        Start-Sleep -Milliseconds 300
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $out = $thread | Stop-WorkerThread -PassThru -WarningVariable warned -WarningAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.6
+        $out.State | Should -Be 'Stopping'
+        $out.IsAlive | Should -BeTrue
+        "$warned" | Should -Match 'still stopping'
+        $null = $thread | Wait-WorkerThread -Timeout 10
+        $thread.State | Should -Be 'Stopped'
+    }
+
+    It 'refuses to stop the main thread' {
+        { Get-ActiveThread -Main | Stop-WorkerThread } | Should -Throw -ErrorId 'CannotStopThread,PSThreading.Commands.StopWorkerThreadCommand'
+    }
+
+    It 'accepts a thread that already ended' {
+        $thread = Start-WorkerThread { 1 }
+        $null = $thread | Wait-WorkerThread -Timeout 10
+        { $thread | Stop-WorkerThread } | Should -Not -Throw
+        $thread.State | Should -Be 'Completed'
+    }
+}

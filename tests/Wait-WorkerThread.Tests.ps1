@@ -1,0 +1,123 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
+# Concurrency
+
+Describe 'Wait-WorkerThread' {
+    AfterEach {
+        Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
+    }
+
+    It 'writes output thread by thread in the order given, each object once' {
+        $slow = Start-WorkerThread { Start-Sleep -Milliseconds 300; 'slow-1'; 'slow-2' }
+        $fast = Start-WorkerThread { 'fast' }
+        Wait-WorkerThread -Thread $slow, $fast -Timeout 10 | Should -Be @('slow-1', 'slow-2', 'fast')
+        Wait-WorkerThread -Thread $slow, $fast -Timeout 10 | Should -BeNullOrEmpty
+    }
+
+    It 'takes threads from the pipeline' {
+        $threads = 1..3 | ForEach-Object { Start-WorkerThread { param($n) $n * 10 } -ArgumentList $_ }
+        $threads | Wait-WorkerThread -Timeout 10 | Should -Be @(10, 20, 30)
+    }
+
+    It 'writes the threads themselves with -PassThru' {
+        $thread = Start-WorkerThread { 'kept' }
+        $out = $thread | Wait-WorkerThread -PassThru -Timeout 10
+        $out | Should -Be $thread
+        $out.State | Should -Be 'Completed'
+    }
+
+    It 'returns at -Timeout with the thread still running and writes nothing for it' {
+        $thread = Start-WorkerThread { Start-Sleep -Seconds 5; 'late' }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $out = $thread | Wait-WorkerThread -Timeout 0.3
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.2
+        $clock.Elapsed.TotalSeconds | Should -BeGreaterThan 0.25
+        $out | Should -BeNullOrEmpty
+        $thread.IsAlive | Should -BeTrue
+    }
+
+    It 'returns with -Any as soon as one thread ends, writing its output' {
+        $slow = Start-WorkerThread { Start-Sleep -Seconds 5; 'slow' }
+        $fast = Start-WorkerThread { Start-Sleep -Milliseconds 200; 'fast' }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Wait-WorkerThread -Thread $slow, $fast -Any -Timeout 10 | Should -Be 'fast'
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
+        $slow.IsAlive | Should -BeTrue
+    }
+
+    It "writes a failed thread's error as a non-terminating record with the thread and the original exception" {
+        $thread = Start-WorkerThread { 'before'; throw [System.IO.FileNotFoundException]::new('no such file') }
+        $out = $thread | Wait-WorkerThread -Timeout 10 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $out | Should -Be 'before'
+        $thread.State | Should -Be 'Failed'
+        $thread.Error | Should -BeOfType ([System.IO.FileNotFoundException])
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'WorkerThreadFailed,PSThreading.Commands.WaitWorkerThreadCommand'
+        $failures[0].TargetObject | Should -Be $thread
+        $failures[0].Exception | Should -BeOfType ([System.IO.FileNotFoundException])
+        $failures[0].Exception.Message | Should -Be 'no such file'
+    }
+
+    It 'throws the failure under -ErrorAction Stop' {
+        $thread = Start-WorkerThread { throw 'boom' }
+        { $thread | Wait-WorkerThread -Timeout 10 -ErrorAction Stop } | Should -Throw -ErrorId 'WorkerThreadFailed,PSThreading.Commands.WaitWorkerThreadCommand'
+    }
+
+    It 'brings back errors written inside the worker, in order, among the output' {
+        $ErrorActionPreference = 'Continue'
+        $thread = Start-WorkerThread { 'one'; Write-Error 'first problem'; 'two'; Write-Error 'second problem' }
+        $out = $thread | Wait-WorkerThread -Timeout 10 -ErrorVariable written -ErrorAction SilentlyContinue
+        $out | Should -Be @('one', 'two')
+        $written.Count | Should -Be 2
+        "$($written[0])" | Should -Be 'first problem'
+        "$($written[1])" | Should -Be 'second problem'
+        $thread.State | Should -Be 'Completed'
+    }
+
+    It 'refuses to wait for the calling thread itself' {
+        $thread = Start-WorkerThread { $ErrorActionPreference = 'Stop'; Get-ActiveThread -Current | Wait-WorkerThread -Timeout 5 }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $null = $thread | Wait-WorkerThread -Timeout 10 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 4
+        $thread.State | Should -Be 'Failed'
+        $failures[0].Exception.Message | Should -Match 'cannot wait for itself'
+        { Get-ActiveThread -Main | Wait-WorkerThread -Timeout 5 } | Should -Throw -ErrorId 'CannotWaitOnCurrentThread,PSThreading.Commands.WaitWorkerThreadCommand'
+    }
+
+    It 'ends the wait on Ctrl+C (PowerShell.Stop) and leaves the thread running' {
+        $name = "ctrlc-$([guid]::NewGuid().ToString('n'))"
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$ModuleManifest'; Start-WorkerThread -Name $name { Start-Sleep -Seconds 20 } | Wait-WorkerThread")
+            $async = $ps.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(10)
+            while (-not (Get-ActiveThread -Name $name) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            Start-Sleep -Milliseconds 200
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+            $async.IsCompleted | Should -BeTrue
+            (Get-ActiveThread -Name $name).IsAlive | Should -BeTrue
+        }
+        finally {
+            Get-ActiveThread -Name $name | Stop-WorkerThread -WarningAction SilentlyContinue
+            $ps.Dispose()
+        }
+    }
+
+    Context 'bad input' {
+        It 'refuses <Case> with <ErrorId>' -TestCases @(
+            @{ Case = 'a negative timeout'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout -1 }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
+            @{ Case = 'a NaN timeout'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
+            @{ Case = 'a thread that is not this module''s'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage,PSThreading.Commands.WaitWorkerThreadCommand' }
+            @{ Case = 'a null thread'; Call = { Wait-WorkerThread -Thread $null }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
+        ) {
+            param($Case, $Call, $ErrorId)
+            { & $Call } | Should -Throw -ErrorId $ErrorId
+        }
+
+        It 'reports a string piped in as input it cannot bind' {
+            'Thread-1' | Wait-WorkerThread -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused[0].FullyQualifiedErrorId | Should -Be 'InputObjectNotBound,PSThreading.Commands.WaitWorkerThreadCommand'
+        }
+    }
+}

@@ -1,0 +1,31 @@
+# Dot-sourced by every Pester file: imports the built module once per test process.
+$script:RepoRoot = Split-Path $PSScriptRoot -Parent
+$script:ModuleManifest = Join-Path $RepoRoot 'output/PSThreading/PSThreading.psd1'
+if (-not (Get-Module PSThreading)) {
+    if (-not (Test-Path $ModuleManifest)) {
+        throw "The module is not built: run 'dotnet pwsh ./build.ps1 -Task Build' first ($ModuleManifest is missing)."
+    }
+    Import-Module $ModuleManifest -Force
+}
+# The launcher for child pwsh processes: under the dotnet tool the process itself is dotnet.
+$script:PwshPath = Join-Path $PSHOME 'pwsh'
+
+# Runs a script in a child pwsh with the module imported; returns its output lines and exit code.
+function Invoke-ChildPwsh {
+    param([string] $Script, [int] $TimeoutSeconds = 60)
+    $file = Join-Path ([IO.Path]::GetTempPath()) "psthreading-child-$([guid]::NewGuid().ToString('n')).ps1"
+    "Import-Module '$ModuleManifest'`n$Script" | Set-Content -Path $file
+    $stdout = "$file.out"
+    try {
+        $process = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-NonInteractive', '-File', $file `
+            -RedirectStandardOutput $stdout -PassThru -NoNewWindow
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            throw "The child pwsh did not exit within $TimeoutSeconds s."
+        }
+        [pscustomobject]@{ Output = @(Get-Content $stdout); ExitCode = $process.ExitCode }
+    }
+    finally {
+        Remove-Item $file, $stdout -ErrorAction Ignore
+    }
+}
