@@ -9,7 +9,8 @@ $script:PesterTimeoutSeconds = 900
 
 function Invoke-Native {
     param([string] $FilePath, [string[]] $ArgumentList)
-    & $FilePath @ArgumentList
+    # Out-Host: a task's pipeline output is its result, so tool output must not join it.
+    & $FilePath @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
     }
@@ -58,7 +59,7 @@ function Invoke-XunitSuite {
     $trx = Join-Path $results 'core.trx'
     Remove-Item $trx -ErrorAction Ignore
     & dotnet test (Join-Path $RepoRoot 'tests/PSThreading.Core.Tests/PSThreading.Core.Tests.csproj') -c $Configuration -nologo `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' -- 'RunConfiguration.TestSessionTimeout=600000'
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' -- 'RunConfiguration.TestSessionTimeout=600000' | Out-Host
     if (-not (Test-Path $trx)) {
         Write-Host '    xunit produced no results: counted as one failure.'
         return [pscustomobject]@{ Passed = 0; Failed = 1 }
@@ -114,7 +115,7 @@ function Invoke-DemoTask {
     foreach ($example in Get-ChildItem (Join-Path $RepoRoot 'examples') -Filter '*.ps1' | Sort-Object Name) {
         Write-Host ''
         Write-Host "==> examples/$($example.Name)" -ForegroundColor Cyan
-        & $PwshPath -NoProfile -NonInteractive -File $example.FullName
+        & $PwshPath -NoProfile -NonInteractive -File $example.FullName | Out-Host
         if ($LASTEXITCODE -ne 0) {
             Write-Host "    exited with $LASTEXITCODE" -ForegroundColor Red
             $failed++
@@ -130,7 +131,7 @@ function Invoke-BenchTask {
     $failed = 0
     foreach ($bench in Get-ChildItem (Join-Path $RepoRoot 'bench') -Filter '*.ps1' | Sort-Object Name) {
         Write-Host "==> bench/$($bench.Name)"
-        & $PwshPath -NoProfile -NonInteractive -File $bench.FullName
+        & $PwshPath -NoProfile -NonInteractive -File $bench.FullName | Out-Host
         if ($LASTEXITCODE -ne 0) { $failed++ }
     }
     [int]($failed -gt 0)

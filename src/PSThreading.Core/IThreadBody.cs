@@ -14,5 +14,11 @@ namespace PSThreading.Core
 
         /// <summary>Asks the running body to stop. Called from another thread; must not block.</summary>
         void RequestStop();
+
+        /// <summary>
+        /// Runs on the worker's own thread after it is marked ended, so joins have already returned:
+        /// the place for tidying that must not delay them. Exceptions are swallowed.
+        /// </summary>
+        void AfterEnd();
     }
 }

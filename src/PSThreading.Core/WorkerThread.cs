@@ -134,6 +134,15 @@ namespace PSThreading.Core
                 Finish(outcome);
                 ThreadRegistry.SetCurrent(null);
             }
+
+            try
+            {
+                _body!.AfterEnd();
+            }
+            catch (Exception)
+            {
+                // Tidying after the end cannot fail the thread, and must not end the process.
+            }
         }
 
         /// <summary>Marks the thread ended. Used by the OS thread itself and by pool workers.</summary>

@@ -17,6 +17,10 @@ namespace PSThreading.Core.Tests
         public void Run(WorkerThread thread) => _run(thread, _stop.Token);
 
         public void RequestStop() => _stop.Cancel();
+
+        public void AfterEnd()
+        {
+        }
     }
 
     internal static class Bounded

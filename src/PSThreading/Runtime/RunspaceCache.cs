@@ -2,33 +2,31 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation.Host;
+using System.Threading;
 
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// Warm worker runspaces, one stack per host. Opening a runspace costs 10-60 ms here, so a worker takes
-    /// one that a finished worker gave back and only opens a new one when none is idle.
+    /// Warm worker runspaces, kept per host. Opening a runspace costs 10-60 ms here, so a worker takes one a
+    /// finished worker gave back. A finished worker cleans its runspace after its join has returned; a taker
+    /// that finds none idle but one being cleaned waits the ~1 ms for it rather than opening a new one.
     /// </summary>
     internal static class RunspaceCache
     {
         // Enough for a burst of workers on a small machine without holding memory for long-gone peaks.
         private static readonly int s_maxIdlePerHost = Math.Max(4, Environment.ProcessorCount * 2);
-        private static readonly ConcurrentDictionary<PSHost, ConcurrentStack<WorkerRunspace>> s_idle =
-            new ConcurrentDictionary<PSHost, ConcurrentStack<WorkerRunspace>>();
+        // Cleaning takes ~1.5 ms; past this something is wrong and a new runspace is the better bet.
+        private static readonly TimeSpan s_cleaningWait = TimeSpan.FromMilliseconds(100);
+        private static readonly ConcurrentDictionary<PSHost, HostRunspaces> s_byHost = new ConcurrentDictionary<PSHost, HostRunspaces>();
         private static readonly ConcurrentDictionary<Guid, byte> s_workerRunspaceIds = new ConcurrentDictionary<Guid, byte>();
 
-        /// <summary>A warm runspace for this host, or a new one opened on the calling thread.</summary>
+        /// <summary>A clean warm runspace for this host, or a new one opened on the calling thread.</summary>
         public static WorkerRunspace Take(PSHost host)
         {
-            ConcurrentStack<WorkerRunspace> idle = s_idle.GetOrAdd(host, _ => new ConcurrentStack<WorkerRunspace>());
-            while (idle.TryPop(out WorkerRunspace? warm))
+            WorkerRunspace? warm = For(host).TakeIdle(s_cleaningWait);
+            if (warm != null)
             {
-                if (warm.IsUsable)
-                {
-                    return warm;
-                }
-
-                Discard(warm);
+                return warm;
             }
 
             WorkerRunspace opened = WorkerRunspace.Open(host);
@@ -36,17 +34,24 @@ namespace PSThreading.Runtime
             return opened;
         }
 
-        /// <summary>Gives a runspace back for reuse; one that is broken or over the limit is closed.</summary>
+        /// <summary>Announces that a used runspace will come back once cleaned (see <see cref="Return"/>).</summary>
+        public static void BeginReturn(WorkerRunspace runspace) => For(runspace.Host).BeginCleaning();
+
+        /// <summary>Cleans a used runspace and makes it idle; one that is broken or over the limit is closed.</summary>
         public static void Return(WorkerRunspace runspace)
         {
-            ConcurrentStack<WorkerRunspace> idle = s_idle.GetOrAdd(runspace.Host, _ => new ConcurrentStack<WorkerRunspace>());
-            if (runspace.IsUsable && idle.Count < s_maxIdlePerHost)
+            HostRunspaces runspaces = For(runspace.Host);
+            bool clean = false;
+            try
             {
-                idle.Push(runspace);
+                clean = runspace.IsUsable && runspace.TryClean();
             }
-            else
+            finally
             {
-                Discard(runspace);
+                if (!runspaces.EndCleaning(clean ? runspace : null, s_maxIdlePerHost))
+                {
+                    Discard(runspace);
+                }
             }
         }
 
@@ -58,9 +63,9 @@ namespace PSThreading.Runtime
             get
             {
                 int count = 0;
-                foreach (ConcurrentStack<WorkerRunspace> stack in s_idle.Values)
+                foreach (HostRunspaces runspaces in s_byHost.Values)
                 {
-                    count += stack.Count;
+                    count += runspaces.IdleCount;
                 }
 
                 return count;
@@ -70,14 +75,16 @@ namespace PSThreading.Runtime
         /// <summary>Closes every idle runspace (module removal).</summary>
         public static void Clear()
         {
-            foreach (KeyValuePair<PSHost, ConcurrentStack<WorkerRunspace>> entry in s_idle)
+            foreach (HostRunspaces runspaces in s_byHost.Values)
             {
-                while (entry.Value.TryPop(out WorkerRunspace? idle))
+                foreach (WorkerRunspace idle in runspaces.TakeAllIdle())
                 {
                     Discard(idle);
                 }
             }
         }
+
+        private static HostRunspaces For(PSHost host) => s_byHost.GetOrAdd(host, _ => new HostRunspaces());
 
         private static void Discard(WorkerRunspace runspace)
         {
@@ -89,6 +96,87 @@ namespace PSThreading.Runtime
             catch (Exception)
             {
                 // A runspace that fails to close is already unusable; nothing more to free.
+            }
+        }
+
+        /// <summary>The idle runspaces of one host and the count of those being cleaned.</summary>
+        private sealed class HostRunspaces
+        {
+            private readonly object _sync = new object();
+            private readonly Stack<WorkerRunspace> _idle = new Stack<WorkerRunspace>();
+            private int _cleaning;
+
+            public int IdleCount
+            {
+                get
+                {
+                    lock (_sync)
+                    {
+                        return _idle.Count;
+                    }
+                }
+            }
+
+            public WorkerRunspace? TakeIdle(TimeSpan waitForCleaning)
+            {
+                DateTime deadline = DateTime.UtcNow + waitForCleaning;
+                lock (_sync)
+                {
+                    while (true)
+                    {
+                        while (_idle.Count > 0)
+                        {
+                            WorkerRunspace warm = _idle.Pop();
+                            if (warm.IsUsable)
+                            {
+                                return warm;
+                            }
+                        }
+
+                        TimeSpan left = deadline - DateTime.UtcNow;
+                        if (_cleaning == 0 || left <= TimeSpan.Zero)
+                        {
+                            return null;
+                        }
+
+                        Monitor.Wait(_sync, left);
+                    }
+                }
+            }
+
+            public void BeginCleaning()
+            {
+                lock (_sync)
+                {
+                    _cleaning++;
+                }
+            }
+
+            /// <summary>Ends one cleaning; returns false when the runspace was not kept and must be closed.</summary>
+            public bool EndCleaning(WorkerRunspace? cleaned, int maxIdle)
+            {
+                lock (_sync)
+                {
+                    _cleaning--;
+                    bool kept = cleaned != null && _idle.Count < maxIdle;
+                    if (kept)
+                    {
+                        _idle.Push(cleaned!);
+                    }
+
+                    Monitor.PulseAll(_sync);
+                    return kept;
+                }
+            }
+
+            public List<WorkerRunspace> TakeAllIdle()
+            {
+                lock (_sync)
+                {
+                    var all = new List<WorkerRunspace>(_idle);
+                    _idle.Clear();
+                    return all;
+                }
             }
         }
     }

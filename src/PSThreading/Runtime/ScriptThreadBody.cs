@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Runtime.ExceptionServices;
+using System.Threading;
 using PSThreading.Core;
 
 namespace PSThreading.Runtime
@@ -16,6 +17,7 @@ namespace PSThreading.Runtime
         private readonly object[] _arguments;
         private readonly CallerContext _caller;
         private PowerShell? _running;
+        private WorkerRunspace? _usedRunspace;
         private bool _stopRequested;
 
         public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller)
@@ -101,7 +103,18 @@ namespace PSThreading.Runtime
             }
             finally
             {
-                RunspaceCache.Return(runspace);
+                // Cleaned in AfterEnd, once the join has returned; announced now so a new worker waits for it.
+                _usedRunspace = runspace;
+                RunspaceCache.BeginReturn(runspace);
+            }
+        }
+
+        public void AfterEnd()
+        {
+            WorkerRunspace? used = Interlocked.Exchange(ref _usedRunspace, null);
+            if (used != null)
+            {
+                RunspaceCache.Return(used);
             }
         }
 

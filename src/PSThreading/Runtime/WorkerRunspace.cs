@@ -18,7 +18,6 @@ namespace PSThreading.Runtime
 
         private readonly HashSet<string> _baselineFunctions;
         private readonly Dictionary<string, object?> _defaults = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
-        private bool _dirty;
 
         private WorkerRunspace(Runspace runspace, PSHost host, HashSet<string> baselineFunctions)
         {
@@ -78,15 +77,9 @@ namespace PSThreading.Runtime
             }
         }
 
-        /// <summary>Gives the runspace the caller's location and preferences; cleans it first if it was used.</summary>
+        /// <summary>Gives a clean runspace the caller's location and preferences.</summary>
         public void PrepareFor(CallerContext caller)
         {
-            if (_dirty)
-            {
-                Clean();
-            }
-
-            _dirty = true;
             SessionStateProxy state = Runspace.SessionStateProxy;
             foreach (KeyValuePair<string, object?> preference in caller.Preferences)
             {
@@ -111,9 +104,23 @@ namespace PSThreading.Runtime
         }
 
         /// <summary>
-        /// Removes what a previous worker left: global variables and location (ResetRunspaceState), and
-        /// functions, which ResetRunspaceState keeps.
+        /// Removes what a worker left: global variables and location (ResetRunspaceState), and functions,
+        /// which ResetRunspaceState keeps. False when the runspace could not be cleaned and must be closed.
         /// </summary>
+        public bool TryClean()
+        {
+            try
+            {
+                Clean();
+                return true;
+            }
+            catch (Exception)
+            {
+                // Whatever the worker did left the runspace in a state we cannot trust for the next one.
+                return false;
+            }
+        }
+
         private void Clean()
         {
             Runspace.ResetRunspaceState();
