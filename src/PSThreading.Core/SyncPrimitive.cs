@@ -56,11 +56,14 @@ namespace PSThreading.Core
             }
         }
 
-        /// <summary>Waits without limit. Returns true (for Python's <c>acquire()</c>).</summary>
-        public bool Acquire() => Acquire(null, CancellationToken.None);
+        /// <summary>
+        /// Waits without limit. Returns true (for Python's <c>acquire()</c>). Stopping the calling worker
+        /// thread ends the wait with <see cref="OperationCanceledException"/>.
+        /// </summary>
+        public bool Acquire() => Acquire(null, ThreadRegistry.Current.StopToken);
 
         /// <summary>Waits at most <paramref name="seconds"/>; 0 tries once. True when taken, false when the time ran out.</summary>
-        public bool Acquire(double seconds) => Acquire(TimeoutFromSeconds(seconds), CancellationToken.None);
+        public bool Acquire(double seconds) => Acquire(TimeoutFromSeconds(seconds), ThreadRegistry.Current.StopToken);
 
         /// <summary>
         /// Takes the lock, waiting at most <paramref name="timeout"/> (null: no limit). Throws

@@ -16,6 +16,7 @@ namespace PSThreading.Core
         private readonly ConcurrentQueue<object> _results = new ConcurrentQueue<object>();
         private readonly IThreadBody? _body;
         private readonly List<SyncPrimitive> _held = new List<SyncPrimitive>();
+        private readonly CancellationTokenSource _stopRequested = new CancellationTokenSource();
         private LockWait? _wait;
         private Thread? _thread;
         private int _state;
@@ -92,6 +93,12 @@ namespace PSThreading.Core
         public SyncPrimitive? WaitingFor => Volatile.Read(ref _wait)?.Target;
 
         internal LockWait? CurrentWait => Volatile.Read(ref _wait);
+
+        /// <summary>
+        /// Cancelled by <see cref="RequestStop"/>. A script's <c>$lock.Acquire()</c> is a .NET call that a pipeline
+        /// stop cannot interrupt; lock waits observe this token so that stopping a worker ends them too.
+        /// </summary>
+        internal CancellationToken StopToken => _stopRequested.Token;
 
         internal IThreadBody? Body => _body;
 
@@ -204,6 +211,7 @@ namespace PSThreading.Core
                 return State == WorkerState.Stopping;
             }
 
+            _stopRequested.Cancel();
             _body?.RequestStop();
             return true;
         }

@@ -10,7 +10,7 @@ namespace PSThreading.Core.Tests
         public void AReentrantLockHeldByAnEndedWorkerIsFreedAndMarkedAbandoned()
         {
             var threadLock = new ThreadLock(reentrant: true);
-            WorkerThread worker = ThreadRegistry.StartWorker("abandoner", isDaemon: true, new DelegateBody(_ =>
+            WorkerThread worker = ThreadRegistry.StartWorker("abandoner", isDaemon: true, new DelegateBody(() =>
             {
                 threadLock.Acquire();
                 threadLock.Acquire();
@@ -35,7 +35,7 @@ namespace PSThreading.Core.Tests
             var threadLock = new ThreadLock(reentrant: true);
             var holding = new System.Threading.ManualResetEventSlim();
             var finish = new System.Threading.ManualResetEventSlim();
-            WorkerThread worker = ThreadRegistry.StartWorker(null, isDaemon: true, new DelegateBody(_ =>
+            WorkerThread worker = ThreadRegistry.StartWorker(null, isDaemon: true, new DelegateBody(() =>
             {
                 threadLock.Acquire();
                 holding.Set();
@@ -53,7 +53,7 @@ namespace PSThreading.Core.Tests
         public void APlainLockTakenByAnEndedWorkerStaysHeldForAnotherThreadToRelease()
         {
             var threadLock = new ThreadLock();
-            WorkerThread worker = ThreadRegistry.StartWorker(null, isDaemon: true, new DelegateBody(_ => threadLock.Acquire()));
+            WorkerThread worker = ThreadRegistry.StartWorker(null, isDaemon: true, new DelegateBody(() => threadLock.Acquire()));
             Assert.True(worker.Join(TestThreads.Patience, default));
             Assert.True(threadLock.IsLocked);
             threadLock.Release();
@@ -61,20 +61,18 @@ namespace PSThreading.Core.Tests
             Assert.False(threadLock.Abandoned);
         }
 
-        private sealed class DelegateBody : IThreadBody
+        [Fact]
+        public void StoppingAWorkerEndsItsUntimedAcquire()
         {
-            private readonly Action<WorkerThread> _run;
-
-            public DelegateBody(Action<WorkerThread> run)
-            {
-                _run = run;
-            }
-
-            public void Run(WorkerThread thread) => _run(thread);
-
-            public void RequestStop()
-            {
-            }
+            var threadLock = new ThreadLock();
+            threadLock.Acquire();
+            WorkerThread worker = ThreadRegistry.StartWorker(null, isDaemon: true, new DelegateBody(() => threadLock.Acquire()));
+            TestThreads.WaitUntil(() => worker.WaitingFor == threadLock, "the worker waits for the lock");
+            Assert.True(worker.RequestStop());
+            Assert.True(worker.Join(TimeSpan.FromSeconds(5), default));
+            Assert.Equal(WorkerState.Stopped, worker.State);
+            Assert.Same(ThreadRegistry.Current, threadLock.Owner);
+            threadLock.Release();
         }
     }
 }
