@@ -24,8 +24,6 @@
     PrivateData          = @{
         PSData = @{
             Tags       = @('threading', 'thread', 'lock', 'semaphore', 'parallel', 'threadpool', 'runspace')
-            LicenseUri = ''
-            ProjectUri = ''
         }
     }
 }

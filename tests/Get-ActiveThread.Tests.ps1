@@ -53,6 +53,14 @@ Describe 'Get-ActiveThread' {
         $ids[1] | Should -Be $thread.ManagedThreadId
     }
 
+    It 'reports a plain name that matches no live thread, but not a wildcard' {
+        Get-ActiveThread -Name 'no-such-thread' -ErrorVariable missing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -Be 'ThreadNotFound,PSThreading.Commands.GetActiveThreadCommand'
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Get-ActiveThread -Name 'no-such-*' -ErrorVariable none | Should -BeNullOrEmpty
+        $none | Should -BeNullOrEmpty
+    }
+
     It 'refuses an empty -Name' {
         { Get-ActiveThread -Name '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSThreading.Commands.GetActiveThreadCommand'
     }

@@ -49,6 +49,14 @@ Describe 'Start-WorkerThread' {
         $thread | Wait-WorkerThread -Timeout 10 | Should -Be 42
     }
 
+    It 'starts threads from inside a worker, with $using: read from that worker' {
+        $outer = Start-WorkerThread {
+            $suffix = 'from-outer'
+            Start-WorkerThread { param($x) "$($x + 1) $using:suffix" } -ArgumentList 41 | Wait-WorkerThread -Timeout 20
+        }
+        $outer | Wait-WorkerThread -Timeout 30 | Should -Be '42 from-outer'
+    }
+
     It 'runs with PSThreading loaded in the worker' {
         $thread = Start-WorkerThread { (Get-Module PSThreading).Name; (Get-ActiveThread -Current).Name } -Name 'loaded-check'
         $thread | Wait-WorkerThread -Timeout 10 | Should -Be @('PSThreading', 'loaded-check')
@@ -96,6 +104,17 @@ Describe 'Start-WorkerThread' {
         }
         $seen | Where-Object { $_ -is [bool] } | Should -Not -Contain $true
         $seen | Where-Object { $_ -is [string] } | Should -Not -Contain '/'
+    }
+
+    It 'closes idle worker runspaces beyond two after a few seconds' {
+        $burst = 1..6 | ForEach-Object { Start-WorkerThread { Start-Sleep -Milliseconds 300 } }
+        $null = $burst | Wait-WorkerThread -Timeout 20
+        $deadline = [datetime]::UtcNow.AddSeconds(15)
+        do {
+            Start-Sleep -Milliseconds 250
+            $idle = @(Get-Runspace | Where-Object { $_.Name -eq 'PSThreading' -and $_.RunspaceAvailability -eq 'Available' }).Count
+        } while ($idle -gt 2 -and [datetime]::UtcNow -lt $deadline)
+        $idle | Should -BeLessOrEqual 2
     }
 
     Context 'bad input' {

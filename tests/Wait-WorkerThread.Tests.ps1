@@ -90,7 +90,7 @@ Describe 'Wait-WorkerThread' {
             $null = $ps.AddScript("Import-Module '$ModuleManifest'; Start-WorkerThread -Name $name { Start-Sleep -Seconds 20 } | Wait-WorkerThread")
             $async = $ps.BeginInvoke()
             $deadline = [datetime]::UtcNow.AddSeconds(10)
-            while (-not (Get-ActiveThread -Name $name) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            while (-not (Get-ActiveThread -Name $name -ErrorAction Ignore) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
             Start-Sleep -Milliseconds 200
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
@@ -99,7 +99,7 @@ Describe 'Wait-WorkerThread' {
             (Get-ActiveThread -Name $name).IsAlive | Should -BeTrue
         }
         finally {
-            Get-ActiveThread -Name $name | Stop-WorkerThread -WarningAction SilentlyContinue
+            Get-ActiveThread -Name $name -ErrorAction Ignore | Stop-WorkerThread -WarningAction SilentlyContinue
             $ps.Dispose()
         }
     }

@@ -31,12 +31,28 @@ function Invoke-BuildTask {
         Copy-Item (Join-Path $binOut $name) $OutputModule
     }
     Copy-Item (Join-Path $RepoRoot 'module/*') $OutputModule -Recurse
-    $helpGenerator = Join-Path $RepoRoot 'tools/HelpGenerator/HelpGenerator.csproj'
-    if (Test-Path $helpGenerator) {
-        Invoke-Native dotnet @('run', '--project', $helpGenerator, '-c', $Configuration, '--',
-            (Join-Path $RepoRoot 'docs/en-US'), (Join-Path $OutputModule 'en-US'))
-    }
+    Invoke-HelpGenerator -Configuration $Configuration
     Write-Host "    module assembled in $OutputModule"
+}
+
+# Runs on every build, so it avoids 'dotnet run' (an MSBuild pass of ~2 s even when nothing changed):
+# the generator is built only when its sources are newer than its dll, then the dll is run directly.
+function Invoke-HelpGenerator {
+    param([string] $Configuration)
+    $project = Join-Path $RepoRoot 'tools/HelpGenerator/HelpGenerator.csproj'
+    if (-not (Test-Path $project)) {
+        return
+    }
+    $projectDir = Split-Path $project -Parent
+    $dll = Join-Path $projectDir "bin/$Configuration/net10.0/HelpGenerator.dll"
+    $sources = @(Get-ChildItem $projectDir -Recurse -File -Include '*.cs', '*.csproj' |
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' })
+    $sources += Get-Item (Join-Path $RepoRoot 'Directory.Build.props'), (Join-Path $RepoRoot 'Directory.Packages.props')
+    $newestSource = ($sources | Measure-Object LastWriteTimeUtc -Maximum).Maximum
+    if (-not (Test-Path $dll) -or (Get-Item $dll).LastWriteTimeUtc -lt $newestSource) {
+        Invoke-Native dotnet @('build', $project, '-c', $Configuration, '-nologo', '-v', 'q', '-clp:NoSummary')
+    }
+    Invoke-Native dotnet @($dll, (Join-Path $RepoRoot 'docs/en-US'), (Join-Path $OutputModule 'en-US'))
 }
 
 function Get-PesterManifest {
@@ -54,18 +70,26 @@ function Get-PesterManifest {
 
 function Invoke-XunitSuite {
     param([string] $Configuration)
-    Write-Host '==> xunit (core)'
     $results = Join-Path $RepoRoot 'output/test-results'
-    $trx = Join-Path $results 'core.trx'
-    Remove-Item $trx -ErrorAction Ignore
-    & dotnet test (Join-Path $RepoRoot 'tests/PSThreading.Core.Tests/PSThreading.Core.Tests.csproj') -c $Configuration -nologo `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' -- 'RunConfiguration.TestSessionTimeout=600000' | Out-Host
-    if (-not (Test-Path $trx)) {
-        Write-Host '    xunit produced no results: counted as one failure.'
-        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    $total = [pscustomobject]@{ Passed = 0; Failed = 0 }
+    # Every xunit project under tests/, each with its own results file; the counts are summed.
+    foreach ($project in Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter '*.csproj' -Recurse | Sort-Object Name) {
+        Write-Host "==> xunit ($($project.BaseName))"
+        $trx = Join-Path $results "$($project.BaseName).trx"
+        Remove-Item $trx -ErrorAction Ignore
+        & dotnet test $project.FullName -c $Configuration -nologo `
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' -- 'RunConfiguration.TestSessionTimeout=600000' |
+            Out-Host
+        if (-not (Test-Path $trx)) {
+            Write-Host '    xunit produced no results: counted as one failure.'
+            $total.Failed++
+            continue
+        }
+        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $total.Passed += [int]$counters.passed
+        $total.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
     }
-    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
+    $total
 }
 
 function Invoke-PesterSuite {
@@ -104,8 +128,9 @@ function Invoke-TestTask {
     $suites += Invoke-PesterSuite -Filter $Filter
     $passed = ($suites | Measure-Object Passed -Sum).Sum
     $failed = ($suites | Measure-Object Failed -Sum).Sum
+    $skipped = ($suites | Where-Object { $_.PSObject.Properties['Skipped'] } | Measure-Object Skipped -Sum).Sum
     Write-Host ''
-    Write-Host "$passed passed, $failed failed"
+    Write-Host ("$passed passed, $failed failed" + $(if ($skipped) { ", $skipped skipped" } else { '' }))
     if ($failed -gt 0 -or $passed -eq 0) { 1 } else { 0 }
 }
 
@@ -151,6 +176,26 @@ function Invoke-StressTask {
     [int]($green -ne $Repeat)
 }
 
+# Packs output/PSThreading as a PowerShell-gallery nupkg with PSResourceGet, which ships inside pwsh 7.4+:
+# the same packing Publish-PSResource does, without needing a repository. Returns the package's path.
 function Invoke-PackageTask {
-    throw 'Package is not written yet.'
+    $manifest = Import-PowerShellDataFile (Join-Path $OutputModule 'PSThreading.psd1')
+    $version = $manifest.ModuleVersion
+    $assemblyVersion = ([xml](Get-Content (Join-Path $RepoRoot 'Directory.Build.props') -Raw)).Project.PropertyGroup.Version |
+        Where-Object { $_ } | Select-Object -First 1
+    if ($assemblyVersion -and $assemblyVersion -ne $version) {
+        throw "The manifest says version $version but Directory.Build.props says ${assemblyVersion}: make them agree before packing."
+    }
+
+    Write-Host "==> Package PSThreading $version"
+    $destination = Split-Path $OutputModule -Parent
+    $package = Join-Path $destination "PSThreading.$version.nupkg"
+    Remove-Item $package -ErrorAction Ignore
+    Import-Module Microsoft.PowerShell.PSResourceGet
+    Compress-PSResource -Path $OutputModule -DestinationPath $destination
+    if (-not (Test-Path $package)) {
+        throw "Compress-PSResource finished but $package is missing."
+    }
+    Write-Host "    $package"
+    $package
 }

@@ -9,5 +9,6 @@ namespace PSThreading
         public const string ThreadStillStopping = "ThreadStillStopping";
         public const string UsingVariableUndefined = "UsingVariableUndefined";
         public const string ThreadStartFailed = "ThreadStartFailed";
+        public const string ThreadNotFound = "ThreadNotFound";
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using PSThreading.Completion;
 using PSThreading.Core;
 
 namespace PSThreading.Commands
@@ -20,6 +21,7 @@ namespace PSThreading.Commands
         [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(ThreadNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter(ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
@@ -44,11 +46,24 @@ namespace PSThreading.Commands
                     return;
             }
 
-            IEnumerable<WorkerThread> threads = ThreadRegistry.Enumerate();
+            IReadOnlyList<WorkerThread> live = ThreadRegistry.Enumerate();
+            IEnumerable<WorkerThread> threads = live;
             if (Name != null)
             {
                 WildcardPattern[] patterns = Name.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
                 threads = threads.Where(t => patterns.Any(p => p.IsMatch(t.Name)));
+                // As Get-Process and Get-Job do: a plain name that matches nothing is reported, a wildcard is not.
+                foreach (string name in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
+                {
+                    if (!live.Any(t => string.Equals(t.Name, name, System.StringComparison.OrdinalIgnoreCase)))
+                    {
+                        WriteError(new ErrorRecord(
+                            new ItemNotFoundException($"No live thread is named '{name}'. Threads that have ended are not listed; run Get-ActiveThread to see the live ones."),
+                            ErrorIds.ThreadNotFound,
+                            ErrorCategory.ObjectNotFound,
+                            name));
+                    }
+                }
             }
 
             if (Id != null)
@@ -56,7 +71,7 @@ namespace PSThreading.Commands
                 threads = threads.Where(t => Id.Contains(t.ManagedThreadId));
             }
 
-            WriteObject(threads, enumerateCollection: true);
+            WriteObject(threads.ToList(), enumerateCollection: true);
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
+using PSThreading.Completion;
 using PSThreading.Core;
 
 namespace PSThreading.Commands
@@ -20,6 +21,7 @@ namespace PSThreading.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
 
         [Parameter]

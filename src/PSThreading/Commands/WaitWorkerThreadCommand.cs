@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
+using PSThreading.Completion;
 using PSThreading.Core;
 using PSThreading.Runtime;
 
@@ -25,6 +26,7 @@ namespace PSThreading.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
 
         /// <summary>Seconds to wait at most; threads still running then go on, and nothing is written for them.</summary>

@@ -7,7 +7,8 @@ using System.Threading;
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// Warm worker runspaces, kept per host. Opening a runspace costs 10-60 ms here, so a worker takes one a
+    /// Warm worker runspaces, kept per host (by the host's InstanceId: a worker's own host wrapper carries
+    /// the id of the console host it wraps, so nested workers share the runspaces of the top-level ones). Opening a runspace costs 10-60 ms here, so a worker takes one a
     /// finished worker gave back. A finished worker cleans its runspace after its join has returned; a taker
     /// that finds none idle but one being cleaned waits the ~1 ms for it rather than opening a new one.
     /// </summary>
@@ -15,9 +16,13 @@ namespace PSThreading.Runtime
     {
         // Enough for a burst of workers on a small machine without holding memory for long-gone peaks.
         private static readonly int s_maxIdlePerHost = Math.Max(4, Environment.ProcessorCount * 2);
+        // Idle runspaces past this count are closed once unused for IdleLifetime, so a burst does not hold memory.
+        private const int KeptIdlePerHost = 2;
+        private static readonly TimeSpan s_idleLifetime = TimeSpan.FromSeconds(5);
+        private static readonly Timer s_trimTimer = new Timer(_ => TrimIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         // Cleaning takes ~1.5 ms; past this something is wrong and a new runspace is the better bet.
         private static readonly TimeSpan s_cleaningWait = TimeSpan.FromMilliseconds(100);
-        private static readonly ConcurrentDictionary<PSHost, HostRunspaces> s_byHost = new ConcurrentDictionary<PSHost, HostRunspaces>();
+        private static readonly ConcurrentDictionary<Guid, HostRunspaces> s_byHost = new ConcurrentDictionary<Guid, HostRunspaces>();
         private static readonly ConcurrentDictionary<Guid, byte> s_workerRunspaceIds = new ConcurrentDictionary<Guid, byte>();
 
         /// <summary>A clean warm runspace for this host, or a new one opened on the calling thread.</summary>
@@ -84,7 +89,20 @@ namespace PSThreading.Runtime
             }
         }
 
-        private static HostRunspaces For(PSHost host) => s_byHost.GetOrAdd(host, _ => new HostRunspaces());
+        /// <summary>Closes idle runspaces beyond the kept few that nobody took for a while.</summary>
+        internal static void TrimIdle()
+        {
+            DateTime unusedSince = DateTime.UtcNow - s_idleLifetime;
+            foreach (HostRunspaces runspaces in s_byHost.Values)
+            {
+                foreach (WorkerRunspace stale in runspaces.TakeStale(KeptIdlePerHost, unusedSince))
+                {
+                    Discard(stale);
+                }
+            }
+        }
+
+        private static HostRunspaces For(PSHost host) => s_byHost.GetOrAdd(host.InstanceId, _ => new HostRunspaces());
 
         private static void Discard(WorkerRunspace runspace)
         {
@@ -103,7 +121,8 @@ namespace PSThreading.Runtime
         private sealed class HostRunspaces
         {
             private readonly object _sync = new object();
-            private readonly Stack<WorkerRunspace> _idle = new Stack<WorkerRunspace>();
+            // Most recently returned last: takers get the warmest, trimming removes the coldest.
+            private readonly List<IdleRunspace> _idle = new List<IdleRunspace>();
             private int _cleaning;
 
             public int IdleCount
@@ -126,7 +145,8 @@ namespace PSThreading.Runtime
                     {
                         while (_idle.Count > 0)
                         {
-                            WorkerRunspace warm = _idle.Pop();
+                            WorkerRunspace warm = _idle[_idle.Count - 1].Runspace;
+                            _idle.RemoveAt(_idle.Count - 1);
                             if (warm.IsUsable)
                             {
                                 return warm;
@@ -161,7 +181,7 @@ namespace PSThreading.Runtime
                     bool kept = cleaned != null && _idle.Count < maxIdle;
                     if (kept)
                     {
-                        _idle.Push(cleaned!);
+                        _idle.Add(new IdleRunspace(cleaned!, DateTime.UtcNow));
                     }
 
                     Monitor.PulseAll(_sync);
@@ -169,14 +189,35 @@ namespace PSThreading.Runtime
                 }
             }
 
-            public List<WorkerRunspace> TakeAllIdle()
+            public List<WorkerRunspace> TakeAllIdle() => TakeStale(0, DateTime.MaxValue);
+
+            /// <summary>Removes the idle runspaces returned before <paramref name="unusedSince"/>, keeping the newest few.</summary>
+            public List<WorkerRunspace> TakeStale(int keep, DateTime unusedSince)
             {
+                var stale = new List<WorkerRunspace>();
                 lock (_sync)
                 {
-                    var all = new List<WorkerRunspace>(_idle);
-                    _idle.Clear();
-                    return all;
+                    while (_idle.Count > keep && _idle[0].Since < unusedSince)
+                    {
+                        stale.Add(_idle[0].Runspace);
+                        _idle.RemoveAt(0);
+                    }
                 }
+
+                return stale;
+            }
+
+            private readonly struct IdleRunspace
+            {
+                public IdleRunspace(WorkerRunspace runspace, DateTime since)
+                {
+                    Runspace = runspace;
+                    Since = since;
+                }
+
+                public WorkerRunspace Runspace { get; }
+
+                public DateTime Since { get; }
             }
         }
     }

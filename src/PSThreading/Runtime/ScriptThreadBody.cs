@@ -99,7 +99,7 @@ namespace PSThreading.Runtime
                 // The script's own terminating error: keep its record for the join, fail with its original exception.
                 FailureRecord = ex.ErrorRecord;
                 ExceptionDispatchInfo.Capture(ex.ErrorRecord.Exception ?? ex).Throw();
-                throw;
+                throw; // Not reached: the compiler does not know Throw() never returns.
             }
             finally
             {
