@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace PSThreading.Core
 {
@@ -42,6 +43,15 @@ namespace PSThreading.Core
             lock (s_sync)
             {
                 return s_named.TryGetValue(name, out SyncPrimitive? found) ? found : null;
+            }
+        }
+
+        /// <summary>Every named lock and semaphore, by name.</summary>
+        public static IReadOnlyList<SyncPrimitive> Named()
+        {
+            lock (s_sync)
+            {
+                return s_named.Values.OrderBy(primitive => primitive.Name, StringComparer.OrdinalIgnoreCase).ToArray();
             }
         }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using PSThreading.Completion;
 using PSThreading.Core;
 
 namespace PSThreading.Commands
@@ -32,6 +33,7 @@ namespace PSThreading.Commands
 
         [Parameter(Mandatory = true, ParameterSetName = NameSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(LockNameCompleter))]
         public string Name { get; set; } = null!;
 
         [Parameter(Mandatory = true, Position = 1)]

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using PSThreading.Completion;
 using PSThreading.Core;
 
 namespace PSThreading.Commands
@@ -13,6 +14,7 @@ namespace PSThreading.Commands
     {
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(LockNameCompleter))]
         public string? Name { get; set; }
 
         [Parameter]

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using PSThreading.Completion;
 using PSThreading.Core;
 
 namespace PSThreading.Commands
@@ -17,6 +18,7 @@ namespace PSThreading.Commands
 
         [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(LockNameCompleter))]
         public string? Name { get; set; }
 
         protected override void EndProcessing()
