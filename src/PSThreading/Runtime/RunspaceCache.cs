@@ -16,8 +16,9 @@ namespace PSThreading.Runtime
     {
         // Enough for a burst of workers on a small machine without holding memory for long-gone peaks.
         private static readonly int s_maxIdlePerHost = Math.Max(4, Environment.ProcessorCount * 2);
-        // Idle runspaces past this count are closed once unused for IdleLifetime, so a burst does not hold memory.
-        private const int KeptIdlePerHost = 2;
+        // Idle runspaces past this count (in the process) are closed once unused for s_idleLifetime,
+        // so a burst does not hold memory.
+        private const int KeptIdle = 2;
         private static readonly TimeSpan s_idleLifetime = TimeSpan.FromSeconds(5);
         private static readonly Timer s_trimTimer = new Timer(_ => TrimIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         // Cleaning takes ~1.5 ms; past this something is wrong and a new runspace is the better bet.
@@ -89,13 +90,33 @@ namespace PSThreading.Runtime
             }
         }
 
-        /// <summary>Closes idle runspaces beyond the kept few that nobody took for a while.</summary>
+        /// <summary>
+        /// Closes idle runspaces nobody took for a while, except the few most recently used in the whole
+        /// process: hosts come and go (every hosted PowerShell has its own), so the few kept are counted once.
+        /// </summary>
         internal static void TrimIdle()
         {
-            DateTime unusedSince = DateTime.UtcNow - s_idleLifetime;
+            var returned = new List<DateTime>();
             foreach (HostRunspaces runspaces in s_byHost.Values)
             {
-                foreach (WorkerRunspace stale in runspaces.TakeStale(KeptIdlePerHost, unusedSince))
+                returned.AddRange(runspaces.IdleSince());
+            }
+
+            DateTime unusedSince = DateTime.UtcNow - s_idleLifetime;
+            if (returned.Count > KeptIdle)
+            {
+                returned.Sort();
+                DateTime newestKept = returned[returned.Count - KeptIdle];
+                unusedSince = newestKept < unusedSince ? newestKept : unusedSince;
+            }
+            else
+            {
+                return;
+            }
+
+            foreach (HostRunspaces runspaces in s_byHost.Values)
+            {
+                foreach (WorkerRunspace stale in runspaces.TakeStale(0, unusedSince))
                 {
                     Discard(stale);
                 }
@@ -190,6 +211,14 @@ namespace PSThreading.Runtime
             }
 
             public List<WorkerRunspace> TakeAllIdle() => TakeStale(0, DateTime.MaxValue);
+
+            public List<DateTime> IdleSince()
+            {
+                lock (_sync)
+                {
+                    return _idle.ConvertAll(idle => idle.Since);
+                }
+            }
 
             /// <summary>Removes the idle runspaces returned before <paramref name="unusedSince"/>, keeping the newest few.</summary>
             public List<WorkerRunspace> TakeStale(int keep, DateTime unusedSince)
