@@ -14,6 +14,9 @@
         'Wait-WorkerThread'
         'Stop-WorkerThread'
         'Get-ActiveThread'
+        'New-ThreadLock'
+        'New-ThreadSemaphore'
+        'Invoke-WithLock'
         'Invoke-ThreadPool'
     )
     FunctionsToExport    = @()

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 
 namespace PSThreading.Core
@@ -13,6 +15,9 @@ namespace PSThreading.Core
         private readonly ManualResetEvent _ended = new ManualResetEvent(false);
         private readonly ConcurrentQueue<object> _results = new ConcurrentQueue<object>();
         private readonly IThreadBody? _body;
+        private readonly List<SyncPrimitive> _held = new List<SyncPrimitive>();
+        private readonly CancellationTokenSource _stopRequested = new CancellationTokenSource();
+        private LockWait? _wait;
         private Thread? _thread;
         private int _state;
         private long _startTicks;
@@ -71,6 +76,29 @@ namespace PSThreading.Core
 
         /// <summary>Signalled once the thread has ended, whatever the outcome.</summary>
         public WaitHandle EndedHandle => _ended;
+
+        /// <summary>The locks and semaphores this thread holds now, in the order it took them.</summary>
+        public IReadOnlyList<SyncPrimitive> HeldLocks
+        {
+            get
+            {
+                lock (_held)
+                {
+                    return _held.Distinct().ToArray();
+                }
+            }
+        }
+
+        /// <summary>The lock or semaphore this thread is blocked on, or null.</summary>
+        public SyncPrimitive? WaitingFor => Volatile.Read(ref _wait)?.Target;
+
+        internal LockWait? CurrentWait => Volatile.Read(ref _wait);
+
+        /// <summary>
+        /// Cancelled by <see cref="RequestStop"/>. A script's <c>$lock.Acquire()</c> is a .NET call that a pipeline
+        /// stop cannot interrupt; lock waits observe this token so that stopping a worker ends them too.
+        /// </summary>
+        internal CancellationToken StopToken => _stopRequested.Token;
 
         internal IThreadBody? Body => _body;
 
@@ -132,10 +160,47 @@ namespace PSThreading.Core
                 Error = error;
             }
 
+            ReleaseAbandonedLocks();
             Interlocked.Exchange(ref _endTicks, DateTime.Now.Ticks);
             Volatile.Write(ref _state, (int)outcome);
             ThreadRegistry.Unregister(this);
             _ended.Set();
+        }
+
+        // Lock bookkeeping, kept by the locks themselves. One entry per hold (a semaphore may appear twice).
+        internal void NoteHeld(SyncPrimitive primitive)
+        {
+            lock (_held)
+            {
+                _held.Add(primitive);
+            }
+        }
+
+        internal void NoteReleased(SyncPrimitive primitive)
+        {
+            lock (_held)
+            {
+                _held.Remove(primitive);
+            }
+        }
+
+        internal void BeginWait(LockWait wait) => Volatile.Write(ref _wait, wait);
+
+        internal void EndWait(LockWait wait) => Interlocked.CompareExchange(ref _wait, null, wait);
+
+        /// <summary>Before the thread is marked ended, so that a join sees its owned locks free already.</summary>
+        private void ReleaseAbandonedLocks()
+        {
+            SyncPrimitive[] held;
+            lock (_held)
+            {
+                held = _held.ToArray();
+            }
+
+            foreach (SyncPrimitive primitive in held)
+            {
+                primitive.OnHolderEnded(this);
+            }
         }
 
         /// <summary>Asks the thread to stop. Returns false when it had already ended.</summary>
@@ -146,6 +211,7 @@ namespace PSThreading.Core
                 return State == WorkerState.Stopping;
             }
 
+            _stopRequested.Cancel();
             _body?.RequestStop();
             return true;
         }

@@ -16,8 +16,9 @@ namespace PSThreading.Runtime
     {
         // Enough for a burst of workers on a small machine without holding memory for long-gone peaks.
         private static readonly int s_maxIdlePerHost = Math.Max(4, Environment.ProcessorCount * 2);
-        // Idle runspaces past this count are closed once unused for IdleLifetime, so a burst does not hold memory.
-        private const int KeptIdlePerHost = 2;
+        // Idle runspaces past this count (in the process) are closed once unused for s_idleLifetime,
+        // so a burst does not hold memory.
+        private const int KeptIdle = 2;
         private static readonly TimeSpan s_idleLifetime = TimeSpan.FromSeconds(5);
         private static readonly Timer s_trimTimer = new Timer(_ => TrimIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         // Cleaning takes ~1.5 ms; past this something is wrong and a new runspace is the better bet.
@@ -67,8 +68,8 @@ namespace PSThreading.Runtime
         }
 
         /// <summary>
-        /// Keeps this host's idle runspaces beyond the kept few for <paramref name="lifetime"/> instead of the
-        /// default before closing them: pool calls seconds apart then find all their workers' runspaces warm.
+        /// Keeps this host's idle runspaces for <paramref name="lifetime"/> instead of the default before they
+        /// may be closed: pool calls seconds apart then find all their workers' runspaces warm.
         /// </summary>
         public static void KeepIdleFor(PSHost host, TimeSpan lifetime) => For(host).IdleLifetime = lifetime;
 
@@ -101,13 +102,31 @@ namespace PSThreading.Runtime
             }
         }
 
-        /// <summary>Closes idle runspaces beyond the kept few that nobody took for a while.</summary>
+        /// <summary>
+        /// Closes idle runspaces nobody took for a while, except the few most recently used in the whole
+        /// process: hosts come and go (every hosted PowerShell has its own), so the few kept are counted once.
+        /// </summary>
         internal static void TrimIdle()
         {
+            var returned = new List<DateTime>();
+            foreach (HostRunspaces runspaces in s_byHost.Values)
+            {
+                returned.AddRange(runspaces.IdleSince());
+            }
+
+            if (returned.Count <= KeptIdle)
+            {
+                return;
+            }
+
+            returned.Sort();
+            DateTime newestKept = returned[returned.Count - KeptIdle];
             DateTime now = DateTime.UtcNow;
             foreach (HostRunspaces runspaces in s_byHost.Values)
             {
-                foreach (WorkerRunspace stale in runspaces.TakeStale(KeptIdlePerHost, now - runspaces.IdleLifetime))
+                DateTime lifetimeStart = now - runspaces.IdleLifetime;
+                DateTime unusedSince = newestKept < lifetimeStart ? newestKept : lifetimeStart;
+                foreach (WorkerRunspace stale in runspaces.TakeStale(0, unusedSince))
                 {
                     Discard(stale);
                 }
@@ -137,7 +156,7 @@ namespace PSThreading.Runtime
             private readonly List<IdleRunspace> _idle = new List<IdleRunspace>();
             private int _cleaning;
 
-            /// <summary>How long an idle runspace beyond the kept few may wait for a taker.</summary>
+            /// <summary>How long an idle runspace of this host may wait for a taker before it may be closed.</summary>
             public TimeSpan IdleLifetime { get; set; } = s_idleLifetime;
 
             public int IdleCount
@@ -205,6 +224,14 @@ namespace PSThreading.Runtime
             }
 
             public List<WorkerRunspace> TakeAllIdle() => TakeStale(0, DateTime.MaxValue);
+
+            public List<DateTime> IdleSince()
+            {
+                lock (_sync)
+                {
+                    return _idle.ConvertAll(idle => idle.Since);
+                }
+            }
 
             /// <summary>Removes the idle runspaces returned before <paramref name="unusedSince"/>, keeping the newest few.</summary>
             public List<WorkerRunspace> TakeStale(int keep, DateTime unusedSince)

@@ -1,0 +1,28 @@
+using System.Management.Automation;
+using PSThreading.Completion;
+using PSThreading.Core;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// Python's <c>threading.Lock()</c>, or with -Reentrant <c>threading.RLock()</c>. With -Name the lock is
+    /// process-wide: the same name gives the same lock in every runspace and worker.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "ThreadLock")]
+    [OutputType(typeof(ThreadLock))]
+    public sealed class NewThreadLockCommand : PSCmdlet
+    {
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(LockNameCompleter))]
+        public string? Name { get; set; }
+
+        [Parameter]
+        public SwitchParameter Reentrant { get; set; }
+
+        protected override void EndProcessing()
+        {
+            WriteObject(LockErrorRecord.Run(this, () => Name == null ? new ThreadLock(null, Reentrant) : LockRegistry.GetOrCreateLock(Name, Reentrant), Name));
+        }
+    }
+}
