@@ -82,16 +82,7 @@ namespace PSThreading.Commands
         protected override void BeginProcessing()
         {
             _watch.Start();
-            WorkerScript script;
-            try
-            {
-                script = WorkerScript.Create(ScriptBlock, this);
-            }
-            catch (UsingVariableException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UsingVariableUndefined, ErrorCategory.InvalidArgument, ex.Expression));
-                return;
-            }
+            WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             _timeout = BoundSeconds(nameof(Timeout), Timeout);
             _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);

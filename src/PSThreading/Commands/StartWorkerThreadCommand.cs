@@ -30,16 +30,7 @@ namespace PSThreading.Commands
 
         protected override void ProcessRecord()
         {
-            WorkerScript script;
-            try
-            {
-                script = WorkerScript.Create(ScriptBlock, this);
-            }
-            catch (UsingVariableException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UsingVariableUndefined, ErrorCategory.InvalidArgument, ex.Expression));
-                return;
-            }
+            WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             var body = new ScriptThreadBody(script, ArgumentList, CallerContext.Capture(this));
             if (!Daemon)

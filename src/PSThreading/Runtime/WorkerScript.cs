@@ -30,7 +30,7 @@ namespace PSThreading.Runtime
 
         /// <summary>
         /// Evaluates every <c>$using:</c> expression of the block in the caller. Must run on the caller's
-        /// pipeline thread. Throws <see cref="UsingVariableException"/> for a variable the caller has not set.
+        /// pipeline thread. A variable the caller has not set is the caller's terminating UsingVariableUndefined error.
         /// </summary>
         public static WorkerScript Create(ScriptBlock block, PSCmdlet caller)
         {
@@ -52,7 +52,8 @@ namespace PSThreading.Runtime
                 }
                 else if (!IsInNestedScriptBlock(usingAst, root))
                 {
-                    throw new UsingVariableException(usingAst.Extent.Text);
+                    var undefined = new UsingVariableException(usingAst.Extent.Text);
+                    caller.ThrowTerminatingError(new ErrorRecord(undefined, ErrorIds.UsingVariableUndefined, ErrorCategory.InvalidArgument, undefined.Expression));
                 }
                 // Undefined and nested: it belongs to a block the worker itself starts, which evaluates it there.
             }
