@@ -188,8 +188,12 @@ namespace PSThreading.Core
 
         internal void EndWait(LockWait wait) => Interlocked.CompareExchange(ref _wait, null, wait);
 
-        /// <summary>Before the thread is marked ended, so that a join sees its abandoned locks free already.</summary>
-        private void ReleaseAbandonedLocks(WorkerState outcome)
+        /// <summary>
+        /// Applies the abandonment rule (<see cref="SyncPrimitive.OnHolderEnded"/>) to what this thread holds:
+        /// before the thread is marked ended, so that a join sees its abandoned locks free already; and by a
+        /// pool worker after one of its items failed or was stopped, since the worker itself goes on.
+        /// </summary>
+        internal void ReleaseAbandonedLocks(WorkerState outcome)
         {
             SyncPrimitive[] held;
             lock (_held)
