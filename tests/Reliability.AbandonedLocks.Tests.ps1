@@ -6,19 +6,7 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # abandoned; a holder that completed normally frees a reentrant lock, but leaves a plain lock or a permit held
 # for another thread to release (Python's hand-off).
 Describe 'Reliability: locks abandoned by a worker that ended' {
-    BeforeAll {
-        function Wait-Until([scriptblock] $Condition, [double] $Seconds = 10) {
-            $deadline = [datetime]::UtcNow.AddSeconds($Seconds)
-            while (-not (& $Condition)) {
-                if ([datetime]::UtcNow -gt $deadline) { throw "Timed out waiting until $Condition" }
-                Start-Sleep -Milliseconds 20
-            }
-        }
-    }
-
-    AfterEach {
-        Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
-    }
+    AfterEach { Stop-LeftoverWorker }
 
     It 'frees a <Kind> whose holder <How>, and warns its next taker' -TestCases @(
         @{ Kind = 'plain lock'; How = 'failed'; Make = { New-ThreadLock }; Body = { param($l) $null = $l.Acquire(); throw 'half-way' } }

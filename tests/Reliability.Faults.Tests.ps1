@@ -4,9 +4,7 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # pwsh never crashes: every exception on a worker, from script or from .NET, comes back to the caller as an
 # error record (a pool item's, or a Failed thread's), exactly once, with its original type and message.
 Describe 'Reliability: faults on workers' {
-    AfterEach {
-        Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
-    }
+    AfterEach { Stop-LeftoverWorker }
 
     It 'brings back 10,000 exceptions thrown across pool items and worker threads, each once, type and message intact' {
         $poolItems = 9800

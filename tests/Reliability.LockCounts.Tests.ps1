@@ -5,9 +5,7 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # of 20 repeats. (Invoke-WithLock.Tests.ps1 has the 4 x 500 version, and the xunit suite proves that the same
 # loop without the lock does lose updates, so a loss would be seen.)
 Describe 'Reliability: exact counts under a lock' {
-    AfterEach {
-        Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
-    }
+    AfterEach { Stop-LeftoverWorker }
 
     It 'counts 8 workers x 2,000 increments of a plain hashtable exactly, 20 times in a row' {
         $clock = [Diagnostics.Stopwatch]::StartNew()

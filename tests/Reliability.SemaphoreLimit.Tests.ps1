@@ -4,9 +4,7 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # Nothing let through: a semaphore of 3 never has more than 3 of 50 threads inside. The pool's limit is
 # tested in Invoke-ThreadPool.Tests.ps1 ('never runs more items at once than -ThrottleLimit', k = 1 and 3).
 Describe 'Reliability: a semaphore''s limit' {
-    AfterEach {
-        Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
-    }
+    AfterEach { Stop-LeftoverWorker }
 
     It 'never has more than 3 of 50 threads inside a semaphore of 3' {
         $semaphore = New-ThreadSemaphore -Count 3

@@ -32,9 +32,7 @@ Describe 'Reliability: Ctrl+C and stopping' {
         }
     }
 
-    AfterEach {
-        Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
-    }
+    AfterEach { Stop-LeftoverWorker }
 
     It 'ends an Invoke-WithLock that is waiting within a second, without taking the lock' {
         $name = "ctrlc-lock-$([guid]::NewGuid().ToString('n'))"
