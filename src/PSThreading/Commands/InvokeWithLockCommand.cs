@@ -32,7 +32,7 @@ namespace PSThreading.Commands
         public SyncPrimitive Lock { get; set; } = null!;
 
         [Parameter(Mandatory = true, ParameterSetName = NameSet)]
-        [ValidateNotNullOrEmpty]
+        [ValidateLockName]
         [ArgumentCompleter(typeof(LockNameCompleter))]
         public string Name { get; set; } = null!;
 
