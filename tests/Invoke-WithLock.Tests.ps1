@@ -2,17 +2,6 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # Concurrency
 
 Describe 'Invoke-WithLock' {
-    BeforeAll {
-        # Waits (bounded) until a condition holds: for a worker to reach a wait, say.
-        function Wait-Until([scriptblock] $Condition, [double] $Seconds = 10) {
-            $deadline = [datetime]::UtcNow.AddSeconds($Seconds)
-            while (-not (& $Condition)) {
-                if ([datetime]::UtcNow -gt $deadline) { throw "Timed out waiting until $Condition" }
-                Start-Sleep -Milliseconds 20
-            }
-        }
-    }
-
     AfterEach {
         Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
     }

@@ -134,7 +134,7 @@ Describe 'New-ThreadLock' {
 
         It 'refuses an empty name' {
             { New-ThreadLock -Name '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
-            { New-ThreadLock -Name '  ' } | Should -Throw -ErrorId 'InvalidLockName*'
+            { New-ThreadLock -Name '  ' } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         }
     }
 

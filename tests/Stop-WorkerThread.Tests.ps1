@@ -21,6 +21,17 @@ Describe 'Stop-WorkerThread' {
         $thread.EndTime | Should -Not -BeNullOrEmpty
     }
 
+    It 'reports Stopped, never Failed or Completed, for a worker stopped the moment it starts' {
+        # A stop that reached the worker's invocation before it began once failed the thread ("a command
+        # is currently stopping") or let it end as Completed without running.
+        $states = 1..50 | ForEach-Object {
+            $thread = Start-WorkerThread { Start-Sleep -Seconds 30 }
+            $thread | Stop-WorkerThread
+            "$($thread.State)"
+        }
+        $states | Sort-Object -Unique | Should -Be 'Stopped'
+    }
+
     It 'writes the threads with -PassThru' {
         $threads = 1..2 | ForEach-Object { Start-WorkerThread { Start-Sleep -Seconds 30 } }
         $out = $threads | Stop-WorkerThread -PassThru

@@ -29,3 +29,17 @@ function Invoke-ChildPwsh {
         Remove-Item $file, $stdout -ErrorAction Ignore
     }
 }
+
+# Waits (bounded) until a condition holds: for a worker to reach a wait, say.
+function Wait-Until([scriptblock] $Condition, [double] $Seconds = 10) {
+    $deadline = [datetime]::UtcNow.AddSeconds($Seconds)
+    while (-not (& $Condition)) {
+        if ([datetime]::UtcNow -gt $deadline) { throw "Timed out waiting until $Condition" }
+        Start-Sleep -Milliseconds 20
+    }
+}
+
+# For AfterEach: stops the workers a test left running, so the next test starts clean.
+function Stop-LeftoverWorker {
+    Get-ActiveThread | Where-Object Kind -EQ 'Worker' | Stop-WorkerThread -WarningAction SilentlyContinue
+}

@@ -8,13 +8,20 @@ namespace PSThreading.Core
     {
         private readonly long _sinceUtcTicks;
 
-        internal LockHolding(WorkerThread thread, long sinceUtcTicks)
+        internal LockHolding(WorkerThread thread, long sinceUtcTicks, string? abandonedBy = null)
         {
             Thread = thread;
             _sinceUtcTicks = sinceUtcTicks;
+            AbandonedBy = abandonedBy;
         }
 
         public WorkerThread Thread { get; }
+
+        /// <summary>
+        /// The name of the thread that ended without giving back what this hold took over, or null: what that
+        /// thread guarded may be half-updated.
+        /// </summary>
+        public string? AbandonedBy { get; }
 
         /// <summary>When the thread took it, local time.</summary>
         public DateTime Since => new DateTime(_sinceUtcTicks, DateTimeKind.Utc).ToLocalTime();

@@ -137,10 +137,66 @@ namespace PSThreading.Core
             }
         }
 
-        /// <summary>Called when a thread that holds this lock ends. Nothing by default: Python's locks are not owned.</summary>
-        internal virtual void OnHolderEnded(WorkerThread thread)
+        /// <summary>
+        /// True while held by a thread that took it over from one that ended without releasing it (see
+        /// <see cref="OnHolderEnded"/>): what that thread guarded may be half-updated. Clears on release.
+        /// </summary>
+        public bool Abandoned => AbandonedBy != null;
+
+        /// <summary>While <see cref="Abandoned"/>: the name of the thread that ended holding it.</summary>
+        public string? AbandonedBy
         {
+            get
+            {
+                foreach (LockHolding holding in Holders)
+                {
+                    if (holding.AbandonedBy != null)
+                    {
+                        return holding.AbandonedBy;
+                    }
+                }
+
+                return null;
+            }
         }
+
+        /// <summary>The name of the thread whose abandoned hold <paramref name="thread"/> took over, or null.</summary>
+        internal string? AbandonedByFor(WorkerThread thread)
+        {
+            foreach (LockHolding holding in Holders)
+            {
+                if (ReferenceEquals(holding.Thread, thread) && holding.AbandonedBy != null)
+                {
+                    return holding.AbandonedBy;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Called when a thread that holds this lock ends, before it is marked ended. The abandonment rule:
+        /// a thread that failed or was stopped did not get to its release, so its holds are freed and the next
+        /// taker is told (<see cref="Abandoned"/>); nothing else would ever free them. A thread that completed
+        /// normally chose to leave a plain lock or a permit held, which Python allows as a hand-off to another
+        /// thread that releases it, so those stay held; a reentrant lock, which only its holder may release,
+        /// is freed whatever the outcome.
+        /// </summary>
+        internal void OnHolderEnded(WorkerThread thread, WorkerState outcome)
+        {
+            if (outcome == WorkerState.Completed && !IsOwned)
+            {
+                return;
+            }
+
+            ChangeState(() => Abandon(thread));
+        }
+
+        /// <summary>True when only the holder may release it: then nobody else can free what an ended holder kept.</summary>
+        private protected abstract bool IsOwned { get; }
+
+        /// <summary>Under the lock: frees every hold of <paramref name="thread"/>, marking each for its next taker.</summary>
+        private protected abstract void Abandon(WorkerThread thread);
 
         /// <summary>What deadlock detection needs, read at one instant.</summary>
         internal LockState ReadState()

@@ -6,8 +6,8 @@ namespace PSThreading.Core
     /// <summary>
     /// Python's <c>threading.Lock</c>, or with <c>reentrant</c> its <c>RLock</c>. A plain lock is not owned:
     /// any thread may release it, and its holder cannot take it again. A reentrant lock counts its holder's
-    /// nested acquires, only the holder may release it, and it is freed (and marked abandoned) if the holder
-    /// thread ends without releasing it.
+    /// nested acquires and only the holder may release it. When a holder ends without releasing, see
+    /// <see cref="SyncPrimitive.OnHolderEnded"/> for which locks are freed and marked abandoned.
     /// </summary>
     public sealed class ThreadLock : SyncPrimitive
     {
@@ -45,16 +45,9 @@ namespace PSThreading.Core
         /// <summary>How many times the holder has taken it without releasing: 0 when free, above 1 only when reentrant.</summary>
         public int Count => _count;
 
-        /// <summary>
-        /// True while held by a thread that took it after its previous holder ended without releasing it:
-        /// what that holder guarded may be half-updated.
-        /// </summary>
-        public bool Abandoned => _takenAfterAbandonBy != null;
-
-        /// <summary>The name of the thread that ended holding it, while <see cref="Abandoned"/>.</summary>
-        public string? AbandonedBy => _takenAfterAbandonBy;
-
         private protected override bool HasRoom => _owner == null;
+
+        private protected override bool IsOwned => IsReentrant;
 
         private protected override bool TryTake(WorkerThread self, bool isTimed)
         {
@@ -119,26 +112,18 @@ namespace PSThreading.Core
         }
 
         private protected override IReadOnlyList<LockHolding> CopyHoldings() =>
-            _owner == null ? Array.Empty<LockHolding>() : new[] { new LockHolding(_owner, _sinceUtcTicks) };
+            _owner == null ? Array.Empty<LockHolding>() : new[] { new LockHolding(_owner, _sinceUtcTicks, _takenAfterAbandonBy) };
 
-        internal override void OnHolderEnded(WorkerThread thread)
+        private protected override void Abandon(WorkerThread thread)
         {
-            if (!IsReentrant)
+            if (ReferenceEquals(_owner, thread))
             {
-                // Not owned: another thread may legitimately release what this one took.
-                return;
+                _owner = null;
+                _count = 0;
+                _takenAfterAbandonBy = null;
+                _abandonedBy = thread.Name;
+                thread.NoteReleased(this);
             }
-
-            ChangeState(() =>
-            {
-                if (ReferenceEquals(_owner, thread))
-                {
-                    _owner = null;
-                    _count = 0;
-                    _abandonedBy = thread.Name;
-                    thread.NoteReleased(this);
-                }
-            });
         }
     }
 }

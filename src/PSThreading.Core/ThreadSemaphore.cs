@@ -11,6 +11,8 @@ namespace PSThreading.Core
     public sealed class ThreadSemaphore : SyncPrimitive
     {
         private readonly List<LockHolding> _holdings = new List<LockHolding>();
+        // One name per permit freed from a thread that ended without releasing it, for the permit's next taker.
+        private readonly Queue<string> _abandonedPermits = new Queue<string>();
 
         public ThreadSemaphore(int count, string? name = null)
             : base(name, "Semaphore")
@@ -33,6 +35,8 @@ namespace PSThreading.Core
 
         private protected override bool HasRoom => _holdings.Count < Count;
 
+        private protected override bool IsOwned => false;
+
         private protected override bool TryTake(WorkerThread self, bool isTimed)
         {
             if (_holdings.Count >= Count)
@@ -40,7 +44,8 @@ namespace PSThreading.Core
                 return false;
             }
 
-            _holdings.Add(new LockHolding(self, DateTime.UtcNow.Ticks));
+            string? abandonedBy = _abandonedPermits.Count > 0 ? _abandonedPermits.Dequeue() : null;
+            _holdings.Add(new LockHolding(self, DateTime.UtcNow.Ticks, abandonedBy));
             self.NoteHeld(this);
             return true;
         }
@@ -62,5 +67,18 @@ namespace PSThreading.Core
         }
 
         private protected override IReadOnlyList<LockHolding> CopyHoldings() => _holdings.ToArray();
+
+        private protected override void Abandon(WorkerThread thread)
+        {
+            for (int i = _holdings.Count - 1; i >= 0; i--)
+            {
+                if (ReferenceEquals(_holdings[i].Thread, thread))
+                {
+                    _holdings.RemoveAt(i);
+                    _abandonedPermits.Enqueue(thread.Name);
+                    thread.NoteReleased(this);
+                }
+            }
+        }
     }
 }

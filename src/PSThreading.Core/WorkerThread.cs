@@ -160,7 +160,7 @@ namespace PSThreading.Core
                 Error = error;
             }
 
-            ReleaseAbandonedLocks();
+            ReleaseAbandonedLocks(outcome);
             Interlocked.Exchange(ref _endTicks, DateTime.Now.Ticks);
             Volatile.Write(ref _state, (int)outcome);
             ThreadRegistry.Unregister(this);
@@ -188,8 +188,12 @@ namespace PSThreading.Core
 
         internal void EndWait(LockWait wait) => Interlocked.CompareExchange(ref _wait, null, wait);
 
-        /// <summary>Before the thread is marked ended, so that a join sees its owned locks free already.</summary>
-        private void ReleaseAbandonedLocks()
+        /// <summary>
+        /// Applies the abandonment rule (<see cref="SyncPrimitive.OnHolderEnded"/>) to what this thread holds:
+        /// before the thread is marked ended, so that a join sees its abandoned locks free already; and by a
+        /// pool worker after one of its items failed or was stopped, since the worker itself goes on.
+        /// </summary>
+        internal void ReleaseAbandonedLocks(WorkerState outcome)
         {
             SyncPrimitive[] held;
             lock (_held)
@@ -199,7 +203,7 @@ namespace PSThreading.Core
 
             foreach (SyncPrimitive primitive in held)
             {
-                primitive.OnHolderEnded(this);
+                primitive.OnHolderEnded(this, outcome);
             }
         }
 

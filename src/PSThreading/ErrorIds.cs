@@ -5,6 +5,7 @@ namespace PSThreading
     {
         public const string WorkerThreadFailed = "WorkerThreadFailed";
         public const string CannotWaitOnCurrentThread = "CannotWaitOnCurrentThread";
+        public const string CannotWaitOnThread = "CannotWaitOnThread";
         public const string CannotStopThread = "CannotStopThread";
         public const string ThreadStillStopping = "ThreadStillStopping";
         public const string UsingVariableUndefined = "UsingVariableUndefined";

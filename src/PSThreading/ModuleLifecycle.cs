@@ -1,6 +1,10 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using PSThreading.Core;
+using PSThreading.Pool;
 using PSThreading.Runtime;
 
 namespace PSThreading
@@ -14,12 +18,45 @@ namespace PSThreading
             ThreadRegistry.EnsureMainThread();
         }
 
+        /// <summary>
+        /// Remove-Module: idle warm runspaces and parked pool threads are disposed; threads still running are
+        /// left to finish (stopping them would cut work short that the user did not ask to stop), with a warning.
+        /// </summary>
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
             Runspace? runspace = Runspace.DefaultRunspace;
-            if (runspace == null || !RunspaceCache.IsWorkerRunspace(runspace.InstanceId))
+            if (runspace != null && RunspaceCache.IsWorkerRunspace(runspace.InstanceId))
             {
-                RunspaceCache.Clear();
+                // A worker removing its own import: the process-wide state is not its to tear down.
+                return;
+            }
+
+            RunspaceCache.Clear();
+            PoolThreads.RetireIdle();
+            int self = Environment.CurrentManagedThreadId;
+            List<WorkerThread> running = ThreadRegistry.Enumerate()
+                .Where(t => (t.Kind == ThreadKind.Worker || t.Kind == ThreadKind.PoolWorker) && t.IsAlive && t.ManagedThreadId != self)
+                .ToList();
+            if (running.Count > 0)
+            {
+                WriteWarning(
+                    $"PSThreading was removed while {running.Count} of its threads still run ({string.Join(", ", running.Select(t => t.Name))}): " +
+                    "they are left to finish. Stop them first with " +
+                    "Get-ActiveThread | Stop-WorkerThread if they should not run on.");
+            }
+        }
+
+        private static void WriteWarning(string message)
+        {
+            try
+            {
+                // Remove-Module calls this on its own pipeline thread, in the caller's runspace: a script block
+                // run here writes to that command's warning stream, which the host shows.
+                ScriptBlock.Create("Write-Warning -Message $args[0]").Invoke(message);
+            }
+            catch (Exception)
+            {
+                // No runspace to write to (the module removed by a host without one): nothing to warn through.
             }
         }
     }

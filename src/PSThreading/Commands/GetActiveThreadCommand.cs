@@ -19,7 +19,7 @@ namespace PSThreading.Commands
         private const string MainSet = "Main";
 
         [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [ValidateThreadName]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(ThreadNameCompleter))]
         public string[]? Name { get; set; }

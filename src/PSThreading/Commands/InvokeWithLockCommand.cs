@@ -32,7 +32,7 @@ namespace PSThreading.Commands
         public SyncPrimitive Lock { get; set; } = null!;
 
         [Parameter(Mandatory = true, ParameterSetName = NameSet)]
-        [ValidateNotNullOrEmpty]
+        [ValidateLockName]
         [ArgumentCompleter(typeof(LockNameCompleter))]
         public string Name { get; set; } = null!;
 
@@ -57,9 +57,10 @@ namespace PSThreading.Commands
             bool finished = false;
             try
             {
-                if (target is ThreadLock { Abandoned: true } abandoned)
+                string? abandonedBy = target.AbandonedByFor(ThreadRegistry.Current);
+                if (abandonedBy != null)
                 {
-                    WriteWarning($"Lock '{abandoned.Name}' was abandoned: thread '{abandoned.AbandonedBy}' ended while holding it. " +
+                    WriteWarning($"{target.Kind} '{target.Name}' was abandoned: thread '{abandonedBy}' ended (failed or stopped) while holding it. " +
                         "What it guards may be half-updated; check it before going on.");
                 }
 

@@ -13,7 +13,7 @@ namespace PSThreading.Commands
     public sealed class NewThreadLockCommand : PSCmdlet
     {
         [Parameter(Position = 0)]
-        [ValidateNotNullOrEmpty]
+        [ValidateLockName]
         [ArgumentCompleter(typeof(LockNameCompleter))]
         public string? Name { get; set; }
 

@@ -17,7 +17,7 @@ namespace PSThreading.Commands
         public int Count { get; set; }
 
         [Parameter(Position = 1)]
-        [ValidateNotNullOrEmpty]
+        [ValidateLockName]
         [ArgumentCompleter(typeof(LockNameCompleter))]
         public string? Name { get; set; }
 

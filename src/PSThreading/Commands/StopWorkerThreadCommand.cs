@@ -8,14 +8,15 @@ using PSThreading.Core;
 namespace PSThreading.Commands
 {
     /// <summary>
-    /// Stops worker threads as Ctrl+C would inside them, then waits up to a second for each to end. A thread
+    /// Stops worker threads as Ctrl+C would inside them, then waits up to 0.7 s for them to end. A thread
     /// stuck in a .NET call cannot be stopped from outside: it is reported as still Stopping, not as Stopped.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "WorkerThread", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(WorkerThread))]
     public sealed class StopWorkerThreadCommand : CancellablePSCmdlet
     {
-        private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(1);
+        // Short enough that the command itself returns within a second even for a thread that will not stop.
+        private static readonly TimeSpan s_stopGrace = TimeSpan.FromMilliseconds(700);
 
         private readonly List<WorkerThread> _stopping = new List<WorkerThread>();
 

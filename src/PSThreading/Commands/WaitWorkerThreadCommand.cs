@@ -58,6 +58,18 @@ namespace PSThreading.Commands
                         thread));
                 }
 
+                if (thread.Kind == ThreadKind.Main || thread.Kind == ThreadKind.Foreign)
+                {
+                    // Nothing marks the end of a thread this module did not start: the wait could only hang.
+                    ThrowTerminatingError(new ErrorRecord(
+                        new InvalidOperationException($"Thread '{thread.Name}' was not started by this module, so it cannot be waited for: " +
+                            "nothing would tell when it ends. Wait for threads from Start-WorkerThread; to wait for work on the main thread, " +
+                            "hand it a lock or semaphore and take that instead."),
+                        ErrorIds.CannotWaitOnThread,
+                        ErrorCategory.InvalidOperation,
+                        thread));
+                }
+
                 if (_seen.Add(thread))
                 {
                     _threads.Add(thread);

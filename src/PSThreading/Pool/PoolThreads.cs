@@ -30,6 +30,21 @@ namespace PSThreading.Pool
             thread.Start();
         }
 
+        /// <summary>Ends every parked thread now (module removal); threads running work are left to finish it.</summary>
+        public static int RetireIdle()
+        {
+            int retired = 0;
+            while (s_idle.TryPop(out ParkedThread? parked))
+            {
+                if (parked.TryRetire())
+                {
+                    retired++;
+                }
+            }
+
+            return retired;
+        }
+
         private sealed class ParkedThread
         {
             private readonly object _sync = new object();
@@ -50,6 +65,31 @@ namespace PSThreading.Pool
                 }
 
                 _assigned.Release();
+                return true;
+            }
+
+            /// <summary>Makes an idle thread leave its loop; false when it had work or had left already.</summary>
+            public bool TryRetire()
+            {
+                lock (_sync)
+                {
+                    if (_retired || _work != null)
+                    {
+                        return false;
+                    }
+
+                    _retired = true;
+                }
+
+                try
+                {
+                    _assigned.Release();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // It timed out and left meanwhile: retired either way.
+                }
+
                 return true;
             }
 
@@ -74,7 +114,7 @@ namespace PSThreading.Pool
                     {
                         work = _work;
                         _work = null;
-                        if (!signalled && work == null)
+                        if (work == null && (!signalled || _retired))
                         {
                             // Retired under the lock, so no work can be assigned to a thread that is leaving.
                             _retired = true;

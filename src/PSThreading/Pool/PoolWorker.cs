@@ -24,6 +24,7 @@ namespace PSThreading.Pool
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ManualResetEventSlim _ended = new ManualResetEventSlim(false);
         private PoolWorkItem? _current;
+        private WorkerThread? _thread;
         private PowerShell? _running;
         private bool _itemStopPending;
         private bool _callStopping;
@@ -91,6 +92,8 @@ namespace PSThreading.Pool
         public void Fail(ErrorRecord error)
         {
             PoolWorkItem? item = TakeCurrent();
+            // The worker goes on to other items: locks the failed item left held are abandoned now, not at its end.
+            _thread?.ReleaseAbandonedLocks(WorkerState.Failed);
             if (item != null)
             {
                 _scheduler.Fail(item, error);
@@ -136,6 +139,7 @@ namespace PSThreading.Pool
         private void Run()
         {
             WorkerThread thread = ThreadRegistry.BeginPoolWorker(Name);
+            _thread = thread;
             WorkerState outcome = WorkerState.Completed;
             WorkerRunspace? runspace = null;
             try
@@ -238,6 +242,7 @@ namespace PSThreading.Pool
                 PoolWorkItem? orphan = TakeCurrent();
                 if (orphan != null)
                 {
+                    _thread?.ReleaseAbandonedLocks(WorkerState.Stopped);
                     _scheduler.Abandon(orphan, StoppedError(orphan));
                 }
 

@@ -80,7 +80,9 @@ namespace PSThreading.Runtime
                         }
                     }
 
-                    if (ps.InvocationStateInfo.State == PSInvocationState.Stopped)
+                    // A stop that came just before the invocation began can leave it ended without running
+                    // (seen as Completed here): a thread asked to stop reports Stopped, not Completed.
+                    if (ps.InvocationStateInfo.State == PSInvocationState.Stopped || StopWasRequested())
                     {
                         throw new OperationCanceledException();
                     }
@@ -88,6 +90,12 @@ namespace PSThreading.Runtime
             }
             catch (PipelineStoppedException)
             {
+                throw new OperationCanceledException();
+            }
+            catch (InvalidOperationException) when (StopWasRequested())
+            {
+                // BeginStop reached the invocation before it started: PowerShell then refuses to start it
+                // ("a command is currently stopping"). The thread was stopped, not failed.
                 throw new OperationCanceledException();
             }
             catch (RuntimeException ex) when (_stopRequested && ex.ErrorRecord.Exception is PipelineStoppedException)
@@ -115,6 +123,14 @@ namespace PSThreading.Runtime
             if (used != null)
             {
                 RunspaceCache.Return(used);
+            }
+        }
+
+        private bool StopWasRequested()
+        {
+            lock (_sync)
+            {
+                return _stopRequested;
             }
         }
 

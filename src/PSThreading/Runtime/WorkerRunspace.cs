@@ -42,7 +42,7 @@ namespace PSThreading.Runtime
         public static WorkerRunspace Open(PSHost host)
         {
             InitialSessionState state = InitialSessionState.CreateDefault2();
-            Runspace runspace = RunspaceFactory.CreateRunspace(host, state);
+            Runspace runspace = RunspaceFactory.CreateRunspace(host is PSThreading.Pool.PoolWorkerHost ? host : new WorkerHost(host), state);
             runspace.ThreadOptions = PSThreadOptions.UseCurrentThread;
             runspace.Name = "PSThreading";
             try

@@ -1,0 +1,44 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
+
+# Remove-Module PSThreading disposes what is idle (warm runspaces, parked pool threads) and leaves running
+# threads to finish, with a warning. In a child pwsh: removing the module here would break the other tests.
+Describe 'Remove-Module PSThreading' {
+    It 'disposes idle pool workers: their runspaces and OS threads' {
+        $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
+$null = Start-WorkerThread { 1 } | Wait-WorkerThread
+[GC]::Collect(); Start-Sleep -Milliseconds 300
+$baseline = [pscustomobject]@{ Runspaces = @(Get-Runspace).Count; OsThreads = (Get-Process -Id $PID).Threads.Count }
+$null = 1..16 | Invoke-ThreadPool { $_ } -ThrottleLimit 6 -NoProgress
+$warm = [pscustomobject]@{ Runspaces = @(Get-Runspace).Count; OsThreads = (Get-Process -Id $PID).Threads.Count }
+Remove-Module PSThreading
+Start-Sleep -Milliseconds 500
+$after = [pscustomobject]@{ Runspaces = @(Get-Runspace).Count; OsThreads = (Get-Process -Id $PID).Threads.Count }
+[pscustomobject]@{ Baseline = $baseline; Warm = $warm; After = $after } | ConvertTo-Json -Compress
+'@
+        $run.ExitCode | Should -Be 0
+        $figures = $run.Output[-1] | ConvertFrom-Json
+        Write-Host ("    figures: runspaces {0} -> {1} warm -> {2} after Remove-Module; OS threads {3} -> {4} -> {5}" -f `
+            $figures.Baseline.Runspaces, $figures.Warm.Runspaces, $figures.After.Runspaces,
+            $figures.Baseline.OsThreads, $figures.Warm.OsThreads, $figures.After.OsThreads)
+        $figures.Warm.Runspaces | Should -BeGreaterThan $figures.Baseline.Runspaces -Because 'the pool kept its runspaces warm'
+        # Only the default runspace is left: the warm worker runspaces are closed too.
+        $figures.After.Runspaces | Should -Be 1
+        $figures.After.OsThreads | Should -BeLessOrEqual ($figures.Baseline.OsThreads + 2)
+    }
+
+    It 'warns about running workers and leaves them to finish' {
+        $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
+$thread = Start-WorkerThread { Start-Sleep -Milliseconds 1500; 'finished' } -Name 'still-running'
+Start-Sleep -Milliseconds 200
+Remove-Module PSThreading
+"removed; alive: $($thread.IsAlive)"
+$null = $thread.EndedHandle.WaitOne(20000)
+"state: $($thread.State); output: $($thread.TakeResults())"
+'@
+        $run.ExitCode | Should -Be 0
+        $text = $run.Output -join "`n"
+        $text | Should -Match "WARNING: PSThreading was removed while 1 of its threads still run \(still-running\)"
+        $text | Should -Match 'removed; alive: True'
+        $text | Should -Match 'state: Completed; output: finished'
+    }
+}
