@@ -7,7 +7,6 @@ namespace PSThreading
         public const string CannotWaitOnCurrentThread = "CannotWaitOnCurrentThread";
         public const string CannotWaitOnThread = "CannotWaitOnThread";
         public const string CannotStopThread = "CannotStopThread";
-        public const string ThreadStillStopping = "ThreadStillStopping";
         public const string UsingVariableUndefined = "UsingVariableUndefined";
         public const string ThreadStartFailed = "ThreadStartFailed";
         public const string ThreadNotFound = "ThreadNotFound";

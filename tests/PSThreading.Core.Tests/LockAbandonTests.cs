@@ -90,6 +90,8 @@ namespace PSThreading.Core.Tests
             Assert.True(worker.RequestStop());
             Assert.True(waiter.Join(TestThreads.Patience));
             Assert.True(waiter.Result);
+            // The lock is freed just before the thread is marked ended: join before reading the state.
+            Assert.True(worker.Join(TestThreads.Patience, default));
             Assert.Equal(WorkerState.Stopped, worker.State);
             Assert.Equal("stopped", threadLock.AbandonedBy);
         }
