@@ -98,7 +98,7 @@ Start-Sleep -Milliseconds 500
     Seconds = $seconds; State = "$($out.State)"; IsAlive = $out.IsAlive; EndTime = $out.EndTime; Warning = "$warned"
     StateLater = "$($thread.State)"; Listed = [bool](Get-ActiveThread -Id $thread.ManagedThreadId)
 } | ConvertTo-Json -Compress
-# Exits at once: pwsh's own exit would wait for the stuck call to return, daemon thread or not (reported).
+# Exits at once, without leaning on the interrupt that exit gives daemon threads (tested in Start-WorkerThread).
 [Environment]::Exit(0)
 '@
         $run.ExitCode | Should -Be 0

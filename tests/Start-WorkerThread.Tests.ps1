@@ -153,6 +153,13 @@ Describe 'Start-WorkerThread' {
             Test-Path $marker | Should -BeFalse
         }
 
+        It 'does not wait for a daemon thread stuck in a .NET call' {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $result = Invoke-ChildPwsh "Start-WorkerThread -Daemon { [System.Threading.Thread]::Sleep(30000) } | Out-Null; Start-Sleep -Milliseconds 300; 'main-done'"
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $result.Output | Should -Contain 'main-done'
+        }
+
         It 'shows Write-Host from a worker as it happens, before the join' {
             $result = Invoke-ChildPwsh @'
 $thread = Start-WorkerThread { Write-Host 'worker-line'; Write-Information 'worker-info' -InformationAction Continue }

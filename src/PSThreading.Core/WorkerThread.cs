@@ -269,6 +269,12 @@ namespace PSThreading.Core
 
         internal bool HasOsThread => _thread != null;
 
+        /// <summary>
+        /// Wakes the OS thread out of a blocking .NET call (Sleep, Wait, Join) with ThreadInterruptedException.
+        /// Only for process exit: pwsh's exit waits for every runspace, and a stop request cannot end such a call.
+        /// </summary>
+        internal void InterruptOsThread() => _thread?.Interrupt();
+
         public override string ToString() => Name;
     }
 }

@@ -33,10 +33,7 @@ namespace PSThreading.Commands
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             var body = new ScriptThreadBody(script, ArgumentList, CallerContext.Capture(this));
-            if (!Daemon)
-            {
-                ExitJoin.EnsureRegistered(this);
-            }
+            ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;
             try
