@@ -24,7 +24,8 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('threading', 'thread', 'lock', 'semaphore', 'parallel', 'threadpool', 'runspace')
+            Tags         = @('threading', 'thread', 'lock', 'semaphore', 'parallel', 'threadpool', 'runspace')
+            ReleaseNotes = 'See CHANGELOG.md in the module folder. MIT License: see LICENSE there.'
         }
     }
 }

@@ -31,6 +31,8 @@ function Invoke-BuildTask {
         Copy-Item (Join-Path $binOut $name) $OutputModule
     }
     Copy-Item (Join-Path $RepoRoot 'module/*') $OutputModule -Recurse
+    # Shipped in the package: the manifest's ReleaseNotes point to the changelog, its Copyright to the licence.
+    Copy-Item (Join-Path $RepoRoot 'LICENSE'), (Join-Path $RepoRoot 'CHANGELOG.md') $OutputModule
     Invoke-HelpGenerator -Configuration $Configuration
     Write-Host "    module assembled in $OutputModule"
 }
