@@ -23,7 +23,7 @@ BeforeDiscovery {
 
     # Pages for cmdlets not exported yet (written ahead of the code) are listed, and skipped.
     $pageCases = foreach ($page in Get-CommandPage -DocsFolder $docsFolder) {
-        @{ Name = $page.BaseName; Exported = $page.BaseName -in $exported }
+        @{ Name = $page.BaseName; PagePath = $page.FullName; Exported = $page.BaseName -in $exported }
     }
 
     # An example that calls a command this session cannot find (a cmdlet of a later issue) is skipped.
@@ -40,6 +40,7 @@ Describe 'Help for <Name>' -ForEach $cmdletCases {
         . (Join-Path $PSScriptRoot 'HelpDocs.ps1')
         $help = Get-Help $Name -Full
         $fullText = $help | Out-String -Width 250
+        $consoleLines = ($help | Out-String -Width 80) -split '\r?\n' | ForEach-Object TrimEnd
     }
 
     It 'has a page in docs/en-US' {
@@ -68,6 +69,14 @@ Describe 'Help for <Name>' -ForEach $cmdletCases {
         }
     }
 
+    It 'renders every example title whole on one line of an 80-column console' {
+        # Get-Help centres the title between dashes; a title too long pushes the closing dashes onto a
+        # line of their own.
+        foreach ($title in @($help.examples.example).title) {
+            $consoleLines | Should -Contain "    $($title.Trim())" -Because "'$($title.Trim(' -'))' must fit 80 columns"
+        }
+    }
+
     It 'documents no parameter that the cmdlet lacks' {
         $documented = Get-DocumentedParameterName -Path $Page
         $actual = (Get-Command $Name).Parameters.Keys
@@ -84,6 +93,16 @@ Describe 'Help for <Name>' -ForEach $cmdletCases {
 }
 
 Describe 'Command page <Name>.md' -ForEach $pageCases {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'HelpDocs.ps1')
+    }
+
+    It 'has example titles short enough for an 80-column console' {
+        # 4 of indent, 2 dashes and a space either side: longer titles spill out of the rendered line.
+        $long = @(Get-ExampleHeading -Path $PagePath | Where-Object Length -GT 70)
+        $long | Should -BeNullOrEmpty -Because 'an example title over 70 characters does not fit 80 columns in Get-Help'
+    }
+
     It 'documents an exported cmdlet' {
         if (-not $Exported) {
             Set-ItResult -Skipped -Because "$Name is documented but not exported by the module yet"

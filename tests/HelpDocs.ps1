@@ -42,6 +42,12 @@ function Get-CommandPage {
         Sort-Object Name
 }
 
+# The '### Example N: ...' headings of a command page, without the hashes.
+function Get-ExampleHeading {
+    param([string] $Path)
+    Get-Content $Path | Where-Object { $_ -match '^### (Example \d+.*?)\s*$' } | ForEach-Object { $Matches[1] }
+}
+
 function Get-DocumentedParameterName {
     param([string] $Path)
     Get-Content $Path | Where-Object { $_ -match '^### -(\w+)\s*$' } | ForEach-Object { $Matches[1] }
