@@ -14,7 +14,7 @@ Describe 'Stop-WorkerThread' {
         $thread = Start-WorkerThread $Block
         Start-Sleep -Milliseconds 300
         $clock = [Diagnostics.Stopwatch]::StartNew()
-        $thread | Stop-WorkerThread
+        $thread | Stop-WorkerThread -WarningAction SilentlyContinue
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.5
         $thread.State | Should -Be 'Stopped'
         $thread.IsAlive | Should -BeFalse
@@ -26,7 +26,7 @@ Describe 'Stop-WorkerThread' {
         # is currently stopping") or let it end as Completed without running.
         $states = 1..50 | ForEach-Object {
             $thread = Start-WorkerThread { Start-Sleep -Seconds 30 }
-            $thread | Stop-WorkerThread
+            $thread | Stop-WorkerThread -WarningAction SilentlyContinue
             "$($thread.State)"
         }
         $states | Sort-Object -Unique | Should -Be 'Stopped'
@@ -41,14 +41,22 @@ Describe 'Stop-WorkerThread' {
 
     It 'does nothing with -WhatIf' {
         $thread = Start-WorkerThread { Start-Sleep -Seconds 30 }
-        $thread | Stop-WorkerThread -WhatIf
+        # "What if:" goes straight to the host, past every stream: a runspace without one keeps it off the console.
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$ModuleManifest'; `$args[0] | Stop-WorkerThread -WhatIf").AddArgument($thread).Invoke()
+            $shell.Streams.Error | Should -BeNullOrEmpty
+        }
+        finally {
+            $shell.Dispose()
+        }
         $thread.IsAlive | Should -BeTrue
     }
 
     It 'keeps the output written before the stop' {
         $thread = Start-WorkerThread { 'early'; Start-Sleep -Seconds 30 }
         Start-Sleep -Milliseconds 300
-        $thread | Stop-WorkerThread
+        $thread | Stop-WorkerThread -WarningAction SilentlyContinue
         $thread | Wait-WorkerThread -Timeout 5 | Should -Be 'early'
     }
 
