@@ -1,7 +1,7 @@
 BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 
-# Every invalid argument of every cmdlet and method: each is a terminating error with a fixed
-# FullyQualifiedErrorId and category, and leaves no thread or runspace behind. The ids are listed in
+# Every invalid argument of every cmdlet and method: each is a terminating error (but for a thread that
+# Stop-WorkerThread cannot stop, the last test) with a fixed FullyQualifiedErrorId and category, and leaves no thread or runspace behind. The ids are listed in
 # about_PSThreading ("Error ids"). A method call's id is the exception's type name: PowerShell, not this
 # module, builds that record. There is no "double start": Start-WorkerThread creates and starts in one step,
 # and a WorkerThread has no Start method.
@@ -43,7 +43,7 @@ Describe 'Bad input' {
         @{ Command = 'Wait-WorkerThread'; Case = 'a null thread'; Call = { Wait-WorkerThread -Thread $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a null among the threads'; Call = { Wait-WorkerThread -Thread $script:ended, $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Wait-WorkerThread'; Case = 'an empty list'; Call = { Wait-WorkerThread -Thread @() }; ErrorId = 'ParameterArgumentValidationErrorEmptyArrayNotAllowed'; Category = 'InvalidData' }
-        @{ Command = 'Wait-WorkerThread'; Case = 'a negative timeout'; Call = { Wait-WorkerThread $script:ended -Timeout -1 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Wait-WorkerThread'; Case = 'a negative timeout other than -1'; Call = { Wait-WorkerThread $script:ended -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a NaN timeout'; Call = { Wait-WorkerThread $script:ended -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a thread name instead of the thread'; Call = { Wait-WorkerThread -Thread 'Thread-1' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a .NET Thread'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
@@ -53,8 +53,6 @@ Describe 'Bad input' {
         @{ Command = 'Stop-WorkerThread'; Case = 'a null thread'; Call = { Stop-WorkerThread -Thread $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Stop-WorkerThread'; Case = 'a thread name instead of the thread'; Call = { Stop-WorkerThread -Thread 'Thread-1' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
         @{ Command = 'Stop-WorkerThread'; Case = 'a .NET Thread'; Call = { Stop-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
-        @{ Command = 'Stop-WorkerThread'; Case = 'the main thread'; Call = { Get-ActiveThread -Main | Stop-WorkerThread }; ErrorId = 'CannotStopThread'; Category = 'InvalidOperation' }
-        @{ Command = 'Stop-WorkerThread'; Case = 'a foreign thread (not started by the module)'; Call = { Stop-WorkerThread -Thread $script:foreign }; ErrorId = 'CannotStopThread'; Category = 'InvalidOperation' }
         # Get-ActiveThread
         @{ Command = 'Get-ActiveThread'; Case = 'a null name'; Call = { Get-ActiveThread -Name $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Get-ActiveThread'; Case = 'an empty name'; Call = { Get-ActiveThread -Name '' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
@@ -80,8 +78,8 @@ Describe 'Bad input' {
         @{ Command = 'Invoke-WithLock'; Case = 'a null block'; Call = { Invoke-WithLock $script:plain $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-WithLock'; Case = 'a null name'; Call = { Invoke-WithLock -Name $null { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-WithLock'; Case = 'a white-space name'; Call = { Invoke-WithLock -Name '  ' { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Invoke-WithLock'; Case = 'a negative timeout'; Call = { Invoke-WithLock $script:plain { 1 } -Timeout -1 }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
-        @{ Command = 'Invoke-WithLock'; Case = 'a NaN timeout'; Call = { Invoke-WithLock $script:plain { 1 } -Timeout ([double]::NaN) }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
+        @{ Command = 'Invoke-WithLock'; Case = 'a negative timeout other than -1'; Call = { Invoke-WithLock $script:plain { 1 } -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Invoke-WithLock'; Case = 'a NaN timeout'; Call = { Invoke-WithLock $script:plain { 1 } -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-WithLock'; Case = 'a plain lock taken again inside its own block'; Call = { Invoke-WithLock $script:plain { Invoke-WithLock $script:plain { 1 } } }; ErrorId = 'LockAlreadyHeld'; Category = 'InvalidOperation' }
         @{ Command = 'Invoke-WithLock'; Case = 'a block that releases the lock itself'; Call = { Invoke-WithLock $script:plain { $script:plain.Release() } }; ErrorId = 'LockNotHeld'; Category = 'InvalidOperation' }
         # Invoke-ThreadPool
@@ -89,7 +87,7 @@ Describe 'Bad input' {
         @{ Command = 'Invoke-ThreadPool'; Case = 'a string for the block'; Call = { 1 | Invoke-ThreadPool 'not a block' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
         @{ Command = 'Invoke-ThreadPool'; Case = 'a -ThrottleLimit of 0'; Call = { 1 | Invoke-ThreadPool { 1 } -ThrottleLimit 0 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -ThrottleLimit'; Call = { 1 | Invoke-ThreadPool { 1 } -ThrottleLimit -4 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -Timeout'; Call = { 1 | Invoke-ThreadPool { 1 } -Timeout -1 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -Timeout other than -1'; Call = { 1 | Invoke-ThreadPool { 1 } -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-ThreadPool'; Case = 'a NaN -Timeout'; Call = { 1 | Invoke-ThreadPool { 1 } -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -ItemTimeout'; Call = { 1 | Invoke-ThreadPool { 1 } -ItemTimeout -0.5 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-ThreadPool'; Case = 'a NaN -ItemTimeout'; Call = { 1 | Invoke-ThreadPool { 1 } -ItemTimeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
@@ -122,5 +120,23 @@ Describe 'Bad input' {
         $thrown.Exception.Message | Should -Not -BeNullOrEmpty
         Wait-Until { $after = Get-Footprint; $after.Threads -le $before.Threads -and $after.Busy -le $before.Busy } -Seconds 5
         $script:plain.IsLocked | Should -BeFalse
+    }
+
+    # Not terminating: `Get-ActiveThread | Stop-WorkerThread` meets MainThread first and must go on to the workers.
+    It 'Stop-WorkerThread: <Case> -> non-terminating CannotStopThread (InvalidOperation)' -TestCases @(
+        @{ Case = 'the main thread'; Thread = { Get-ActiveThread -Main } }
+        @{ Case = 'a foreign thread (not started by the module)'; Thread = { $script:foreign } }
+    ) {
+        param($Case, $Thread)
+        $target = & $Thread
+        $before = Get-Footprint
+        $target | Stop-WorkerThread -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -Be 'CannotStopThread,PSThreading.Commands.StopWorkerThreadCommand'
+        "$($refused[0].CategoryInfo.Category)" | Should -Be 'InvalidOperation'
+        $refused[0].TargetObject | Should -Be $target
+        $refused[0].Exception.Message | Should -Match 'cannot be stopped'
+        $after = Get-Footprint
+        $after.Threads | Should -BeLessOrEqual $before.Threads
     }
 }

@@ -61,6 +61,63 @@ Describe 'Get-ActiveThread' {
         $none | Should -BeNullOrEmpty
     }
 
+    Context 'when the module is first imported on another thread (child pwsh)' {
+        BeforeAll {
+            # Runs a child pwsh without the up-front import Invoke-ChildPwsh adds: the first import is the script's.
+            function Invoke-ChildScript([string] $Script) {
+                $file = Join-Path ([IO.Path]::GetTempPath()) "psthreading-main-$([guid]::NewGuid().ToString('n')).ps1"
+                "`$manifest = '$ModuleManifest'`n$Script" | Set-Content -Path $file
+                try {
+                    $lines = & $PwshPath -NoProfile -NonInteractive -File $file
+                    [pscustomobject]@{ Output = @($lines); ExitCode = $LASTEXITCODE }
+                }
+                finally {
+                    Remove-Item $file -ErrorAction Ignore
+                }
+            }
+        }
+
+        It 'keeps MainThread for the console''s thread after a first import in <Case>' -TestCases @(
+            @{ Case = 'ForEach-Object -Parallel'; FirstImport = '1 | ForEach-Object -Parallel { Import-Module $using:manifest; (Get-ActiveThread -Current).ManagedThreadId }' }
+            @{ Case = 'a [powershell] on a runspace opened with the console''s host'; FirstImport = @'
+$runspace = [runspacefactory]::CreateRunspace($Host); $runspace.Open()
+$ps = [powershell]::Create(); $ps.Runspace = $runspace
+$ps.AddScript("Import-Module '$manifest'; (Get-ActiveThread -Current).ManagedThreadId").Invoke()
+$ps.Dispose(); $runspace.Dispose()
+'@ }
+        ) {
+            param($Case, $FirstImport)
+            $run = Invoke-ChildScript @"
+`$other = $FirstImport
+Import-Module `$manifest
+"other=`$other"
+"self=`$([Environment]::CurrentManagedThreadId)"
+"main=`$((Get-ActiveThread -Main).ManagedThreadId)"
+"current=`$((Get-ActiveThread -Current).Name)"
+"listed=`$((Get-ActiveThread)[0].ManagedThreadId)"
+"@
+            $run.ExitCode | Should -Be 0
+            $values = @{}
+            foreach ($line in $run.Output) { $key, $value = $line -split '=', 2; $values[$key] = $value }
+            $values.other | Should -Not -BeNullOrEmpty
+            $values.other | Should -Not -Be $values.self -Because 'the first import ran on another thread'
+            $values.main | Should -Be $values.self
+            $values.current | Should -Be 'MainThread'
+            $values.listed | Should -Be $values.self
+        }
+
+        It 'keeps the first importer as MainThread when no console runspace imports (hosted)' {
+            $run = Invoke-ChildScript @'
+$ps = [powershell]::Create()
+$ps.AddScript("Import-Module '$manifest'; `$a = (Get-ActiveThread -Main).ManagedThreadId; `$b = [Environment]::CurrentManagedThreadId; `$c = (Get-ActiveThread -Current).Name; `"`$a `$b `$c`"").Invoke()
+'@
+            $run.ExitCode | Should -Be 0
+            $main, $self, $name = "$($run.Output)" -split ' '
+            $main | Should -Be $self
+            $name | Should -Be 'MainThread'
+        }
+    }
+
     It 'refuses an empty -Name' {
         { Get-ActiveThread -Name '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSThreading.Commands.GetActiveThreadCommand'
     }

@@ -183,8 +183,8 @@ Describe 'Invoke-ThreadPool' {
             $cmd.ThrottleLimit | Should -Be ([Environment]::ProcessorCount)
         }
 
-        It 'refuses a negative timeout' -TestCases @(@{ Name = 'Timeout' }, @{ Name = 'ItemTimeout' }) {
-            $splat = @{ $Name = -1 }
+        It 'refuses a negative timeout other than -1' -TestCases @(@{ Name = 'Timeout' }, @{ Name = 'ItemTimeout' }) {
+            $splat = @{ $Name = -2 }
             { 1 | Invoke-ThreadPool { $_ } @splat } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         }
     }
@@ -196,6 +196,17 @@ Describe 'Invoke-ThreadPool' {
             $failures.Count | Should -Be 1
             $failures[0].TargetObject | Should -Be 3
             $failures[0].Exception.Message | Should -Be 'bad item 3'
+        }
+
+        It 'keeps an object an item threw that is not an exception (throw @{ code = 5 })' {
+            $null = 5, 6 | Invoke-ThreadPool { throw @{ code = $_ } } -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 2
+            $failures.TargetObject | Sort-Object | Should -Be 5, 6
+            foreach ($failure in $failures) {
+                # Where PowerShell keeps it ($_.TargetObject of the item's own record), reached from the exception.
+                $failure.Exception.ErrorRecord.TargetObject | Should -BeOfType ([hashtable])
+                $failure.Exception.ErrorRecord.TargetObject.code | Should -Be $failure.TargetObject
+            }
         }
 
         It 'stops the rest and throws the first error under -ErrorAction Stop' {

@@ -91,9 +91,27 @@ Describe 'Invoke-WithLock' {
             $l.IsLocked | Should -BeFalse
         }
 
-        It 'refuses a negative -Timeout (InvalidTimeout)' {
+        It 'refuses a -Timeout of <Timeout> (ParameterArgumentValidationError)' -TestCases @(
+            @{ Timeout = -2 }
+            @{ Timeout = -0.5 }
+            @{ Timeout = [double]::NaN }
+        ) {
+            param($Timeout)
             $l = New-ThreadLock
-            { Invoke-WithLock $l { 'never' } -Timeout -1 } | Should -Throw -ErrorId 'InvalidTimeout,*'
+            { Invoke-WithLock $l { 'never' } -Timeout $Timeout } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSThreading.Commands.InvokeWithLockCommand'
+        }
+
+        It 'waits for the lock without limit with -Timeout <Timeout>' -TestCases @(
+            @{ Timeout = -1 }
+            @{ Timeout = 1e300 }
+            @{ Timeout = [double]::PositiveInfinity }
+        ) {
+            param($Timeout)
+            $l = New-ThreadLock
+            $holder = Start-WorkerThread { param($l) $null = $l.Acquire(); Start-Sleep -Milliseconds 400; $l.Release() } -ArgumentList $l
+            Wait-Until { $l.IsLocked }
+            Invoke-WithLock $l { 'ran' } -Timeout $Timeout | Should -Be 'ran'
+            $null = $holder | Wait-WorkerThread -Timeout 10
         }
 
         It 'fails with LockTimeout naming the lock, the seconds and the holder, without running the block' {

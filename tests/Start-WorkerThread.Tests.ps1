@@ -136,6 +136,35 @@ Describe 'Start-WorkerThread' {
         }
     }
 
+    Context 'stack size (child pwsh)' {
+        It 'runs recursion in a worker and in a pool item as deep as at the prompt' {
+            # 3,000 calls deep overflows a 1 MB stack (the .NET default on Windows; 512 KB on macOS) and fits
+            # PowerShell's own 10 MB. On Unix the child gets a 1 MB default stack, as Windows has, through ulimit.
+            $file = Join-Path ([IO.Path]::GetTempPath()) "psthreading-stack-$([guid]::NewGuid().ToString('n')).ps1"
+            @"
+Import-Module '$ModuleManifest'
+`$deep = { function f(`$n) { if (`$n) { f (`$n - 1) } }; try { f 3000; 'ok' } catch { "failed: `$_" } }
+"prompt: `$(& `$deep)"
+"worker: `$(Start-WorkerThread `$deep | Wait-WorkerThread -Timeout 60)"
+"pool: `$(1 | Invoke-ThreadPool { function f(`$n) { if (`$n) { f (`$n - 1) } }; try { f 3000; 'ok' } catch { "failed: `$_" } })"
+"@ | Set-Content -Path $file
+            try {
+                if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
+                    $lines = & $PwshPath -NoProfile -NonInteractive -File $file
+                }
+                else {
+                    $lines = & /bin/sh -c "ulimit -s 1024 && exec '$PwshPath' -NoProfile -NonInteractive -File '$file'"
+                }
+                $LASTEXITCODE | Should -Be 0
+            }
+            finally {
+                Remove-Item $file -ErrorAction Ignore
+            }
+
+            $lines | Should -Be @('prompt: ok', 'worker: ok', 'pool: ok')
+        }
+    }
+
     Context 'at process exit (child pwsh)' {
         It 'waits for a non-daemon thread to finish before the process ends' {
             $marker = Join-Path $TestDrive 'non-daemon.txt'

@@ -73,8 +73,22 @@ Describe 'Stop-WorkerThread' {
         $thread.State | Should -Be 'Stopped'
     }
 
-    It 'refuses to stop the main thread' {
-        { Get-ActiveThread -Main | Stop-WorkerThread } | Should -Throw -ErrorId 'CannotStopThread,PSThreading.Commands.StopWorkerThreadCommand'
+    It 'refuses to stop the main thread, with a non-terminating error' {
+        Get-ActiveThread -Main | Stop-WorkerThread -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -Be 'CannotStopThread,PSThreading.Commands.StopWorkerThreadCommand'
+        { Get-ActiveThread -Main | Stop-WorkerThread -ErrorAction Stop } | Should -Throw -ErrorId 'CannotStopThread,PSThreading.Commands.StopWorkerThreadCommand'
+    }
+
+    It 'stops every worker piped from Get-ActiveThread, past the main thread it cannot stop' {
+        # What Remove-Module's warning suggests; MainThread comes first in the list.
+        $workers = 1..3 | ForEach-Object { Start-WorkerThread { Start-Sleep -Seconds 30 } }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Get-ActiveThread | Stop-WorkerThread -ErrorVariable refused -ErrorAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $workers.State | Should -Be @('Stopped', 'Stopped', 'Stopped')
+        $refused.FullyQualifiedErrorId | Should -Contain 'CannotStopThread,PSThreading.Commands.StopWorkerThreadCommand'
+        $refused.TargetObject.Name | Should -Contain 'MainThread'
     }
 
     It 'accepts a thread that already ended' {

@@ -35,6 +35,32 @@ Describe 'Wait-WorkerThread' {
         $thread.IsAlive | Should -BeTrue
     }
 
+    It 'waits to the end with -Timeout <Timeout>, which means no limit<Any>' -TestCases @(
+        @{ Timeout = -1; Any = '' }
+        @{ Timeout = 1e300; Any = '' }
+        @{ Timeout = [double]::PositiveInfinity; Any = '' }
+        @{ Timeout = -1; Any = ' (-Any)' }
+        @{ Timeout = 1e300; Any = ' (-Any)' }
+        @{ Timeout = [double]::PositiveInfinity; Any = ' (-Any)' }
+    ) {
+        param($Timeout, $Any)
+        $thread = Start-WorkerThread { Start-Sleep -Milliseconds 300; 'finished' }
+        $out = $thread | Wait-WorkerThread -Timeout $Timeout -Any:([bool]$Any)
+        $out | Should -Be 'finished'
+        $thread.IsAlive | Should -BeFalse
+    }
+
+    It 'does not wait at all with -Timeout 0, writing what has finished' {
+        $done = Start-WorkerThread { 'done' }
+        $null = $done | Wait-WorkerThread -PassThru -Timeout 10
+        $slow = Start-WorkerThread { Start-Sleep -Seconds 5; 'late' }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $out = Wait-WorkerThread -Thread $done, $slow -Timeout 0
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+        $out | Should -Be 'done'
+        $slow.IsAlive | Should -BeTrue
+    }
+
     It 'returns with -Any as soon as one thread ends, writing its output' {
         $slow = Start-WorkerThread { Start-Sleep -Seconds 5; 'slow' }
         $fast = Start-WorkerThread { Start-Sleep -Milliseconds 200; 'fast' }
@@ -55,6 +81,45 @@ Describe 'Wait-WorkerThread' {
         $failures[0].TargetObject | Should -Be $thread
         $failures[0].Exception | Should -BeOfType ([System.IO.FileNotFoundException])
         $failures[0].Exception.Message | Should -Be 'no such file'
+    }
+
+    It 'keeps an object the block threw that is not an exception (throw @{ code = 5 })' {
+        $thread = Start-WorkerThread { throw @{ code = 5 } }
+        $null = $thread | Wait-WorkerThread -Timeout 10 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'WorkerThreadFailed,PSThreading.Commands.WaitWorkerThreadCommand'
+        $failures[0].TargetObject | Should -Be $thread
+        # Where PowerShell keeps it ($_.TargetObject of the original record), reached from the exception.
+        $failures[0].Exception.ErrorRecord.TargetObject | Should -BeOfType ([hashtable])
+        $failures[0].Exception.ErrorRecord.TargetObject.code | Should -Be 5
+        $thread.Error.ErrorRecord.TargetObject.code | Should -Be 5
+        $again = Start-WorkerThread { throw 'plain text' }
+        try { $again | Wait-WorkerThread -Timeout 10 -ErrorAction Stop } catch { $caught = $_ }
+        $caught.Exception.ErrorRecord.TargetObject | Should -Be 'plain text'
+        $caught.Exception.Message | Should -Be 'plain text'
+    }
+
+    It 'reports a failure once when several joins race on the failed thread' {
+        # Each round, four workers and the caller join one thread that fails when released: together they
+        # must write its WorkerThreadFailed exactly once.
+        foreach ($round in 1..10) {
+            $gate = [System.Threading.ManualResetEventSlim]::new($false)
+            $failing = Start-WorkerThread -ArgumentList $gate { param($gate) $null = $gate.Wait(20000); throw 'boom' }
+            $joiners = 1..4 | ForEach-Object {
+                Start-WorkerThread -ArgumentList $failing {
+                    param($t)
+                    $null = $t | Wait-WorkerThread -Timeout 20 -ErrorVariable seen -ErrorAction SilentlyContinue
+                    @($seen).Count
+                }
+            }
+            Start-Sleep -Milliseconds 100
+            $gate.Set()
+            $null = $failing | Wait-WorkerThread -Timeout 20 -ErrorVariable mine -ErrorAction SilentlyContinue
+            $counts = $joiners | Wait-WorkerThread -Timeout 20
+            $counts.Count | Should -Be 4
+            (($counts | Measure-Object -Sum).Sum + @($mine).Count) | Should -Be 1 -Because "round $round"
+            $gate.Dispose()
+        }
     }
 
     It 'throws the failure under -ErrorAction Stop' {
@@ -106,7 +171,7 @@ Describe 'Wait-WorkerThread' {
 
     Context 'bad input' {
         It 'refuses <Case> with <ErrorId>' -TestCases @(
-            @{ Case = 'a negative timeout'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout -1 }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
+            @{ Case = 'a negative timeout other than -1'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
             @{ Case = 'a NaN timeout'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
             @{ Case = 'a thread that is not this module''s'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage,PSThreading.Commands.WaitWorkerThreadCommand' }
             @{ Case = 'a null thread'; Call = { Wait-WorkerThread -Thread $null }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }

@@ -20,18 +20,46 @@ namespace PSThreading.Core
         private static int s_nextPoolNumber;
         private static int s_nextForeignNumber;
         private static WorkerThread? s_main;
+        private static bool s_mainClaimed;
 
         [ThreadStatic]
         private static WorkerThread? t_current;
 
-        /// <summary>The thread that first loaded the module. Set once; later calls return the first.</summary>
+        /// <summary>
+        /// The main thread; when there is none yet, the calling thread becomes it until the console's thread
+        /// claims it (<see cref="ClaimMainThread"/>). With no console (a hosted engine), the first stays main.
+        /// </summary>
         public static WorkerThread EnsureMainThread()
         {
             lock (s_sync)
             {
-                return s_main ??= new WorkerThread(MainThreadName, ThreadKind.Main, isDaemon: false, body: null, sequence: 0);
+                return s_main ??= NewMainThread();
             }
         }
+
+        /// <summary>
+        /// Makes the calling thread the main thread for good: called for the console's own runspace. The module
+        /// may have been imported first on another thread (a ForEach-Object -Parallel runspace); that thread's
+        /// claim was provisional. Once claimed, later calls change nothing.
+        /// </summary>
+        public static WorkerThread ClaimMainThread()
+        {
+            lock (s_sync)
+            {
+                if (!s_mainClaimed)
+                {
+                    s_mainClaimed = true;
+                    if (s_main == null || s_main.ManagedThreadId != Environment.CurrentManagedThreadId)
+                    {
+                        Volatile.Write(ref s_main, NewMainThread());
+                    }
+                }
+
+                return s_main!;
+            }
+        }
+
+        private static WorkerThread NewMainThread() => new WorkerThread(MainThreadName, ThreadKind.Main, isDaemon: false, body: null, sequence: 0);
 
         public static WorkerThread? MainThread => Volatile.Read(ref s_main);
 

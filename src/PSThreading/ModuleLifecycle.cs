@@ -14,8 +14,16 @@ namespace PSThreading
     {
         public void OnImport()
         {
-            // The first import names its thread MainThread: in pwsh that is the console's pipeline thread.
-            ThreadRegistry.EnsureMainThread();
+            // The console's runspace names its thread MainThread for good, even when another thread (a
+            // ForEach-Object -Parallel runspace) imported first; with no console, the first importer stays main.
+            if (InteractiveRunspace.IsCurrent())
+            {
+                ThreadRegistry.ClaimMainThread();
+            }
+            else
+            {
+                ThreadRegistry.EnsureMainThread();
+            }
         }
 
         /// <summary>

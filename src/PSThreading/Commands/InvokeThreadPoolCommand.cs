@@ -353,7 +353,7 @@ namespace PSThreading.Commands
         {
             if (item.Error is ErrorRecord original)
             {
-                return new ErrorRecord(original.Exception, original.FullyQualifiedErrorId, original.CategoryInfo.Category, item.Input)
+                return new ErrorRecord(ThrownObject.ExceptionOf(original), original.FullyQualifiedErrorId, original.CategoryInfo.Category, item.Input)
                 {
                     ErrorDetails = original.ErrorDetails,
                 };
@@ -459,16 +459,9 @@ namespace PSThreading.Commands
             return overrides;
         }
 
-        /// <summary>A timeout given in seconds, or null when not given or too large to ever pass.</summary>
-        private TimeSpan? BoundSeconds(string parameter, double seconds)
-        {
-            if (!MyInvocation.BoundParameters.ContainsKey(parameter) || seconds >= TimeSpan.MaxValue.TotalSeconds / 2)
-            {
-                return null;
-            }
-
-            return TimeSpan.FromSeconds(seconds);
-        }
+        /// <summary>A timeout given in seconds, or null when not given or no limit (-1, too large to ever pass).</summary>
+        private TimeSpan? BoundSeconds(string parameter, double seconds) =>
+            MyInvocation.BoundParameters.ContainsKey(parameter) ? ValidateTimeoutAttribute.ToLimit(seconds) : null;
 
         private static KeyValuePair<string, object?> Preference(string name, ActionPreference value) => new KeyValuePair<string, object?>(name, value);
 

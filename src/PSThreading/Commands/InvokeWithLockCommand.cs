@@ -40,18 +40,17 @@ namespace PSThreading.Commands
         [ValidateNotNull]
         public ScriptBlock ScriptBlock { get; set; } = null!;
 
-        /// <summary>Seconds to wait for the lock at most; then a LockTimeout error, and the block does not run.</summary>
+        /// <summary>Seconds to wait for the lock at most (-1: no limit); then a LockTimeout error, and the block does not run.</summary>
         [Parameter]
-        public double Timeout { get; set; }
+        [ValidateTimeout]
+        public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
 
         protected override void ProcessRecord()
         {
             SyncPrimitive target = ParameterSetName == NameSet
                 ? LockErrorRecord.Run(this, () => LockArgumentTransformationAttribute.FindOrCreate(Name), Name)
                 : Lock;
-            TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout))
-                ? LockErrorRecord.Run(this, () => SyncPrimitive.TimeoutFromSeconds(Timeout), Timeout)
-                : null;
+            TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
 
             Take(target, timeout);
             bool finished = false;

@@ -38,7 +38,7 @@ namespace PSThreading.Commands
             WorkerThread thread;
             try
             {
-                thread = ThreadRegistry.StartWorker(Name, Daemon, body);
+                thread = ThreadRegistry.StartWorker(Name, Daemon, body, PipelineStack.Size);
             }
             catch (Exception ex) when (ex is OutOfMemoryException || ex is System.Threading.ThreadStartException)
             {

@@ -39,11 +39,14 @@ namespace PSThreading.Commands
 
                 if (thread.Kind != ThreadKind.Worker)
                 {
-                    ThrowTerminatingError(new ErrorRecord(
+                    // Not terminating: `Get-ActiveThread | Stop-WorkerThread` lists MainThread first, and the
+                    // workers after it must still be stopped.
+                    WriteError(new ErrorRecord(
                         new InvalidOperationException($"'{thread.Name}' is not a worker thread started by Start-WorkerThread, so it cannot be stopped. Stop the command it runs instead (Ctrl+C)."),
                         ErrorIds.CannotStopThread,
                         ErrorCategory.InvalidOperation,
                         thread));
+                    continue;
                 }
 
                 if (thread.IsAlive && ShouldProcess($"{thread.Name} (id {thread.ManagedThreadId})", "Stop"))
@@ -64,6 +67,12 @@ namespace PSThreading.Commands
             var clock = Stopwatch.StartNew();
             foreach (WorkerThread thread in _stopping)
             {
+                if (thread.ManagedThreadId == Environment.CurrentManagedThreadId)
+                {
+                    // A worker stopping itself: it stops as this command returns, and cannot wait for that.
+                    continue;
+                }
+
                 TimeSpan left = s_stopGrace - clock.Elapsed;
                 try
                 {

@@ -29,10 +29,10 @@ namespace PSThreading.Commands
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
 
-        /// <summary>Seconds to wait at most; threads still running then go on, and nothing is written for them.</summary>
+        /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, and nothing is written for them.</summary>
         [Parameter]
         [ValidateTimeout]
-        public double Timeout { get; set; } = -1;
+        public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
 
         [Parameter]
         public SwitchParameter Any { get; set; }
@@ -79,7 +79,7 @@ namespace PSThreading.Commands
 
         protected override void EndProcessing()
         {
-            TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null;
+            TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
             try
             {
                 if (Any)
@@ -146,7 +146,8 @@ namespace PSThreading.Commands
                 int slice = _threads.Count > MaxHandlesPerWait ? 50 : System.Threading.Timeout.Infinite;
                 if (timeout.HasValue)
                 {
-                    int left = (int)Math.Ceiling(Max(TimeSpan.Zero, timeout.Value - clock.Elapsed).TotalMilliseconds);
+                    // Capped: a cast of more than int.MaxValue milliseconds (about 24 days) would go negative.
+                    int left = (int)Math.Min(int.MaxValue - 1, Math.Ceiling(Max(TimeSpan.Zero, timeout.Value - clock.Elapsed).TotalMilliseconds));
                     slice = slice == System.Threading.Timeout.Infinite ? left : Math.Min(slice, left);
                 }
 
@@ -178,15 +179,15 @@ namespace PSThreading.Commands
                 }
             }
 
-            if (thread.State == WorkerState.Failed && thread.Body is ScriptThreadBody body && !body.FailureReported)
+            if (thread.State == WorkerState.Failed && thread.Body is ScriptThreadBody body && body.TryClaimFailureReport())
             {
-                body.FailureReported = true;
                 Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
                 var record = new ErrorRecord(error, ErrorIds.WorkerThreadFailed, body.FailureRecord?.CategoryInfo.Category ?? ErrorCategory.OperationStopped, thread)
                 {
                     ErrorDetails = new ErrorDetails($"Thread '{thread.Name}' failed: {error.Message}")
                     {
-                        RecommendedAction = "The original exception is in the thread's Error property and in this record's Exception.",
+                        RecommendedAction = "The original exception is in the thread's Error property and in this record's Exception. " +
+                            "An object thrown that was not an exception is the Exception's ErrorRecord.TargetObject.",
                     },
                 };
                 WriteError(record);

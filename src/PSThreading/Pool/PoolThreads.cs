@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using PSThreading.Runtime;
 
 namespace PSThreading.Pool
 {
@@ -95,7 +96,7 @@ namespace PSThreading.Pool
 
             public void Start()
             {
-                var thread = new Thread(Loop)
+                var thread = new Thread(Loop, PipelineStack.Size)
                 {
                     // Never keeps the process alive: the call that owns the work waits for it or stops it.
                     IsBackground = true,

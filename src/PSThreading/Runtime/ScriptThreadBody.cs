@@ -19,6 +19,7 @@ namespace PSThreading.Runtime
         private PowerShell? _running;
         private WorkerRunspace? _usedRunspace;
         private bool _stopRequested;
+        private int _failureReported;
 
         public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller)
         {
@@ -30,8 +31,10 @@ namespace PSThreading.Runtime
         /// <summary>The error record of the terminating error that failed the thread, with its script position.</summary>
         public ErrorRecord? FailureRecord { get; private set; }
 
-        /// <summary>Set once the failure has been written by a join, so it is reported once.</summary>
-        public bool FailureReported { get; set; }
+        /// <summary>
+        /// True for the one join that is to write the failure: joins racing on one failed thread report it once.
+        /// </summary>
+        public bool TryClaimFailureReport() => Interlocked.Exchange(ref _failureReported, 1) == 0;
 
         public void Run(WorkerThread thread)
         {
@@ -106,7 +109,7 @@ namespace PSThreading.Runtime
             {
                 // The script's own terminating error: keep its record for the join, fail with its original exception.
                 FailureRecord = ex.ErrorRecord;
-                ExceptionDispatchInfo.Capture(ex.ErrorRecord.Exception ?? ex).Throw();
+                ExceptionDispatchInfo.Capture(ThrownObject.ExceptionOf(ex.ErrorRecord) ?? ex).Throw();
                 throw; // Not reached: the compiler does not know Throw() never returns.
             }
             finally
