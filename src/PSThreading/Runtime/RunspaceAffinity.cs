@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Linq.Expressions;
 using System.Reflection;
 
 namespace PSThreading.Runtime
@@ -35,13 +36,27 @@ namespace PSThreading.Runtime
 
         private static readonly ConcurrentDictionary<Type, FieldInfo[]> s_classSessionStateFields = new ConcurrentDictionary<Type, FieldInfo[]>();
 
-        // PSObject.HasInstanceMembers(object, out collection): internal, the same in Windows PowerShell 5.1 and 7.
-        // The public Members list mixes in type-data members, which run in the worker's own runspace and are fine.
-        private static readonly MethodInfo? s_hasInstanceMembers = FindHasInstanceMembers();
+        // The public Members list mixes in type-data members, which run in the worker's own runspace and are fine:
+        // only the members added to the object itself are bound to the caller.
+        private static readonly Func<object, IEnumerable<PSMemberInfo>?>? s_instanceMembers = CompileInstanceMembers();
 
-        /// <summary>What the value itself is, not looking inside it.</summary>
-        public static RunspaceBinding Of(object? value, out string? detail)
+        /// <summary>
+        /// Finds the first part of the value bound to a runspace: the value itself (<paramref name="isSelf"/>),
+        /// or a key, value, element or note property value up to <see cref="MaxDepth"/> levels inside it.
+        /// Only collections with an index or keys are read: enumerating any other IEnumerable could run code or
+        /// consume it.
+        /// </summary>
+        public static RunspaceBinding Find(object? value, out object? found, out string? detail, out bool isSelf)
         {
+            int budget = MaxVisited;
+            RunspaceBinding binding = Find(value, 0, ref budget, out found, out detail);
+            isSelf = ReferenceEquals(found, value);
+            return binding;
+        }
+
+        private static RunspaceBinding Find(object? value, int depth, ref int budget, out object? found, out string? detail)
+        {
+            found = value;
             detail = null;
             switch (value)
             {
@@ -51,11 +66,8 @@ namespace PSThreading.Runtime
                     return RunspaceBinding.None;
                 case ScriptBlock _:
                     return RunspaceBinding.ScriptBlock;
-            }
-
-            if (value is PSObject wrapper && wrapper.BaseObject is ScriptBlock)
-            {
-                return RunspaceBinding.ScriptBlock;
+                case PSObject wrapper when wrapper.BaseObject is ScriptBlock:
+                    return RunspaceBinding.ScriptBlock;
             }
 
             object bare = value is PSObject psObject ? psObject.BaseObject : value;
@@ -65,6 +77,8 @@ namespace PSThreading.Runtime
                 return RunspaceBinding.ClassInstance;
             }
 
+            // One look at the added members serves both checks: they cost the most to read.
+            List<object?>? parts = depth < MaxDepth ? new List<object?>() : null;
             foreach (PSMemberInfo member in InstanceMembers(value))
             {
                 if (member is PSScriptMethod || member is PSScriptProperty)
@@ -72,73 +86,42 @@ namespace PSThreading.Runtime
                     detail = member.Name;
                     return RunspaceBinding.ScriptMember;
                 }
+
+                if (member is PSNoteProperty note)
+                {
+                    parts?.Add(note.Value);
+                }
             }
 
-            return RunspaceBinding.None;
-        }
-
-        /// <summary>
-        /// Looks inside hashtables, lists and objects' note properties, up to <see cref="MaxDepth"/> levels, for a
-        /// part bound to a runspace. Only collections with an index or keys are read: enumerating any other
-        /// IEnumerable could run code or consume it.
-        /// </summary>
-        public static RunspaceBinding FindInside(object? value, out object? found, out string? detail)
-        {
-            int budget = MaxVisited;
-            return FindInside(value, 1, ref budget, out found, out detail);
-        }
-
-        private static RunspaceBinding FindInside(object? value, int depth, ref int budget, out object? found, out string? detail)
-        {
-            found = null;
-            detail = null;
-            if (value == null || value is string || value is ValueType)
+            if (parts == null)
             {
                 return RunspaceBinding.None;
             }
 
-            foreach (object? part in PartsOf(value, Math.Max(budget, 0)))
+            AddContents(bare, parts, Math.Max(budget, 0));
+            foreach (object? part in parts)
             {
                 if (--budget < 0)
                 {
-                    return RunspaceBinding.None;
+                    break;
                 }
 
-                RunspaceBinding binding = Of(part, out detail);
+                RunspaceBinding binding = Find(part, depth + 1, ref budget, out found, out detail);
                 if (binding != RunspaceBinding.None)
                 {
-                    found = part;
                     return binding;
-                }
-
-                if (depth < MaxDepth)
-                {
-                    binding = FindInside(part, depth + 1, ref budget, out found, out detail);
-                    if (binding != RunspaceBinding.None)
-                    {
-                        return binding;
-                    }
                 }
             }
 
+            found = null;
             return RunspaceBinding.None;
         }
 
-        /// <summary>Keys and values of a dictionary, elements of a list, note property values of an object.</summary>
-        private static List<object?> PartsOf(object value, int limit)
+        /// <summary>Keys and values of a dictionary, elements of a list that can hold objects.</summary>
+        private static void AddContents(object bare, List<object?> parts, int limit)
         {
-            var parts = new List<object?>();
             try
             {
-                foreach (PSMemberInfo member in InstanceMembers(value))
-                {
-                    if (member is PSNoteProperty note)
-                    {
-                        parts.Add(note.Value);
-                    }
-                }
-
-                object bare = value is PSObject psObject ? psObject.BaseObject : value;
                 if (bare is IDictionary dictionary)
                 {
                     foreach (DictionaryEntry entry in dictionary)
@@ -165,12 +148,10 @@ namespace PSThreading.Runtime
                     }
                 }
             }
-            catch (Exception ex) when (ex is InvalidOperationException || ex is NotSupportedException || ex is ExtendedTypeSystemException)
+            catch (Exception ex) when (ex is InvalidOperationException || ex is NotSupportedException)
             {
                 // Another thread changed a shared collection while it was read: what was read is searched.
             }
-
-            return parts;
         }
 
         /// <summary>False for typed collections such as int[] or List[string]: they cannot hold a script block.</summary>
@@ -202,13 +183,8 @@ namespace PSThreading.Runtime
         /// <summary>An instance of a PowerShell class with methods, tied to the session state that created it.</summary>
         private static bool IsBoundClassInstance(object value)
         {
-            Type type = value.GetType();
-            if (!type.Assembly.IsDynamic)
-            {
-                return false;
-            }
-
-            foreach (FieldInfo field in s_classSessionStateFields.GetOrAdd(type, SessionStateFields))
+            // Cached per type, with an empty list for every ordinary type: Type.Assembly is not free per item.
+            foreach (FieldInfo field in s_classSessionStateFields.GetOrAdd(value.GetType(), SessionStateFields))
             {
                 if (field.GetValue(value) != null)
                 {
@@ -221,6 +197,11 @@ namespace PSThreading.Runtime
 
         private static FieldInfo[] SessionStateFields(Type type)
         {
+            if (!type.Assembly.IsDynamic)
+            {
+                return Array.Empty<FieldInfo>();
+            }
+
             var fields = new List<FieldInfo>();
             for (Type? current = type; current != null && current.Assembly.IsDynamic; current = current.BaseType)
             {
@@ -237,30 +218,49 @@ namespace PSThreading.Runtime
         /// <summary>The members added to this object (Add-Member), without the type's own or type-data members.</summary>
         private static IEnumerable<PSMemberInfo> InstanceMembers(object value)
         {
-            if (s_hasInstanceMembers == null)
+            if (s_instanceMembers == null)
             {
                 // Fallback: a PSCustomObject's members are almost all its own.
                 return value is PSObject custom && custom.BaseObject is PSCustomObject ? custom.Members : (IEnumerable<PSMemberInfo>)Array.Empty<PSMemberInfo>();
             }
 
-            var arguments = new object?[] { value, null };
-            if (s_hasInstanceMembers.Invoke(null, arguments) is bool has && has && arguments[1] is IEnumerable<PSMemberInfo> members)
-            {
-                return members;
-            }
-
-            return Array.Empty<PSMemberInfo>();
+            return s_instanceMembers(value) ?? (IEnumerable<PSMemberInfo>)Array.Empty<PSMemberInfo>();
         }
 
-        private static MethodInfo? FindHasInstanceMembers()
+        /// <summary>
+        /// A compiled call of the internal <c>PSObject.HasInstanceMembers(object, out collection)</c>, the same in
+        /// Windows PowerShell 5.1 and 7: it is checked for every pool item that is an object, and a reflection
+        /// call costs several times more. Null when this PowerShell has no such method.
+        /// </summary>
+        private static Func<object, IEnumerable<PSMemberInfo>?>? CompileInstanceMembers()
         {
             try
             {
                 MethodInfo? method = typeof(PSObject).GetMethod("HasInstanceMembers", BindingFlags.NonPublic | BindingFlags.Static);
                 ParameterInfo[]? parameters = method?.GetParameters();
-                return method != null && method.ReturnType == typeof(bool) && parameters!.Length == 2 && parameters[1].IsOut ? method : null;
+                if (method == null || method.ReturnType != typeof(bool) || parameters!.Length != 2 || !parameters[1].IsOut)
+                {
+                    return null;
+                }
+
+                Type? collectionType = parameters[1].ParameterType.GetElementType();
+                if (collectionType == null || !typeof(IEnumerable<PSMemberInfo>).IsAssignableFrom(collectionType))
+                {
+                    return null;
+                }
+
+                ParameterExpression target = Expression.Parameter(typeof(object), "target");
+                ParameterExpression members = Expression.Variable(collectionType, "members");
+                Expression body = Expression.Block(
+                    typeof(IEnumerable<PSMemberInfo>),
+                    new[] { members },
+                    Expression.Condition(
+                        Expression.Call(method, target, members),
+                        Expression.Convert(members, typeof(IEnumerable<PSMemberInfo>)),
+                        Expression.Constant(null, typeof(IEnumerable<PSMemberInfo>))));
+                return Expression.Lambda<Func<object, IEnumerable<PSMemberInfo>?>>(body, target).Compile();
             }
-            catch (AmbiguousMatchException)
+            catch (Exception ex) when (ex is AmbiguousMatchException || ex is ArgumentException || ex is InvalidOperationException || ex is MemberAccessException)
             {
                 return null;
             }

@@ -135,23 +135,22 @@ namespace PSThreading.Runtime
         /// <summary>The value with script blocks replaced by their text; throws for what cannot cross.</summary>
         private static object? Portable(object? value, string origin)
         {
-            RunspaceBinding binding = RunspaceAffinity.Of(value, out string? detail);
-            if (binding == RunspaceBinding.ScriptBlock)
+            if ((value is PSObject wrapper ? wrapper.BaseObject : value) is object[] array)
+            {
+                return PortableArray(array, origin);
+            }
+
+            RunspaceBinding binding = RunspaceAffinity.Find(value, out object? found, out string? detail, out bool isSelf);
+            if (binding == RunspaceBinding.ScriptBlock && isSelf)
             {
                 return Text(value!, origin);
             }
 
             if (binding != RunspaceBinding.None)
             {
-                throw Refusal(binding, origin, value, detail, inside: false);
+                throw Refusal(binding, origin, found, detail, inside: !isSelf);
             }
 
-            if ((value is PSObject wrapper ? wrapper.BaseObject : value) is object[] array)
-            {
-                return PortableArray(array, origin);
-            }
-
-            RefuseInside(value, origin);
             return value;
         }
 
@@ -161,33 +160,20 @@ namespace PSThreading.Runtime
             for (int i = 0; i < array.Length; i++)
             {
                 string elementOrigin = origin + " (element " + i + ")";
-                RunspaceBinding binding = RunspaceAffinity.Of(array[i], out string? detail);
-                if (binding == RunspaceBinding.ScriptBlock)
+                RunspaceBinding binding = RunspaceAffinity.Find(array[i], out object? found, out string? detail, out bool isSelf);
+                if (binding == RunspaceBinding.ScriptBlock && isSelf)
                 {
                     elements ??= (object?[])array.Clone();
                     elements[i] = Text(array[i], elementOrigin);
                 }
                 else if (binding != RunspaceBinding.None)
                 {
-                    throw Refusal(binding, elementOrigin, array[i], detail, inside: false);
-                }
-                else
-                {
-                    RefuseInside(array[i], elementOrigin);
+                    throw Refusal(binding, elementOrigin, found, detail, inside: !isSelf);
                 }
             }
 
             // Copied only when it held script blocks: an array of data stays the caller's own object.
             return elements == null ? array : new CarriedArray(elements);
-        }
-
-        private static void RefuseInside(object? value, string origin)
-        {
-            RunspaceBinding inside = RunspaceAffinity.FindInside(value, out object? found, out string? detail);
-            if (inside != RunspaceBinding.None)
-            {
-                throw Refusal(inside, origin, found, detail, inside: true);
-            }
         }
 
         private static ScriptBlockText Text(object value, string origin)
