@@ -113,6 +113,17 @@ Describe 'Invoke-ThreadPool' {
             1 | Invoke-ThreadPool { $using:table.Key } | Should -Be 'value'
         }
 
+        It 'reads $using:env:NAME and $using:variable:name' {
+            $env:PSTHREADING_TEST_VALUE = 'from-env'
+            $offset = 10
+            try {
+                1..2 | Invoke-ThreadPool { "$using:env:PSTHREADING_TEST_VALUE $($_ + $using:variable:offset)" } -Ordered | Should -Be 'from-env 11', 'from-env 12'
+            }
+            finally {
+                Remove-Item env:PSTHREADING_TEST_VALUE
+            }
+        }
+
         It 'refuses a $using: variable the caller has not set' {
             Remove-Variable -Name neverSet -ErrorAction Ignore
             { 1 | Invoke-ThreadPool { $using:neverSet } } | Should -Throw -ErrorId 'UsingVariableUndefined*'

@@ -43,6 +43,18 @@ Describe 'Start-WorkerThread' {
         $thread | Wait-WorkerThread -Timeout 10 | Should -Be @('hello', 20, 7)
     }
 
+    It 'reads $using:env:NAME and $using:variable:name like ThreadJob does' {
+        $env:PSTHREADING_TEST_VALUE = 'from-env'
+        $count = 3
+        try {
+            $thread = Start-WorkerThread { $using:env:PSTHREADING_TEST_VALUE; $using:variable:count; $null -eq $using:env:PSTHREADING_NEVER_SET }
+            $thread | Wait-WorkerThread -Timeout 10 | Should -Be @('from-env', 3, $true)
+        }
+        finally {
+            Remove-Item env:PSTHREADING_TEST_VALUE
+        }
+    }
+
     It 'runs a block taken from a function' {
         function Get-Doubled { param([int] $Value) $Value * 2 }
         $thread = Start-WorkerThread ${function:Get-Doubled} -ArgumentList 21

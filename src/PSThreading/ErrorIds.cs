@@ -13,5 +13,9 @@ namespace PSThreading
         public const string PoolTimeout = "PoolTimeout";
         public const string ItemTimeout = "ItemTimeout";
         public const string PoolWorkerFailed = "PoolWorkerFailed";
+        public const string ScriptBlockInContainer = "ScriptBlockInContainer";
+        public const string UsingInScriptBlockValue = "UsingInScriptBlockValue";
+        public const string RunspaceBoundClassInstance = "RunspaceBoundClassInstance";
+        public const string RunspaceBoundScriptMember = "RunspaceBoundScriptMember";
     }
 }

@@ -89,7 +89,8 @@ namespace PSThreading.Commands
 
             _activityId = Interlocked.Increment(ref s_progressActivityId);
             _nextProgress = s_progressDelay;
-            _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), ArgumentList, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered);
+            object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
+            _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered);
         }
 
         protected override void ProcessRecord()

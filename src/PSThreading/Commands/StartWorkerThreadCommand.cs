@@ -32,7 +32,8 @@ namespace PSThreading.Commands
         {
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
-            var body = new ScriptThreadBody(script, ArgumentList, CallerContext.Capture(this));
+            object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
+            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this));
             ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Threading;
@@ -24,6 +25,7 @@ namespace PSThreading.Pool
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ManualResetEventSlim _ended = new ManualResetEventSlim(false);
         private PoolWorkItem? _current;
+        private WorkerRunspace? _runspace;
         private WorkerThread? _thread;
         private PowerShell? _running;
         private bool _itemStopPending;
@@ -47,8 +49,8 @@ namespace PSThreading.Pool
         /// <summary>Why the worker could not run at all (no runspace); null when it ran.</summary>
         internal Exception? StartFailure { get; private set; }
 
-        /// <summary>The item's input, as <c>$_</c>, for the loop script.</summary>
-        public object? Current => Volatile.Read(ref _current)?.Input;
+        /// <summary>The item's input, as <c>$_</c>, for the loop script: a script block rebuilt in this worker's runspace.</summary>
+        public object? Current { get; private set; }
 
         internal void Start() => PoolThreads.Run(Run);
 
@@ -65,17 +67,55 @@ namespace PSThreading.Pool
                 }
             }
 
-            PoolWorkItem? item = _scheduler.TakeNext(Index, _stop.Token);
-            lock (_sync)
+            PoolWorkItem? item;
+            do
             {
-                _current = item;
-                if (item == null && !_callStopping && !_itemStopPending)
+                item = _scheduler.TakeNext(Index, _stop.Token);
+                lock (_sync)
                 {
-                    _drained = true;
+                    _current = item;
+                    if (item == null && !_callStopping && !_itemStopPending)
+                    {
+                        _drained = true;
+                    }
                 }
             }
+            while (item != null && !TryPrepare(item));
 
             return item != null;
+        }
+
+        /// <summary>
+        /// Sets <see cref="Current"/> for the item, on this worker's thread: the caller's script block objects
+        /// never run here. An item that cannot be used on this thread fails with its named error.
+        /// </summary>
+        private bool TryPrepare(PoolWorkItem item)
+        {
+            try
+            {
+                Current = WorkerValues.ItemInWorker(item.Input, _runspace!.Runspace);
+                return true;
+            }
+            catch (RunspaceBoundValueException ex)
+            {
+                FailUnprepared(item, ex.ToErrorRecord());
+                return false;
+            }
+            catch (RuntimeException ex)
+            {
+                // The block's text did not parse again, say: this item fails, the worker goes on.
+                FailUnprepared(item, ex.ErrorRecord);
+                return false;
+            }
+        }
+
+        private void FailUnprepared(PoolWorkItem item, ErrorRecord error)
+        {
+            Current = null;
+            if (TakeCurrent() != null)
+            {
+                _scheduler.Fail(item, error);
+            }
         }
 
         /// <summary>Called by the loop script with everything the item wrote to its output.</summary>
@@ -145,6 +185,7 @@ namespace PSThreading.Pool
             try
             {
                 runspace = RunspaceCache.Take(PoolWorkerHost.Instance);
+                _runspace = runspace;
                 _call.Prepare(runspace);
                 while (RunOneInvocation(runspace))
                 {
@@ -201,13 +242,15 @@ namespace PSThreading.Pool
             using (PowerShell ps = PowerShell.Create())
             {
                 ps.Runspace = runspace.Runspace;
+                // Script blocks among the values arrive as text: each worker rebuilds its own, in its runspace.
                 ps.AddScript(_call.LoopScript, useLocalScope: true)
                     .AddParameter("__PoolFeed", this)
                     .AddParameter("__PoolBlockText", _call.Script.Text)
-                    .AddParameter("__PoolArguments", _call.Arguments);
-                if (_call.Script.UsingValues != null)
+                    .AddParameter("__PoolArguments", WorkerValues.InWorker(_call.Arguments, runspace.Runspace));
+                Hashtable? usingValues = WorkerValues.InWorker(_call.Script.UsingValues, runspace.Runspace);
+                if (usingValues != null)
                 {
-                    ps.AddParameter(WorkerScript.UsingValuesParameter, _call.Script.UsingValues);
+                    ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
                 }
 
                 ForwardStreams(ps);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Management.Automation;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -46,14 +47,16 @@ namespace PSThreading.Runtime
                 {
                     ps.Runspace = runspace.Runspace;
                     ps.AddScript(_script.Text, useLocalScope: true);
-                    foreach (object argument in _arguments)
+                    // Script blocks among the values arrive as text: rebuilt here, on this thread, in this runspace.
+                    foreach (object argument in WorkerValues.InWorker(_arguments, runspace.Runspace))
                     {
                         ps.AddArgument(argument);
                     }
 
-                    if (_script.UsingValues != null)
+                    Hashtable? usingValues = WorkerValues.InWorker(_script.UsingValues, runspace.Runspace);
+                    if (usingValues != null)
                     {
-                        ps.AddParameter(WorkerScript.UsingValuesParameter, _script.UsingValues);
+                        ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
                     }
 
                     var output = new PSDataCollection<PSObject>();

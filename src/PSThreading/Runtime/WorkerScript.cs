@@ -17,6 +17,8 @@ namespace PSThreading.Runtime
         /// <summary>The parameter name the engine binds to <c>$using:</c> reads.</summary>
         internal const string UsingValuesParameter = "--%";
 
+        private const string VariableDrive = "variable:";
+
         private WorkerScript(string text, Hashtable? usingValues)
         {
             Text = text;
@@ -48,7 +50,7 @@ namespace PSThreading.Runtime
 
                 if (TryEvaluate(usingAst, caller, out object? value))
                 {
-                    values[key] = value;
+                    values[key] = WorkerValues.ForWorker(value, "The value of " + usingAst.Extent.Text, caller);
                 }
                 else if (!IsInNestedScriptBlock(usingAst, root))
                 {
@@ -78,16 +80,35 @@ namespace PSThreading.Runtime
                 name = name.Substring(colon + 1);
             }
 
-            PSVariable? psVariable = caller.SessionState.PSVariable.Get(name);
-            if (psVariable == null)
+            if (variable.VariablePath.IsDriveQualified)
             {
-                return false;
+                // $using:env:NAME and the like: a provider path, read with the provider-aware lookup. An unset
+                // environment variable reads as $null, as $env:NAME does.
+                if (usingAst.SubExpression is VariableExpressionAst)
+                {
+                    value = caller.SessionState.PSVariable.GetValue(name);
+                    return true;
+                }
             }
-
-            if (usingAst.SubExpression is VariableExpressionAst)
+            else
             {
-                value = psVariable.Value;
-                return true;
+                // $using:variable:x names the variable x.
+                if (name.StartsWith(VariableDrive, StringComparison.OrdinalIgnoreCase))
+                {
+                    name = name.Substring(VariableDrive.Length);
+                }
+
+                PSVariable? psVariable = caller.SessionState.PSVariable.Get(name);
+                if (psVariable == null)
+                {
+                    return false;
+                }
+
+                if (usingAst.SubExpression is VariableExpressionAst)
+                {
+                    value = psVariable.Value;
+                    return true;
+                }
             }
 
             // $using:x.Prop or $using:x[0]: evaluate the same expression in the caller, without the prefix.
@@ -103,7 +124,8 @@ namespace PSThreading.Runtime
             return true;
         }
 
-        private static bool IsInNestedScriptBlock(Ast ast, Ast root)
+        /// <summary>True when <paramref name="ast"/> lies in a script block written inside <paramref name="root"/>.</summary>
+        internal static bool IsInNestedScriptBlock(Ast ast, Ast root)
         {
             for (Ast? parent = ast.Parent; parent != null && !ReferenceEquals(parent, root); parent = parent.Parent)
             {
