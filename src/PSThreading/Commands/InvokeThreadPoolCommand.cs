@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Core;
@@ -274,6 +275,31 @@ namespace PSThreading.Commands
         {
             _ended = true;
             _call?.Stop(s_stopWait);
+            WarnStillRunning();
+        }
+
+        /// <summary>
+        /// A worker inside a .NET call (Thread.Sleep, a slow regex) cannot be stopped: the call returns without
+        /// it, and says so, as Stop-WorkerThread does, rather than leave it running unseen.
+        /// </summary>
+        private void WarnStillRunning()
+        {
+            IReadOnlyList<WorkerThread> running = _call?.StillRunning() ?? Array.Empty<WorkerThread>();
+            if (running.Count == 0)
+            {
+                return;
+            }
+
+            string names = string.Join(", ", running.Select(t => $"'{t.Name}' (id {t.ManagedThreadId})"));
+            try
+            {
+                WriteWarning($"Invoke-ThreadPool stopped, but {running.Count} of its threads are still stopping: {names}. " +
+                    "They are inside a call that cannot be interrupted, and will stop when that call returns.");
+            }
+            catch (Exception ex) when (ex is PipelineStoppedException || ex is InvalidOperationException)
+            {
+                // The pipeline is gone (the call was disposed after it ended): nowhere to warn.
+            }
         }
 
         private TimeSpan NextWait(ThreadPoolScheduler scheduler)

@@ -37,7 +37,8 @@ namespace PSThreading.Commands
                     continue;
                 }
 
-                if (thread.Kind != ThreadKind.Worker)
+                // A pool worker can be stopped too: its item ends as stopped, and the pool replaces it if items remain.
+                if (thread.Kind != ThreadKind.Worker && thread.Kind != ThreadKind.PoolWorker)
                 {
                     ThrowTerminatingError(new ErrorRecord(
                         new InvalidOperationException($"'{thread.Name}' is not a worker thread started by Start-WorkerThread, so it cannot be stopped. Stop the command it runs instead (Ctrl+C)."),
