@@ -44,6 +44,7 @@ namespace PSThreading.Commands
         private bool _progressShown;
         private TimeSpan _nextProgress;
         private bool _ended;
+        private bool _warnedStillRunning;
         private int _lastBatch;
 
         [Parameter(Mandatory = true, Position = 0)]
@@ -285,20 +286,40 @@ namespace PSThreading.Commands
         private void WarnStillRunning()
         {
             IReadOnlyList<WorkerThread> running = _call?.StillRunning() ?? Array.Empty<WorkerThread>();
-            if (running.Count == 0)
+            if (running.Count == 0 || _warnedStillRunning)
             {
                 return;
             }
 
+            _warnedStillRunning = true;
+
             string names = string.Join(", ", running.Select(t => $"'{t.Name}' (id {t.ManagedThreadId})"));
+            string message = $"Invoke-ThreadPool stopped, but {running.Count} of its threads are still stopping: {names}. " +
+                "They are inside a call that cannot be interrupted, and will stop when that call returns.";
             try
             {
-                WriteWarning($"Invoke-ThreadPool stopped, but {running.Count} of its threads are still stopping: {names}. " +
-                    "They are inside a call that cannot be interrupted, and will stop when that call returns.");
+                WriteWarning(message);
             }
-            catch (Exception ex) when (ex is PipelineStoppedException || ex is InvalidOperationException)
+            catch (PipelineStoppedException)
             {
-                // The pipeline is gone (the call was disposed after it ended): nowhere to warn.
+                // After Ctrl+C every write to the pipeline's streams throws: the host's own UI still shows it.
+                WriteHostWarning(message);
+            }
+            catch (InvalidOperationException)
+            {
+                // The call was disposed after its pipeline ended: nowhere left to warn.
+            }
+        }
+
+        private void WriteHostWarning(string message)
+        {
+            try
+            {
+                Host.UI.WriteWarningLine(message);
+            }
+            catch (Exception ex) when (ex is NotImplementedException || ex is InvalidOperationException || ex is NullReferenceException)
+            {
+                // A host without a user interface (a [powershell] made in a script): nothing to show it on.
             }
         }
 
