@@ -167,35 +167,50 @@ finally { [IO.File]::WriteAllText('$Ended', [datetime]::UtcNow.Ticks.ToString() 
 
     Context 'deadlock detection' {
         It 'reports Deadlock when the main thread holds a lock and joins a worker that waits for it' {
-            $lock = New-ThreadLock
-            $null = $lock.Acquire()
-            try {
-                $waiter = Start-WorkerThread -ArgumentList $lock { param($l) $null = $l.Acquire(); $l.Release(); 'done' }
-                Wait-Until { $waiter.WaitingFor } -Seconds 10
-                # Looks at the main thread while it joins: the table names the thread it waits for.
-                $watching = [System.Threading.ManualResetEventSlim]::new()
-                $watcher = Start-WorkerThread -ArgumentList $watching {
-                    param($watching)
-                    $deadline = [datetime]::UtcNow.AddSeconds(10)
-                    do { $table = (Get-ActiveThread -Main | Out-String -Width 200).Trim(); $watching.Set() }
-                    until ($table -match 'waiting for thread' -or [datetime]::UtcNow -gt $deadline)
-                    $table
-                }
-                $watching.Wait(10000) | Should -BeTrue
-                $clock = [Diagnostics.Stopwatch]::StartNew()
-                $failure = { $waiter | Wait-WorkerThread } | Should -Throw -ErrorId 'Deadlock,PSThreading.Commands.WaitWorkerThreadCommand' -PassThru
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
-                $failure.CategoryInfo.Category | Should -Be 'DeadlockDetected'
-                $failure.TargetObject | Should -Be $waiter
-                $failure.Exception.Message | Should -Match "waits for thread '$($waiter.Name)'"
-                $failure.Exception.Message | Should -Match ([regex]::Escape($lock.Name))
-                $watcher | Wait-WorkerThread -Timeout 10 | Should -Match "waiting for thread $($waiter.Name)"
-                Write-Host "    join deadlock reported after $([math]::Round($clock.Elapsed.TotalMilliseconds)) ms"
-            }
-            finally {
-                $lock.Release()
-            }
-            $waiter | Wait-WorkerThread -Timeout 10 | Should -Be 'done'
+            # In a child pwsh, so that the main thread is the joiner and a missed deadlock cannot hang the suite.
+            $child = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
+$lock = New-ThreadLock
+$null = $lock.Acquire()
+$waiter = Start-WorkerThread -ArgumentList $lock { param($l) $null = $l.Acquire(); $l.Release(); 'done' }
+while (-not $waiter.WaitingFor) { Start-Sleep -Milliseconds 10 }
+# Looks at the main thread while it joins: the table names the thread it waits for.
+$watching = [System.Threading.ManualResetEventSlim]::new()
+$watcher = Start-WorkerThread -ArgumentList $watching {
+    param($watching)
+    $deadline = [datetime]::UtcNow.AddSeconds(10)
+    do { $table = (Get-ActiveThread -Main | Out-String -Width 200).Trim(); $watching.Set() }
+    until ($table -match 'waiting for thread' -or [datetime]::UtcNow -gt $deadline)
+    $table
+}
+$null = $watching.Wait(10000)
+$clock = [Diagnostics.Stopwatch]::StartNew()
+try { $waiter | Wait-WorkerThread; 'JOINED' }
+catch {
+    "ID=$($_.FullyQualifiedErrorId)"
+    "CATEGORY=$($_.CategoryInfo.Category)"
+    "TARGET=$($_.TargetObject.Name)"
+    "MS=$([math]::Round($clock.Elapsed.TotalMilliseconds))"
+    "MESSAGE=$($_.Exception.Message)"
+}
+"TABLE=$(($watcher | Wait-WorkerThread -Timeout 10) -replace '\s+', ' ')"
+$lock.Release()
+"AFTER=$($waiter | Wait-WorkerThread -Timeout 10)"
+"WAITER=$($waiter.Name)|LOCK=$($lock.Name)"
+'@
+            $child.ExitCode | Should -Be 0
+            $lines = @{}
+            foreach ($line in $child.Output) { if ($line -match '^(\w+)=(.*)$') { $lines[$Matches[1]] = $Matches[2] } }
+            $child.Output | Should -Not -Contain 'JOINED'
+            $waiter, $lockName = $lines.WAITER -replace '\|LOCK=', '|' -split '\|'
+            $lines.ID | Should -Be 'Deadlock,PSThreading.Commands.WaitWorkerThreadCommand'
+            $lines.CATEGORY | Should -Be 'DeadlockDetected'
+            $lines.TARGET | Should -Be $waiter
+            [int]$lines.MS | Should -BeLessThan 3000
+            $lines.MESSAGE | Should -Match "waits for thread '$waiter'"
+            $lines.MESSAGE | Should -Match ([regex]::Escape($lockName))
+            $lines.TABLE | Should -Match "waiting for thread $waiter"
+            $lines.AFTER | Should -Be 'done'
+            Write-Host "    join deadlock reported after $($lines.MS) ms"
         }
 
         It 'leaves a timed Acquire in a cycle to return $false at its timeout' {
