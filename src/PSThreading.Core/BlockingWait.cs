@@ -10,7 +10,7 @@ namespace PSThreading.Core
     /// main thread's is Ctrl+C (see <see cref="MainThreadInterrupt"/>). A script's <c>$lock.Acquire()</c> is a
     /// method call that no pipeline stop reaches, so every blocking method of the module waits through one.
     /// </summary>
-    public sealed class BlockingWait : IDisposable
+    internal sealed class BlockingWait : IDisposable
     {
         private static Func<Exception>? s_stoppedException;
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Core;
@@ -279,47 +278,14 @@ namespace PSThreading.Commands
             WarnStillRunning();
         }
 
-        /// <summary>
-        /// A worker inside a .NET call (Thread.Sleep, a slow regex) cannot be stopped: the call returns without
-        /// it, and says so, as Stop-WorkerThread does, rather than leave it running unseen.
-        /// </summary>
+        /// <summary>Once per call: the workers a stop left inside a call that cannot be interrupted.</summary>
         private void WarnStillRunning()
         {
             IReadOnlyList<WorkerThread> running = _call?.StillRunning() ?? Array.Empty<WorkerThread>();
-            if (running.Count == 0 || _warnedStillRunning)
+            if (running.Count > 0 && !_warnedStillRunning)
             {
-                return;
-            }
-
-            _warnedStillRunning = true;
-
-            string names = string.Join(", ", running.Select(t => $"'{t.Name}' (id {t.ManagedThreadId})"));
-            string message = $"Invoke-ThreadPool stopped, but {running.Count} of its threads are still stopping: {names}. " +
-                "They are inside a call that cannot be interrupted, and will stop when that call returns.";
-            try
-            {
-                WriteWarning(message);
-            }
-            catch (PipelineStoppedException)
-            {
-                // After Ctrl+C every write to the pipeline's streams throws: the host's own UI still shows it.
-                WriteHostWarning(message);
-            }
-            catch (InvalidOperationException)
-            {
-                // The call was disposed after its pipeline ended: nowhere left to warn.
-            }
-        }
-
-        private void WriteHostWarning(string message)
-        {
-            try
-            {
-                Host.UI.WriteWarningLine(message);
-            }
-            catch (Exception ex) when (ex is NotImplementedException || ex is InvalidOperationException || ex is NullReferenceException)
-            {
-                // A host without a user interface (a [powershell] made in a script): nothing to show it on.
+                _warnedStillRunning = true;
+                StillRunningWarning.Write(this, running);
             }
         }
 
