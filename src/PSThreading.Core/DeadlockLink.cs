@@ -1,22 +1,31 @@
 namespace PSThreading.Core
 {
-    /// <summary>One step of a deadlock cycle: a thread, the lock it waits for, and the thread holding that lock.</summary>
+    /// <summary>
+    /// One step of a deadlock cycle: a thread, what it waits for (a lock or semaphore, or another thread to
+    /// end), and the thread holding that.
+    /// </summary>
     public sealed class DeadlockLink
     {
-        internal DeadlockLink(WorkerThread thread, SyncPrimitive waitsFor, WorkerThread heldBy)
+        internal DeadlockLink(WorkerThread thread, IWaitTarget waitsFor, WorkerThread heldBy)
         {
             Thread = thread;
-            WaitsFor = waitsFor;
+            WaitsFor = waitsFor as SyncPrimitive;
+            WaitsForThread = (waitsFor as ThreadEnd)?.Thread;
             HeldBy = heldBy;
         }
 
         public WorkerThread Thread { get; }
 
-        public SyncPrimitive WaitsFor { get; }
+        /// <summary>The lock or semaphore the thread waits for; null when it waits for a thread to end.</summary>
+        public SyncPrimitive? WaitsFor { get; }
+
+        /// <summary>The thread this one joins (Wait-WorkerThread); null when it waits for a lock.</summary>
+        public WorkerThread? WaitsForThread { get; }
 
         public WorkerThread HeldBy { get; }
 
-        public override string ToString() =>
-            $"thread '{Thread.Name}' (id {Thread.ManagedThreadId}) waits for {WaitsFor.Kind} '{WaitsFor.Name}', held by thread '{HeldBy.Name}' (id {HeldBy.ManagedThreadId})";
+        public override string ToString() => WaitsFor != null
+            ? $"thread '{Thread.Name}' (id {Thread.ManagedThreadId}) waits for {WaitsFor.Kind} '{WaitsFor.Name}', held by thread '{HeldBy.Name}' (id {HeldBy.ManagedThreadId})"
+            : $"thread '{Thread.Name}' (id {Thread.ManagedThreadId}) waits for thread '{HeldBy.Name}' (id {HeldBy.ManagedThreadId}) to end";
     }
 }

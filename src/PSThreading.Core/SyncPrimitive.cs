@@ -9,7 +9,7 @@ namespace PSThreading.Core
     /// What locks and semaphores share: a name; waits that can be timed and cancelled and that take part in
     /// deadlock detection; and the record of which threads hold it, for diagnostics.
     /// </summary>
-    public abstract class SyncPrimitive
+    public abstract class SyncPrimitive : IWaitTarget
     {
         /// <summary>How often a blocked wait wakes to look for a deadlock. Two matching looks confirm one.</summary>
         internal static readonly TimeSpan DeadlockCheckInterval = TimeSpan.FromMilliseconds(200);
@@ -57,18 +57,20 @@ namespace PSThreading.Core
         }
 
         /// <summary>
-        /// Waits without limit. Returns true (for Python's <c>acquire()</c>). Stopping the calling worker
-        /// thread ends the wait with <see cref="OperationCanceledException"/>.
+        /// Waits without limit. Returns true (for Python's <c>acquire()</c>). The calling thread's stop ends the
+        /// wait without taking the lock (see <see cref="BlockingWait"/>): Stop-WorkerThread, a pool item's stop,
+        /// Ctrl+C on the main thread.
         /// </summary>
-        public bool Acquire() => Acquire(null, ThreadRegistry.Current.StopToken);
+        public bool Acquire() => Acquire(null, CancellationToken.None);
 
         /// <summary>Waits at most <paramref name="seconds"/>; 0 tries once. True when taken, false when the time ran out.</summary>
-        public bool Acquire(double seconds) => Acquire(TimeoutFromSeconds(seconds), ThreadRegistry.Current.StopToken);
+        public bool Acquire(double seconds) => Acquire(TimeoutFromSeconds(seconds), CancellationToken.None);
 
         /// <summary>
         /// Takes the lock, waiting at most <paramref name="timeout"/> (null: no limit). Throws
-        /// <see cref="OperationCanceledException"/> when cancelled and <see cref="DeadlockException"/> when this
-        /// wait is the one chosen to break a cycle.
+        /// <see cref="OperationCanceledException"/> when cancelled, <see cref="BlockingWait.StoppedException"/>
+        /// when the calling thread is stopped, and <see cref="DeadlockException"/> when this untimed wait is the
+        /// one chosen to break a cycle (a timed wait is never chosen: it returns false at its timeout).
         /// </summary>
         public bool Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
         {
@@ -198,6 +200,8 @@ namespace PSThreading.Core
         /// <summary>Under the lock: frees every hold of <paramref name="thread"/>, marking each for its next taker.</summary>
         private protected abstract void Abandon(WorkerThread thread);
 
+        LockState IWaitTarget.ReadState() => ReadState();
+
         /// <summary>What deadlock detection needs, read at one instant.</summary>
         internal LockState ReadState()
         {
@@ -227,13 +231,14 @@ namespace PSThreading.Core
                 ? Stopwatch.GetTimestamp() + (long)(Math.Min(timeout.Value.TotalSeconds, MaxTimeoutSeconds) * Stopwatch.Frequency)
                 : long.MaxValue;
             long checkEvery = (long)(DeadlockCheckInterval.TotalSeconds * Stopwatch.Frequency);
-            var wait = new LockWait(this, self, timeout.HasValue);
+            var wait = new ThreadWait(this, self, timeout.HasValue);
             WaitGraph? suspect = null;
             self.BeginWait(wait);
+            BlockingWait stop = BlockingWait.Begin(cancellationToken);
             // Registered outside the monitor and disposed outside it: disposing waits for a running callback,
             // which needs the monitor.
-            CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
-                ? cancellationToken.Register(s_wakeAllWaiters, this)
+            CancellationTokenRegistration registration = stop.Token.CanBeCanceled
+                ? stop.Token.Register(s_wakeAllWaiters, this)
                 : default;
             try
             {
@@ -258,7 +263,7 @@ namespace PSThreading.Core
                                     return false;
                                 }
 
-                                if (now >= nextCheck || cancellationToken.IsCancellationRequested)
+                                if (now >= nextCheck || stop.IsCancellationRequested)
                                 {
                                     break;
                                 }
@@ -284,7 +289,7 @@ namespace PSThreading.Core
                         }
                     }
 
-                    cancellationToken.ThrowIfCancellationRequested();
+                    stop.ThrowIfCancellationRequested();
                     // Outside the monitor: detection reads other locks, and holding this one meanwhile could
                     // deadlock two detecting threads on each other's monitors.
                     suspect = DeadlockDetector.Look(wait, suspect);
@@ -293,6 +298,7 @@ namespace PSThreading.Core
             finally
             {
                 registration.Dispose();
+                stop.Dispose();
                 self.EndWait(wait);
             }
         }

@@ -5,16 +5,16 @@ namespace PSThreading.Core
 {
     /// <summary>
     /// The wait-for graph seen from one blocked wait: every thread it waits on, directly or through others,
-    /// what each of them waits for, and who holds that. Read lock by lock, so not at one instant: a second
+    /// what each of them waits for (a lock, a semaphore, or a thread it joins), and who holds that. Read lock by lock, so not at one instant: a second
     /// read that finds exactly the same waits and lock versions proves the state held all along in between.
     /// </summary>
     internal sealed class WaitGraph
     {
-        private readonly LockWait _start;
-        private readonly Dictionary<WorkerThread, LockWait> _waits;
-        private readonly Dictionary<SyncPrimitive, LockState> _locks;
+        private readonly ThreadWait _start;
+        private readonly Dictionary<WorkerThread, ThreadWait> _waits;
+        private readonly Dictionary<IWaitTarget, LockState> _locks;
 
-        private WaitGraph(LockWait start, Dictionary<WorkerThread, LockWait> waits, Dictionary<SyncPrimitive, LockState> locks)
+        private WaitGraph(ThreadWait start, Dictionary<WorkerThread, ThreadWait> waits, Dictionary<IWaitTarget, LockState> locks)
         {
             _start = start;
             _waits = waits;
@@ -24,19 +24,20 @@ namespace PSThreading.Core
         /// <summary>
         /// Reads the graph around <paramref name="start"/>. Null when the start cannot be part of a deadlock
         /// that it should break: some thread reached can still go on (it runs, or the lock it waits for has
-        /// room), the start is not on a cycle with another thread, or another wait in the cycle is younger.
+        /// room), the start is not on a cycle with another thread, the start is timed, or another untimed wait
+        /// in the cycle is younger.
         /// </summary>
-        public static WaitGraph? ReadAround(LockWait start)
+        public static WaitGraph? ReadAround(ThreadWait start)
         {
-            var waits = new Dictionary<WorkerThread, LockWait>();
-            var locks = new Dictionary<SyncPrimitive, LockState>();
+            var waits = new Dictionary<WorkerThread, ThreadWait>();
+            var locks = new Dictionary<IWaitTarget, LockState>();
             var seen = new HashSet<WorkerThread> { start.Waiter };
             var pending = new Queue<WorkerThread>();
             pending.Enqueue(start.Waiter);
             while (pending.Count > 0)
             {
                 WorkerThread thread = pending.Dequeue();
-                LockWait? wait = ReferenceEquals(thread, start.Waiter) ? start : thread.CurrentWait;
+                ThreadWait? wait = ReferenceEquals(thread, start.Waiter) ? start : thread.CurrentWait;
                 if (wait == null)
                 {
                     return null;
@@ -72,7 +73,7 @@ namespace PSThreading.Core
         public bool SameAs(WaitGraph other) =>
             _waits.Count == other._waits.Count &&
             _locks.Count == other._locks.Count &&
-            _waits.All(pair => other._waits.TryGetValue(pair.Key, out LockWait? wait) && ReferenceEquals(wait, pair.Value)) &&
+            _waits.All(pair => other._waits.TryGetValue(pair.Key, out ThreadWait? wait) && ReferenceEquals(wait, pair.Value)) &&
             _locks.All(pair => other._locks.TryGetValue(pair.Key, out LockState? state) && state.Version == pair.Value.Version);
 
         /// <summary>The shortest cycle from the start back to it: each thread, what it waits for, who holds that.</summary>
@@ -124,7 +125,9 @@ namespace PSThreading.Core
 
         /// <summary>
         /// Every thread reached waits. The start breaks the deadlock when it is on a cycle with another thread
-        /// and is the youngest wait on such a cycle: every member computes the same answer, so one wait fails.
+        /// and is the youngest untimed wait on such a cycle: every member computes the same answer, so one wait
+        /// fails. A timed wait ends by itself (a back-off loop relies on getting false at its timeout), so it is
+        /// never failed, and a cycle of timed waits only is not reported at all: its first timeout breaks it.
         /// </summary>
         private bool IsBrokenByStart()
         {
@@ -161,7 +164,8 @@ namespace PSThreading.Core
 
             // A thread waiting only on itself is Python's timed self-acquire or a lock used as a signal: not ours to break.
             cycleMates.Remove(_start.Waiter);
-            return cycleMates.Count > 0 && cycleMates.All(t => _waits[t].Number < _start.Number);
+            return !_start.IsTimed && cycleMates.Count > 0
+                && cycleMates.All(t => _waits[t].IsTimed || _waits[t].Number < _start.Number);
         }
     }
 }

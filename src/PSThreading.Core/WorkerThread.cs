@@ -17,7 +17,7 @@ namespace PSThreading.Core
         private readonly IThreadBody? _body;
         private readonly List<SyncPrimitive> _held = new List<SyncPrimitive>();
         private readonly CancellationTokenSource _stopRequested = new CancellationTokenSource();
-        private LockWait? _wait;
+        private ThreadWait? _wait;
         private Thread? _thread;
         private int _state;
         private long _startTicks;
@@ -90,15 +90,21 @@ namespace PSThreading.Core
         }
 
         /// <summary>The lock or semaphore this thread is blocked on, or null.</summary>
-        public SyncPrimitive? WaitingFor => Volatile.Read(ref _wait)?.Target;
+        public SyncPrimitive? WaitingFor => Volatile.Read(ref _wait)?.Target as SyncPrimitive;
 
-        internal LockWait? CurrentWait => Volatile.Read(ref _wait);
+        /// <summary>The thread this one waits for to end (a join), or null.</summary>
+        public WorkerThread? WaitingForThread => (Volatile.Read(ref _wait)?.Target as ThreadEnd)?.Thread;
+
+        internal ThreadWait? CurrentWait => Volatile.Read(ref _wait);
 
         /// <summary>
         /// Cancelled by <see cref="RequestStop"/>. A script's <c>$lock.Acquire()</c> is a .NET call that a pipeline
         /// stop cannot interrupt; lock waits observe this token so that stopping a worker ends them too.
         /// </summary>
         internal CancellationToken StopToken => _stopRequested.Token;
+
+        /// <summary>For a pool worker: the stop of the item it runs, which its waits observe (set by the pool).</summary>
+        internal ItemStop? ItemStop { get; set; }
 
         internal IThreadBody? Body => _body;
 
@@ -184,9 +190,9 @@ namespace PSThreading.Core
             }
         }
 
-        internal void BeginWait(LockWait wait) => Volatile.Write(ref _wait, wait);
+        internal void BeginWait(ThreadWait wait) => Volatile.Write(ref _wait, wait);
 
-        internal void EndWait(LockWait wait) => Interlocked.CompareExchange(ref _wait, null, wait);
+        internal void EndWait(ThreadWait wait) => Interlocked.CompareExchange(ref _wait, null, wait);
 
         /// <summary>
         /// Applies the abandonment rule (<see cref="SyncPrimitive.OnHolderEnded"/>) to what this thread holds:
@@ -222,7 +228,8 @@ namespace PSThreading.Core
 
         /// <summary>
         /// Python's <c>join(timeout)</c>: true once the thread has ended, false when the timeout elapsed first.
-        /// A null timeout waits without limit. Throws <see cref="OperationCanceledException"/> when cancelled.
+        /// A null timeout waits without limit. Throws <see cref="OperationCanceledException"/> when cancelled, and
+        /// <see cref="DeadlockException"/> when this untimed join closes a cycle of waits (see <see cref="ThreadJoin"/>).
         /// </summary>
         public bool Join(TimeSpan? timeout, CancellationToken cancellationToken)
         {
@@ -236,14 +243,7 @@ namespace PSThreading.Core
                 throw new InvalidOperationException($"Thread '{Name}' cannot wait for itself to end.");
             }
 
-            int millis = timeout.HasValue ? ToMilliseconds(timeout.Value) : Timeout.Infinite;
-            int signalled = WaitHandle.WaitAny(new[] { _ended, cancellationToken.WaitHandle }, millis);
-            if (signalled == 1)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            return signalled == 0;
+            return ThreadJoin.Wait(this, timeout, cancellationToken);
         }
 
         internal static int ToMilliseconds(TimeSpan timeout)

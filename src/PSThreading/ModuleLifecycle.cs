@@ -24,6 +24,10 @@ namespace PSThreading
             {
                 ThreadRegistry.EnsureMainThread();
             }
+            // A method call such as $lock.Acquire() hears no pipeline stop: waits end on Ctrl+C and on their
+            // thread's stop through these, stopping the script there as Ctrl+C does.
+            MainThreadInterrupt.SetListener(ConsoleCancel.Listen);
+            BlockingWait.StoppedException = () => new PipelineStoppedException();
         }
 
         /// <summary>

@@ -11,7 +11,8 @@ namespace PSThreading.Core.Tests
     [Collection(LockCollection.Name)]
     public sealed class DeadlockDetectionTests
     {
-        // Every wait in these tests is bounded: a missed deadlock fails the test instead of hanging it.
+        // Every wait in these tests is bounded: a missed deadlock fails the test instead of hanging it. The
+        // bound is a token, not a timeout: a timed wait is never failed by detection, so it would test nothing.
         private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(15);
 
         private readonly ITestOutputHelper _output;
@@ -80,12 +81,12 @@ namespace PSThreading.Core.Tests
                 {
                     int first = random.Next(locks.Length);
                     int second = random.Next(first, locks.Length);
-                    Assert.True(locks[first].Acquire(s_bound, CancellationToken.None));
+                    Assert.True(locks[first].Acquire(null, Bounded.Token()));
                     try
                     {
                         if (second != first)
                         {
-                            Assert.True(locks[second].Acquire(s_bound, CancellationToken.None));
+                            Assert.True(locks[second].Acquire(null, Bounded.Token()));
                         }
 
                         // Long holds now and then make waits outlast the detection interval, so detection runs.
@@ -132,14 +133,14 @@ namespace PSThreading.Core.Tests
             {
                 first.Acquire();
                 bHolds.Set();
-                Assert.True(second.Acquire(s_bound, CancellationToken.None));
+                Assert.True(second.Acquire(null, Bounded.Token()));
                 second.Release();
                 first.Release();
             });
             Assert.True(bHolds.Wait(s_bound));
             threads.Start(() =>
             {
-                Assert.True(first.Acquire(s_bound, CancellationToken.None));
+                Assert.True(first.Acquire(null, Bounded.Token()));
                 first.Release();
             });
             threads.JoinAllAndRethrow();
@@ -166,7 +167,7 @@ namespace PSThreading.Core.Tests
                 semaphore.Acquire();
                 holds.Signal();
                 holds.Wait(s_bound);
-                Assert.True(threadLock.Acquire(s_bound, CancellationToken.None));
+                Assert.True(threadLock.Acquire(null, Bounded.Token()));
                 threadLock.Release();
                 semaphore.Release();
             });
@@ -176,7 +177,7 @@ namespace PSThreading.Core.Tests
                 holds.Signal();
                 holds.Wait(s_bound);
                 Thread.Sleep(50);
-                Assert.True(semaphore.Acquire(s_bound, CancellationToken.None));
+                Assert.True(semaphore.Acquire(null, Bounded.Token()));
                 semaphore.Release();
                 threadLock.Release();
             });
@@ -209,7 +210,7 @@ namespace PSThreading.Core.Tests
                 bystanderStarted.Set();
                 try
                 {
-                    Assert.True(first.Acquire(s_bound, CancellationToken.None));
+                    Assert.True(first.Acquire(null, Bounded.Token()));
                     first.Release();
                 }
                 catch (Exception ex)
@@ -247,7 +248,7 @@ namespace PSThreading.Core.Tests
                     SyncPrimitive next = locks[(i + 1) % size];
                     try
                     {
-                        if (next.Acquire(s_bound, CancellationToken.None))
+                        if (next.Acquire(null, Bounded.Token()))
                         {
                             next.Release();
                             Interlocked.Increment(ref outcome.Completed);

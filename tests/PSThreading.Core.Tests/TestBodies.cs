@@ -27,6 +27,9 @@ namespace PSThreading.Core.Tests
     {
         public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
+        /// <summary>A token cancelled after <see cref="Wait"/>: bounds an untimed wait, which detection may fail.</summary>
+        public static CancellationToken Token() => new CancellationTokenSource(Wait).Token;
+
         public static void Join(WorkerThread thread) =>
             Xunit.Assert.True(thread.Join(Wait, CancellationToken.None), $"{thread.Name} did not end within {Wait}.");
     }

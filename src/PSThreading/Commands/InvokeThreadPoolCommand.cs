@@ -43,6 +43,7 @@ namespace PSThreading.Commands
         private bool _progressShown;
         private TimeSpan _nextProgress;
         private bool _ended;
+        private bool _warnedStillRunning;
         private int _lastBatch;
 
         [Parameter(Mandatory = true, Position = 0)]
@@ -275,6 +276,18 @@ namespace PSThreading.Commands
         {
             _ended = true;
             _call?.Stop(s_stopWait);
+            WarnStillRunning();
+        }
+
+        /// <summary>Once per call: the workers a stop left inside a call that cannot be interrupted.</summary>
+        private void WarnStillRunning()
+        {
+            IReadOnlyList<WorkerThread> running = _call?.StillRunning() ?? Array.Empty<WorkerThread>();
+            if (running.Count > 0 && !_warnedStillRunning)
+            {
+                _warnedStillRunning = true;
+                StillRunningWarning.Write(this, running);
+            }
         }
 
         private TimeSpan NextWait(ThreadPoolScheduler scheduler)

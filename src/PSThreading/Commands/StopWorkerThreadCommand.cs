@@ -37,7 +37,8 @@ namespace PSThreading.Commands
                     continue;
                 }
 
-                if (thread.Kind != ThreadKind.Worker)
+                // A pool worker can be stopped too: its item ends as stopped, and the pool replaces it if items remain.
+                if (thread.Kind != ThreadKind.Worker && thread.Kind != ThreadKind.PoolWorker)
                 {
                     // Not terminating: `Get-ActiveThread | Stop-WorkerThread` lists MainThread first, and the
                     // workers after it must still be stopped.

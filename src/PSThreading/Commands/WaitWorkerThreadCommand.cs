@@ -97,7 +97,7 @@ namespace PSThreading.Commands
                 foreach (WorkerThread thread in _threads)
                 {
                     TimeSpan? left = timeout.HasValue ? Max(TimeSpan.Zero, timeout.Value - clock.Elapsed) : (TimeSpan?)null;
-                    if (!thread.Join(left, CancelToken))
+                    if (!Join(thread, left))
                     {
                         WriteVerbose($"Timed out after {timeout?.TotalSeconds} s: '{thread.Name}' is still running.");
                     }
@@ -115,6 +115,20 @@ namespace PSThreading.Commands
                 {
                     Write(thread);
                 }
+            }
+        }
+
+        /// <summary>One join; when it is the wait given up to break a deadlock, the command ends with that error.</summary>
+        private bool Join(WorkerThread thread, TimeSpan? timeout)
+        {
+            try
+            {
+                return thread.Join(timeout, CancelToken);
+            }
+            catch (DeadlockException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.DeadlockDetected, thread));
+                throw;
             }
         }
 

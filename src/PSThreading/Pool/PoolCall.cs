@@ -202,6 +202,21 @@ namespace PSThreading.Pool
             WaitForWorkers(wait);
         }
 
+        /// <summary>The workers that have not ended: after a stop, those stuck in a call that cannot be interrupted.</summary>
+        public IReadOnlyList<WorkerThread> StillRunning()
+        {
+            var running = new List<WorkerThread>();
+            foreach (PoolWorker worker in _workers)
+            {
+                if (!worker.IsEnded && worker.Thread != null)
+                {
+                    running.Add(worker.Thread);
+                }
+            }
+
+            return running;
+        }
+
         /// <summary>Waits for every worker to end, up to <paramref name="wait"/> in all.</summary>
         public bool WaitForWorkers(TimeSpan wait)
         {

@@ -24,6 +24,8 @@ namespace PSThreading.Pool
         private readonly ThreadPoolScheduler _scheduler;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ManualResetEventSlim _ended = new ManualResetEventSlim(false);
+        // What the item's blocking waits ($lock.Acquire()) observe: a pipeline stop does not reach a method call.
+        private readonly ItemStop _itemStop = new ItemStop();
         private PoolWorkItem? _current;
         private WorkerRunspace? _runspace;
         private WorkerThread? _thread;
@@ -45,6 +47,9 @@ namespace PSThreading.Pool
         public string Name { get; }
 
         internal bool IsEnded => _ended.IsSet;
+
+        /// <summary>The worker's entry in Get-ActiveThread, once it runs.</summary>
+        internal WorkerThread? Thread => _thread;
 
         /// <summary>Why the worker could not run at all (no runspace); null when it ran.</summary>
         internal Exception? StartFailure { get; private set; }
@@ -74,6 +79,11 @@ namespace PSThreading.Pool
                 lock (_sync)
                 {
                     _current = item;
+                    if (item != null)
+                    {
+                        _itemStop.Begin(item);
+                    }
+
                     if (item == null && !_callStopping && !_itemStopPending)
                     {
                         _drained = true;
@@ -157,12 +167,16 @@ namespace PSThreading.Pool
                 // MoveNext refuses new items from here on, so the stop cannot land on a later item.
                 _itemStopPending = true;
                 running = _running;
+                _itemStop.Stop(item);
             }
 
             BeginStop(running);
         }
 
-        /// <summary>Stops the worker for good: the call is cancelled, timed out or failed.</summary>
+        /// <summary>
+        /// Stops the worker for good: the call is cancelled, timed out or failed, or Stop-WorkerThread was given
+        /// this worker (its item ends as stopped, and the call starts another worker if items remain).
+        /// </summary>
         internal void StopForGood()
         {
             PowerShell? running;
@@ -173,6 +187,7 @@ namespace PSThreading.Pool
             }
 
             _stop.Cancel();
+            _itemStop.StopAll();
             BeginStop(running);
         }
 
@@ -180,8 +195,10 @@ namespace PSThreading.Pool
         {
             WorkerThread thread = ThreadRegistry.BeginPoolWorker(Name);
             _thread = thread;
+            thread.ItemStop = _itemStop;
             WorkerState outcome = WorkerState.Completed;
             WorkerRunspace? runspace = null;
+            CancellationTokenRegistration stopRequest = thread.StopToken.Register(StopForGood);
             try
             {
                 runspace = RunspaceCache.Take(PoolWorkerHost.Instance);
@@ -213,6 +230,7 @@ namespace PSThreading.Pool
                     RunspaceCache.BeginReturn(runspace);
                 }
 
+                stopRequest.Dispose();
                 ThreadRegistry.EndPoolWorker(thread, _callStopping ? WorkerState.Stopped : outcome);
                 _call.OnWorkerEnded();
                 _ended.Set();

@@ -3,14 +3,15 @@ using System.Threading;
 namespace PSThreading.Core
 {
     /// <summary>
-    /// One blocked acquire: which thread waits for what. A new object per wait, so that seeing the same
-    /// object twice proves the thread waited all along in between.
+    /// One blocked wait: which thread waits for what (a lock or semaphore, or another thread to end), and
+    /// whether it has a timeout. A new object per wait, so that seeing the same object twice proves the
+    /// thread waited all along in between.
     /// </summary>
-    internal sealed class LockWait
+    internal sealed class ThreadWait
     {
         private static long s_lastNumber;
 
-        internal LockWait(SyncPrimitive target, WorkerThread waiter, bool isTimed)
+        internal ThreadWait(IWaitTarget target, WorkerThread waiter, bool isTimed)
         {
             Target = target;
             Waiter = waiter;
@@ -18,10 +19,11 @@ namespace PSThreading.Core
             Number = Interlocked.Increment(ref s_lastNumber);
         }
 
-        public SyncPrimitive Target { get; }
+        public IWaitTarget Target { get; }
 
         public WorkerThread Waiter { get; }
 
+        /// <summary>A timed wait ends by itself: deadlock detection never fails it.</summary>
         public bool IsTimed { get; }
 
         /// <summary>Order of starting to wait: the highest in a cycle is its youngest wait.</summary>
