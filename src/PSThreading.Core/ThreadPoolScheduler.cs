@@ -17,15 +17,9 @@ namespace PSThreading.Core
     /// </remarks>
     public sealed class ThreadPoolScheduler : IDisposable
     {
-        // About 20-40 µs of spinning and yielding on this machine before a worker sleeps.
+        // A few dozen microseconds of spinning and yielding before a worker sleeps: tiny items streaming in
+        // are caught without a sleep and a wake-up per item.
         private const int SpinsBeforeBlocking = 20;
-
-        // A waiting worker looks at the queue this often, so an item waits at most about this long for a
-        // worker even though adding an item does not wake one.
-        private const int IdlePollMilliseconds = 1;
-
-        // Queued items at which adding one wakes a waiting worker at once.
-        private const int WakeBatch = 64;
 
         private readonly object _sync = new object();
         private readonly Queue<PoolWorkItem> _queued = new Queue<PoolWorkItem>();
@@ -34,12 +28,14 @@ namespace PSThreading.Core
         private readonly OrderedResultBuffer<PoolWorkItem>? _ordered;
         // Wakes the writer (the cmdlet's pipeline thread) when a result arrives or a worker ends.
         private readonly ManualResetEventSlim _changed = new ManualResetEventSlim(false);
+        private readonly SleepingWorkers _sleeping = new SleepingWorkers();
         private long _added;
         private long _taken;
         private int _finishedCount;
         private int _runningCount;
         private int _peakRunning;
-        private int _waitingWorkers;
+        // Workers spinning outside the lock for the next item: each looks at the queue again before it sleeps.
+        private int _spinningWorkers;
         // _queued.Count, readable without the lock by spinning workers.
         private int _queuedCount;
         private bool _addingCompleted;
@@ -152,12 +148,7 @@ namespace PSThreading.Core
         {
             lock (_sync)
             {
-                if (_addingCompleted)
-                {
-                    throw new InvalidOperationException("The input of this pool call has already ended.");
-                }
-
-                var item = new PoolWorkItem(_added, input);
+                PoolWorkItem item = NewItem(input);
                 if (_cancelled)
                 {
                     return item;
@@ -167,15 +158,44 @@ namespace PSThreading.Core
                 _queued.Enqueue(item);
                 Volatile.Write(ref _queuedCount, _queued.Count);
                 Interlocked.Increment(ref _added);
-                if (_waitingWorkers > 0 && _queued.Count >= WakeBatch)
+                // A spinning worker takes the item without a wake-up (a context switch, more than a tiny item
+                // costs); a sleeping one is woken only while this item could start now, not behind a full throttle.
+                if (_queued.Count > _spinningWorkers && _queued.Count <= ThrottleLimit - _runningCount)
                 {
-                    // Waiting workers look at the queue every millisecond anyway: waking one for every item
-                    // costs a context switch per item, more than a tiny item itself.
-                    Monitor.Pulse(_sync);
+                    _sleeping.WakeOne();
                 }
 
                 return item;
             }
+        }
+
+        /// <summary>
+        /// Adds an item that is reported timed out at once and never runs: what an item timeout of zero gives
+        /// every item. It keeps its place in the input order.
+        /// </summary>
+        public PoolWorkItem AddTimedOut(object? input)
+        {
+            bool writerHasNewWork;
+            PoolWorkItem item;
+            lock (_sync)
+            {
+                item = NewItem(input);
+                if (_cancelled)
+                {
+                    return item;
+                }
+
+                item.TimeOutUnstarted();
+                Interlocked.Increment(ref _added);
+                writerHasNewWork = Publish(item);
+            }
+
+            if (writerHasNewWork)
+            {
+                SetChanged();
+            }
+
+            return item;
         }
 
         /// <summary>Ends the input: the total is known, and workers stop once the queue is empty.</summary>
@@ -184,7 +204,7 @@ namespace PSThreading.Core
             lock (_sync)
             {
                 Volatile.Write(ref _addingCompleted, true);
-                Monitor.PulseAll(_sync);
+                _sleeping.WakeAll();
             }
 
             SetChanged();
@@ -197,83 +217,70 @@ namespace PSThreading.Core
         /// </summary>
         public PoolWorkItem? TakeNext(int workerIndex, CancellationToken cancellationToken)
         {
-            CancellationTokenRegistration registration = default;
             var spinner = new SpinWait();
-            try
+            while (true)
             {
-                while (true)
+                SleepingWorkers.Sleeper? sleeper = null;
+                lock (_sync)
                 {
-                    lock (_sync)
+                    if (_cancelled || cancellationToken.IsCancellationRequested)
                     {
-                        if (_cancelled || cancellationToken.IsCancellationRequested)
+                        if (!_cancelled && _queued.Count > 0 && _runningCount < ThrottleLimit)
                         {
-                            if (_queued.Count > 0 && _waitingWorkers > 0)
-                            {
-                                // This worker may have taken the single Pulse meant for an item: pass it on.
-                                Monitor.Pulse(_sync);
-                            }
-
-                            return null;
+                            // This worker may have been the one woken for a queued item: pass the wake-up on.
+                            _sleeping.WakeOne();
                         }
 
-                        if (_queued.Count > 0 && _runningCount < ThrottleLimit)
-                        {
-                            PoolWorkItem item = _queued.Dequeue();
-                            Volatile.Write(ref _queuedCount, _queued.Count);
-                            item.WorkerIndex = workerIndex;
-                            item.StartedTimestamp = Stopwatch.GetTimestamp();
-                            item.HoldsSlot = true;
-                            item.MarkRunning();
-                            _running.Add(item);
-                            _runningCount++;
-                            if (_runningCount > _peakRunning)
-                            {
-                                _peakRunning = _runningCount;
-                            }
-
-                            return item;
-                        }
-
-                        if (_queued.Count == 0 && _addingCompleted)
-                        {
-                            return null;
-                        }
-
-                        if (spinner.Count >= SpinsBeforeBlocking)
-                        {
-                            if (cancellationToken.CanBeCanceled && registration == default)
-                            {
-                                registration = cancellationToken.Register(WakeWorkers);
-                            }
-
-                            _waitingWorkers++;
-                            try
-                            {
-                                Monitor.Wait(_sync, IdlePollMilliseconds);
-                            }
-                            finally
-                            {
-                                _waitingWorkers--;
-                            }
-
-                            continue;
-                        }
+                        return null;
                     }
 
-                    // Tiny items stream in every few microseconds: a short spin outside the lock catches the next
-                    // one without a sleep and a wake-up (a context switch each) per item. The spin reads a count,
-                    // not the lock, so it does not slow the thread adding items.
-                    int queuedBefore = Volatile.Read(ref _queuedCount);
-                    while (spinner.Count < SpinsBeforeBlocking && Volatile.Read(ref _queuedCount) == queuedBefore
-                        && !Volatile.Read(ref _addingCompleted) && !Volatile.Read(ref _cancelled))
+                    if (_queued.Count > 0 && _runningCount < ThrottleLimit)
                     {
-                        spinner.SpinOnce();
+                        return Start(_queued.Dequeue(), workerIndex);
+                    }
+
+                    if (_queued.Count == 0 && _addingCompleted)
+                    {
+                        return null;
+                    }
+
+                    if (spinner.Count >= SpinsBeforeBlocking)
+                    {
+                        sleeper = _sleeping.Add();
+                    }
+                    else
+                    {
+                        _spinningWorkers++;
                     }
                 }
-            }
-            finally
-            {
-                registration.Dispose();
+
+                if (sleeper != null)
+                {
+                    // Woken by Add (a new item it may start), End (a throttle slot freed), CompleteAdding, Cancel
+                    // or its own token: never by a timer, so an idle pool costs nothing.
+                    sleeper.Sleep(cancellationToken);
+                    lock (_sync)
+                    {
+                        _sleeping.Remove(sleeper);
+                    }
+
+                    continue;
+                }
+
+                // Tiny items stream in every few microseconds: a short spin outside the lock catches the next
+                // one without a sleep and a wake-up (a context switch each) per item. The spin reads a count,
+                // not the lock, so it does not slow the thread adding items.
+                int queuedBefore = Volatile.Read(ref _queuedCount);
+                while (spinner.Count < SpinsBeforeBlocking && Volatile.Read(ref _queuedCount) == queuedBefore
+                    && !Volatile.Read(ref _addingCompleted) && !Volatile.Read(ref _cancelled))
+                {
+                    spinner.SpinOnce();
+                }
+
+                lock (_sync)
+                {
+                    _spinningWorkers--;
+                }
             }
         }
 
@@ -300,6 +307,11 @@ namespace PSThreading.Core
             List<PoolWorkItem>? overdue = null;
             lock (_sync)
             {
+                if (_cancelled)
+                {
+                    return Array.Empty<PoolWorkItem>();
+                }
+
                 foreach (PoolWorkItem item in _running)
                 {
                     if (item.State == PoolItemState.Running && now - item.StartedTimestamp >= limit
@@ -448,7 +460,7 @@ namespace PSThreading.Core
                 Volatile.Write(ref _cancelled, true);
                 _queued.Clear();
                 Volatile.Write(ref _queuedCount, 0);
-                Monitor.PulseAll(_sync);
+                _sleeping.WakeAll();
             }
 
             SetChanged();
@@ -467,9 +479,9 @@ namespace PSThreading.Core
                     item.HoldsSlot = false;
                     _running.Remove(item);
                     // Only a worker held back by a full throttle needs waking; an idle one would find nothing.
-                    if (_runningCount-- == ThrottleLimit && _queued.Count > 0 && _waitingWorkers > 0)
+                    if (_runningCount-- == ThrottleLimit && _queued.Count > 0)
                     {
-                        Monitor.PulseAll(_sync);
+                        _sleeping.WakeOne();
                     }
                 }
 
@@ -494,13 +506,19 @@ namespace PSThreading.Core
         /// </summary>
         private bool Publish(PoolWorkItem item)
         {
-            Interlocked.Increment(ref _finishedCount);
             if (_ordered != null)
             {
-                _ordered.Add(item.Index, item);
+                if (!_ordered.Add(item.Index, item))
+                {
+                    // Ended after the writer took what had finished and moved past it (a call timing out).
+                    return false;
+                }
+
+                Interlocked.Increment(ref _finishedCount);
                 return item.Index == _ordered.NextIndex && Volatile.Read(ref _writerWantsSignal);
             }
 
+            Interlocked.Increment(ref _finishedCount);
             _finished!.Enqueue(item);
             return _finished.Count == 1 && Volatile.Read(ref _writerWantsSignal);
         }
@@ -517,12 +535,33 @@ namespace PSThreading.Core
             }
         }
 
-        private void WakeWorkers()
+        /// <summary>Under _sync.</summary>
+        private PoolWorkItem NewItem(object? input)
         {
-            lock (_sync)
+            if (_addingCompleted)
             {
-                Monitor.PulseAll(_sync);
+                throw new InvalidOperationException("The input of this pool call has already ended.");
             }
+
+            return new PoolWorkItem(_added, input);
+        }
+
+        /// <summary>Under _sync: hands a queued item to a worker.</summary>
+        private PoolWorkItem Start(PoolWorkItem item, int workerIndex)
+        {
+            Volatile.Write(ref _queuedCount, _queued.Count);
+            item.WorkerIndex = workerIndex;
+            item.StartedTimestamp = Stopwatch.GetTimestamp();
+            item.HoldsSlot = true;
+            item.MarkRunning();
+            _running.Add(item);
+            _runningCount++;
+            if (_runningCount > _peakRunning)
+            {
+                _peakRunning = _runningCount;
+            }
+
+            return item;
         }
 
         private static bool TryDequeue(Queue<PoolWorkItem> queue, out PoolWorkItem? item)
