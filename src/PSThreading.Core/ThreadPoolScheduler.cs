@@ -15,7 +15,7 @@ namespace PSThreading.Core
     /// because the caller adds only while <see cref="HasRoom"/>: at most <see cref="MaxInFlight"/> items are
     /// queued, running or finished but not yet taken for writing.
     /// </remarks>
-    public sealed class ThreadPoolScheduler : IDisposable
+    public sealed partial class ThreadPoolScheduler : IDisposable
     {
         // A few dozen microseconds of spinning and yielding before a worker sleeps: tiny items streaming in
         // are caught without a sleep and a wake-up per item.
@@ -218,11 +218,19 @@ namespace PSThreading.Core
         public PoolWorkItem? TakeNext(int workerIndex, CancellationToken cancellationToken)
         {
             var spinner = new SpinWait();
+            bool spun = false;
             while (true)
             {
                 SleepingWorkers.Sleeper? sleeper = null;
                 lock (_sync)
                 {
+                    if (spun)
+                    {
+                        // Counted off here, not in a lock of its own after the spin: one lock per item.
+                        _spinningWorkers--;
+                        spun = false;
+                    }
+
                     if (_cancelled || cancellationToken.IsCancellationRequested)
                     {
                         if (!_cancelled && _queued.Count > 0 && _runningCount < ThrottleLimit)
@@ -251,6 +259,7 @@ namespace PSThreading.Core
                     else
                     {
                         _spinningWorkers++;
+                        spun = true;
                     }
                 }
 
@@ -276,11 +285,6 @@ namespace PSThreading.Core
                 {
                     spinner.SpinOnce();
                 }
-
-                lock (_sync)
-                {
-                    _spinningWorkers--;
-                }
             }
         }
 
@@ -295,162 +299,6 @@ namespace PSThreading.Core
         /// already reported timed out fails with <paramref name="error"/>.
         /// </summary>
         public void Abandon(PoolWorkItem item, object? error) => End(item, PoolItemState.Failed, null, error);
-
-        /// <summary>
-        /// Reports every running item older than <paramref name="itemTimeout"/> as timed out and returns them,
-        /// so that the caller stops the workers running them. Their slots stay taken until the workers let go.
-        /// </summary>
-        public IReadOnlyList<PoolWorkItem> TimeOutOverdue(TimeSpan itemTimeout)
-        {
-            long now = Stopwatch.GetTimestamp();
-            long limit = (long)(itemTimeout.TotalSeconds * Stopwatch.Frequency);
-            List<PoolWorkItem>? overdue = null;
-            lock (_sync)
-            {
-                if (_cancelled)
-                {
-                    return Array.Empty<PoolWorkItem>();
-                }
-
-                foreach (PoolWorkItem item in _running)
-                {
-                    if (item.State == PoolItemState.Running && now - item.StartedTimestamp >= limit
-                        && item.TryEnd(PoolItemState.TimedOut, null, null))
-                    {
-                        (overdue ??= new List<PoolWorkItem>()).Add(item);
-                        Publish(item);
-                    }
-                }
-            }
-
-            if (overdue == null)
-            {
-                return Array.Empty<PoolWorkItem>();
-            }
-
-            SetChanged();
-            return overdue;
-        }
-
-        /// <summary>How long until the oldest running item passes <paramref name="itemTimeout"/>; null when none runs.</summary>
-        public TimeSpan? TimeUntilNextItemTimeout(TimeSpan itemTimeout)
-        {
-            long now = Stopwatch.GetTimestamp();
-            long? oldest = null;
-            lock (_sync)
-            {
-                foreach (PoolWorkItem item in _running)
-                {
-                    if (item.State == PoolItemState.Running && (oldest == null || item.StartedTimestamp < oldest))
-                    {
-                        oldest = item.StartedTimestamp;
-                    }
-                }
-            }
-
-            if (oldest == null)
-            {
-                return null;
-            }
-
-            double elapsed = (now - oldest.Value) / (double)Stopwatch.Frequency;
-            return TimeSpan.FromSeconds(Math.Max(0, itemTimeout.TotalSeconds - elapsed));
-        }
-
-        /// <summary>How long the oldest queued item has waited for a worker; zero when none waits.</summary>
-        public TimeSpan OldestQueuedWait()
-        {
-            long queuedAt;
-            lock (_sync)
-            {
-                if (_queued.Count == 0)
-                {
-                    return TimeSpan.Zero;
-                }
-
-                queuedAt = _queued.Peek().QueuedTimestamp;
-            }
-
-            return TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - queuedAt) / (double)Stopwatch.Frequency);
-        }
-
-        /// <summary>Takes the next result to write, if one is ready (under ordered: the next in input order).</summary>
-        public bool TryTakeResult(out PoolWorkItem? item)
-        {
-            // Checked for every input item: when nothing was published since the last take, skip the lock.
-            if (Volatile.Read(ref _finishedCount) == Interlocked.Read(ref _taken))
-            {
-                item = null;
-                return false;
-            }
-
-            lock (_sync)
-            {
-                bool found = _ordered != null ? _ordered.TryTakeNext(out item) : TryDequeue(_finished!, out item);
-                if (found)
-                {
-                    Interlocked.Increment(ref _taken);
-                }
-
-                return found;
-            }
-        }
-
-        /// <summary>
-        /// Takes every finished result not yet taken, in input order under ordered, including those still
-        /// waiting for an earlier item: what a call that stops early writes before it ends.
-        /// </summary>
-        public IReadOnlyList<PoolWorkItem> TakeFinishedResults()
-        {
-            lock (_sync)
-            {
-                List<PoolWorkItem> results;
-                if (_ordered != null)
-                {
-                    results = _ordered.TakeAll();
-                }
-                else
-                {
-                    results = new List<PoolWorkItem>(_finished!);
-                    _finished!.Clear();
-                }
-
-                Interlocked.Add(ref _taken, results.Count);
-                return results;
-            }
-        }
-
-        /// <summary>
-        /// Waits until something may have changed for the writer: a result, a worker's end, cancellation.
-        /// Bounded by <paramref name="timeout"/>. Returns false when <paramref name="cancellationToken"/> ended the wait.
-        /// </summary>
-        /// <param name="poll">
-        /// True while results stream in fast: the writer sleeps the whole <paramref name="timeout"/> and is not
-        /// woken for each result (a wake costs the worker more than a tiny item), then writes them in a batch.
-        /// </param>
-        public bool WaitForChange(TimeSpan timeout, CancellationToken cancellationToken, bool poll = false)
-        {
-            Volatile.Write(ref _writerWantsSignal, !poll);
-            if (!poll && Volatile.Read(ref _finishedCount) != Interlocked.Read(ref _taken))
-            {
-                // Published while the writer was polling, without a signal: there may be work already.
-                return true;
-            }
-
-            try
-            {
-                bool signalled = _changed.Wait(timeout, cancellationToken);
-                _changed.Reset();
-                return signalled || !cancellationToken.IsCancellationRequested;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        /// <summary>Wakes the writer, for example when a worker ends.</summary>
-        public void Signal() => SetChanged();
 
         /// <summary>Stops the call: queued items are dropped and waiting workers return null at once.</summary>
         public void Cancel()
@@ -500,41 +348,6 @@ namespace PSThreading.Core
             return ended;
         }
 
-        /// <summary>
-        /// Under _sync. Returns true when the writer had nothing it could take before this result: only then
-        /// is it woken. Waking it for every result of tiny items cost the workers more than the items did.
-        /// </summary>
-        private bool Publish(PoolWorkItem item)
-        {
-            if (_ordered != null)
-            {
-                if (!_ordered.Add(item.Index, item))
-                {
-                    // Ended after the writer took what had finished and moved past it (a call timing out).
-                    return false;
-                }
-
-                Interlocked.Increment(ref _finishedCount);
-                return item.Index == _ordered.NextIndex && Volatile.Read(ref _writerWantsSignal);
-            }
-
-            Interlocked.Increment(ref _finishedCount);
-            _finished!.Enqueue(item);
-            return _finished.Count == 1 && Volatile.Read(ref _writerWantsSignal);
-        }
-
-        private void SetChanged()
-        {
-            try
-            {
-                _changed.Set();
-            }
-            catch (ObjectDisposedException)
-            {
-                // A worker that outlived its call (stuck in code that cannot be stopped) signals no one.
-            }
-        }
-
         /// <summary>Under _sync.</summary>
         private PoolWorkItem NewItem(object? input)
         {
@@ -562,18 +375,6 @@ namespace PSThreading.Core
             }
 
             return item;
-        }
-
-        private static bool TryDequeue(Queue<PoolWorkItem> queue, out PoolWorkItem? item)
-        {
-            if (queue.Count > 0)
-            {
-                item = queue.Dequeue();
-                return true;
-            }
-
-            item = null;
-            return false;
         }
     }
 }
