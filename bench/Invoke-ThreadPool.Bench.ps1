@@ -178,6 +178,60 @@ $tinyWarm = Measure-Interleaved -Runs ($Runs + 4) -Actions $tinyActions -AtScrip
 Add-Row 'tiny: 2,000 x $_*2 (script level, JIT warm)' $tinyWarm.Sequential $tinyWarm.Pool $null $null 'pool/seq <= 1.0' `
     ($tinyWarm.Pool -le $tinyWarm.Sequential)
 
+# idle: 32 workers wait behind a slow upstream command. Items of 500 ms arrive 5 ms apart (so that all 32
+# workers start), then the upstream is quiet for 5 s. Process CPU is sampled inside those 5 s, so starting the
+# workers is not counted; the baseline is the same quiet 5 s in front of a plain ForEach-Object. Each
+# sample waits first for the process to settle: .NET's tiered JIT recompiles hot code in the background
+# for a few seconds after a burst of new work.
+function Wait-CpuSettled {
+    $process = [Diagnostics.Process]::GetCurrentProcess()
+    for ($i = 0; $i -lt 20; $i++) {
+        $process.Refresh()
+        $before = $process.TotalProcessorTime
+        Start-Sleep -Milliseconds 500
+        $process.Refresh()
+        if (($process.TotalProcessorTime - $before).TotalMilliseconds -lt 25) { return }
+    }
+}
+$idleUpstream = {
+    $process = [Diagnostics.Process]::GetCurrentProcess()
+    foreach ($n in 1..32) { $n; Start-Sleep -Milliseconds 5 }
+    Start-Sleep -Milliseconds 800
+    Wait-CpuSettled
+    $process.Refresh()
+    $before = $process.TotalProcessorTime
+    $workers = @(Get-ActiveThread | Where-Object Kind -EQ 'PoolWorker').Count
+    Start-Sleep -Seconds 5
+    $process.Refresh()
+    $script:idleSample = [pscustomobject]@{ CpuMs = ($process.TotalProcessorTime - $before).TotalMilliseconds; Workers = $workers }
+}
+$null = 1..32 | Invoke-ThreadPool { Start-Sleep -Milliseconds 100 } -ThrottleLimit 32
+$idleSeqRuns = [Collections.Generic.List[double]]::new()
+$idlePoolRuns = [Collections.Generic.List[double]]::new()
+foreach ($run in 1..3) {
+    $null = & $idleUpstream | ForEach-Object { $_ }
+    $idleSeqRuns.Add($script:idleSample.CpuMs)
+    $null = & $idleUpstream | Invoke-ThreadPool { Start-Sleep -Milliseconds 500; $_ } -ThrottleLimit 32
+    $idlePoolRuns.Add($script:idleSample.CpuMs)
+    $idleWorkers = $script:idleSample.Workers
+}
+$idleSeq = Get-Median $idleSeqRuns
+$idlePool = Get-Median $idlePoolRuns
+Add-Row 'idle: 32 workers over 5 s, process CPU ms' $idleSeq $idlePool $null $null 'pool - seq < 200 ms CPU' `
+    (($idlePool - $idleSeq) -lt 200 -and $idleWorkers -ge 30)
+Write-Host ("Idle: {0} pool workers alive; {1:n0} ms CPU in the quiet 5 s (runs: {2}) against {3:n0} ms in front of ForEach-Object (runs: {4})" -f
+    $idleWorkers, $idlePool, ($idlePoolRuns -join ', '), $idleSeq, ($idleSeqRuns -join ', '))
+
+# wake: 100 items, each arriving 20 ms after the last at an idle pool; the item's first statement reads the
+# clock, so the figure is the time from the upstream's Write to the item starting on a worker.
+$ticksPerMs = [Diagnostics.Stopwatch]::Frequency / 1000
+$wakeMs = @(& { foreach ($n in 1..100) { [Diagnostics.Stopwatch]::GetTimestamp(); Start-Sleep -Milliseconds 20 } } |
+        Invoke-ThreadPool { ([Diagnostics.Stopwatch]::GetTimestamp() - $_) / $using:ticksPerMs } -ThrottleLimit 4)
+$wakeMedian = Get-Median $wakeMs
+Add-Row 'wake: item at an idle pool, start ms (median of 100)' $null $wakeMedian $null $null 'median <= 1 ms' ($wakeMedian -le 1)
+Write-Host ("Wake: an item arriving at an idle pool starts after {0:n0} us (median of {1}), 90th percentile {2:n0} us" -f
+    ($wakeMedian * 1000), $wakeMs.Count, ((@($wakeMs | Sort-Object))[[int]($wakeMs.Count * 0.9) - 1] * 1000))
+
 # The first call of a session opens the pool's runspaces: measured in a fresh process, then a warm call there.
 $pwsh = Join-Path $PSHOME 'pwsh'
 $firstCallScript = @'

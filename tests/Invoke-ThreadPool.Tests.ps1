@@ -194,9 +194,64 @@ Describe 'Invoke-ThreadPool' {
             $cmd.ThrottleLimit | Should -Be ([Environment]::ProcessorCount)
         }
 
-        It 'refuses a negative timeout other than -1' -TestCases @(@{ Name = 'Timeout' }, @{ Name = 'ItemTimeout' }) {
-            $splat = @{ $Name = -2 }
+        It 'refuses a timeout below zero other than -1, and NaN' -TestCases @(
+            @{ Name = 'Timeout'; Value = -2 }, @{ Name = 'ItemTimeout'; Value = -0.5 }, @{ Name = 'ItemTimeout'; Value = [double]::NaN }
+        ) {
+            $splat = @{ $Name = $Value }
             { 1 | Invoke-ThreadPool { $_ } @splat } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+    }
+
+    Context 'exit in an item' {
+        It 'ends that item with what it wrote before exit; the worker goes on (-ErrorAction Stop)' {
+            $out = 1..4 | Invoke-ThreadPool {
+                "before $_"
+                if ($_ % 2 -eq 0) { exit 3 }
+                "after $_"
+            } -ThrottleLimit 1 -Ordered -ErrorAction Stop -ErrorVariable failures
+            $out | Should -Be 'before 1', 'after 1', 'before 2', 'before 3', 'after 3', 'before 4'
+            $failures | Should -BeNullOrEmpty
+        }
+
+        It 'treats exit 0 from a function the item calls the same way' {
+            $out = 1..3 | Invoke-ThreadPool {
+                function Stop-Here { exit 0 }
+                $_
+                Stop-Here
+                'not reached'
+            } -ThrottleLimit 2 -ErrorAction Stop
+            ($out | Sort-Object) | Should -Be 1, 2, 3
+        }
+
+        It 'drops what an item that throws wrote, as before' {
+            $out = 1..2 | Invoke-ThreadPool { "partial $_"; if ($_ -eq 2) { throw 'boom' }; "done $_" } -ThrottleLimit 1 -Ordered -ErrorVariable failures -ErrorAction SilentlyContinue
+            $out | Should -Be 'partial 1', 'done 1'
+            $failures.Count | Should -Be 1
+        }
+    }
+
+    Context 'a caller preference value that a worker cannot take' {
+        # Set-Variable and New-Variable skip the check that `$VerbosePreference = 'Invalid'` makes.
+        It 'runs the pool and a worker thread with the default in its place (<Name>)' -TestCases @(
+            @{ Name = 'VerbosePreference' }, @{ Name = 'ErrorActionPreference' }, @{ Name = 'ConfirmPreference' }
+        ) {
+            $result = & {
+                Set-Variable -Name $Name -Value 'Invalid'
+                $pool = 1..3 | Invoke-ThreadPool { $_ * 2 } -ErrorAction Stop
+                $thread = Start-WorkerThread { 'ran' } | Wait-WorkerThread -ErrorAction Stop
+                [pscustomobject]@{ Pool = $pool; Thread = $thread }
+            }
+            ($result.Pool | Sort-Object) | Should -Be 2, 4, 6
+            $result.Thread | Should -Be 'ran'
+        }
+
+        It 'still passes the other preferences' {
+            $out = & {
+                Set-Variable -Name ConfirmPreference -Value 'Invalid'
+                $WarningPreference = 'SilentlyContinue'
+                1 | Invoke-ThreadPool { $WarningPreference.ToString() }
+            }
+            $out | Should -Be 'SilentlyContinue'
         }
     }
 
@@ -297,6 +352,16 @@ Describe 'Invoke-ThreadPool' {
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'ItemTimeout*'
             $failures[0].TargetObject | Should -Be 2
             "$($failures[0])" | Should -BeLike "*'2'*"
+        }
+
+        It 'sets no limit with -<Name> <Value>' -TestCases @(
+            @{ Name = 'ItemTimeout'; Value = -1 }, @{ Name = 'ItemTimeout'; Value = 1e300 }, @{ Name = 'ItemTimeout'; Value = [double]::PositiveInfinity }
+            @{ Name = 'Timeout'; Value = -1 }, @{ Name = 'Timeout'; Value = 1e300 }, @{ Name = 'Timeout'; Value = [double]::PositiveInfinity }
+        ) {
+            $splat = @{ $Name = $Value }
+            $out = 1..6 | Invoke-ThreadPool { Start-Sleep -Milliseconds 100; $_ } -ThrottleLimit 3 @splat -ErrorVariable failures -ErrorAction SilentlyContinue
+            ($out | Sort-Object) | Should -Be (1..6)
+            $failures | Should -BeNullOrEmpty
         }
 
         It 'keeps the throttle while an item is stopped and its worker restarts' {

@@ -10,6 +10,8 @@ namespace PSThreading.Core
     public sealed class OrderedResultBuffer<T>
     {
         private readonly Dictionary<long, T> _waiting = new Dictionary<long, T>();
+        // Positions that TakeAll passed over before their result arrived: one may still arrive, late.
+        private readonly HashSet<long> _skipped = new HashSet<long>();
         private long _next;
 
         /// <summary>The position the next result to leave must have.</summary>
@@ -18,15 +20,24 @@ namespace PSThreading.Core
         /// <summary>How many results wait for an earlier one.</summary>
         public int WaitingCount => _waiting.Count;
 
-        /// <summary>Adds the result for input position <paramref name="index"/>; each position once.</summary>
-        public void Add(long index, T result)
+        /// <summary>
+        /// Adds the result for input position <paramref name="index"/>; each position once. False, and the result
+        /// is dropped, when <see cref="TakeAll"/> already passed over the position: its writer has moved on.
+        /// </summary>
+        public bool Add(long index, T result)
         {
+            if (_skipped.Remove(index))
+            {
+                return false;
+            }
+
             if (index < _next || _waiting.ContainsKey(index))
             {
                 throw new ArgumentException($"A result for position {index} was already added.", nameof(index));
             }
 
             _waiting.Add(index, result);
+            return true;
         }
 
         /// <summary>Takes the next result in input order, if it has arrived.</summary>
@@ -57,7 +68,21 @@ namespace PSThreading.Core
             _waiting.Clear();
             if (keys.Count > 0)
             {
-                _next = keys[keys.Count - 1] + 1;
+                long last = keys[keys.Count - 1];
+                int taken = 0;
+                for (long position = _next; position < last; position++)
+                {
+                    if (keys[taken] == position)
+                    {
+                        taken++;
+                    }
+                    else
+                    {
+                        _skipped.Add(position);
+                    }
+                }
+
+                _next = last + 1;
             }
 
             return results;

@@ -53,6 +53,9 @@ namespace PSThreading.Core
 
         internal void MarkRunning() => Volatile.Write(ref _state, (int)PoolItemState.Running);
 
+        /// <summary>A queued item that is given no time at all: timed out without running.</summary>
+        internal void TimeOutUnstarted() => Volatile.Write(ref _state, (int)PoolItemState.TimedOut);
+
         /// <summary>Moves a running item to its outcome. False when it had already ended (timed out first).</summary>
         internal bool TryEnd(PoolItemState outcome, object? output, object? error)
         {

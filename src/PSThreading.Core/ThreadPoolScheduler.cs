@@ -15,17 +15,11 @@ namespace PSThreading.Core
     /// because the caller adds only while <see cref="HasRoom"/>: at most <see cref="MaxInFlight"/> items are
     /// queued, running or finished but not yet taken for writing.
     /// </remarks>
-    public sealed class ThreadPoolScheduler : IDisposable
+    public sealed partial class ThreadPoolScheduler : IDisposable
     {
-        // About 20-40 µs of spinning and yielding on this machine before a worker sleeps.
+        // A few dozen microseconds of spinning and yielding before a worker sleeps: tiny items streaming in
+        // are caught without a sleep and a wake-up per item.
         private const int SpinsBeforeBlocking = 20;
-
-        // A waiting worker looks at the queue this often, so an item waits at most about this long for a
-        // worker even though adding an item does not wake one.
-        private const int IdlePollMilliseconds = 1;
-
-        // Queued items at which adding one wakes a waiting worker at once.
-        private const int WakeBatch = 64;
 
         private readonly object _sync = new object();
         private readonly Queue<PoolWorkItem> _queued = new Queue<PoolWorkItem>();
@@ -34,12 +28,14 @@ namespace PSThreading.Core
         private readonly OrderedResultBuffer<PoolWorkItem>? _ordered;
         // Wakes the writer (the cmdlet's pipeline thread) when a result arrives or a worker ends.
         private readonly ManualResetEventSlim _changed = new ManualResetEventSlim(false);
+        private readonly SleepingWorkers _sleeping = new SleepingWorkers();
         private long _added;
         private long _taken;
         private int _finishedCount;
         private int _runningCount;
         private int _peakRunning;
-        private int _waitingWorkers;
+        // Workers spinning outside the lock for the next item: each looks at the queue again before it sleeps.
+        private int _spinningWorkers;
         // _queued.Count, readable without the lock by spinning workers.
         private int _queuedCount;
         private bool _addingCompleted;
@@ -152,12 +148,7 @@ namespace PSThreading.Core
         {
             lock (_sync)
             {
-                if (_addingCompleted)
-                {
-                    throw new InvalidOperationException("The input of this pool call has already ended.");
-                }
-
-                var item = new PoolWorkItem(_added, input);
+                PoolWorkItem item = NewItem(input);
                 if (_cancelled)
                 {
                     return item;
@@ -167,15 +158,44 @@ namespace PSThreading.Core
                 _queued.Enqueue(item);
                 Volatile.Write(ref _queuedCount, _queued.Count);
                 Interlocked.Increment(ref _added);
-                if (_waitingWorkers > 0 && _queued.Count >= WakeBatch)
+                // A spinning worker takes the item without a wake-up (a context switch, more than a tiny item
+                // costs); a sleeping one is woken only while this item could start now, not behind a full throttle.
+                if (_queued.Count > _spinningWorkers && _queued.Count <= ThrottleLimit - _runningCount)
                 {
-                    // Waiting workers look at the queue every millisecond anyway: waking one for every item
-                    // costs a context switch per item, more than a tiny item itself.
-                    Monitor.Pulse(_sync);
+                    _sleeping.WakeOne();
                 }
 
                 return item;
             }
+        }
+
+        /// <summary>
+        /// Adds an item that is reported timed out at once and never runs: what an item timeout of zero gives
+        /// every item. It keeps its place in the input order.
+        /// </summary>
+        public PoolWorkItem AddTimedOut(object? input)
+        {
+            bool writerHasNewWork;
+            PoolWorkItem item;
+            lock (_sync)
+            {
+                item = NewItem(input);
+                if (_cancelled)
+                {
+                    return item;
+                }
+
+                item.TimeOutUnstarted();
+                Interlocked.Increment(ref _added);
+                writerHasNewWork = Publish(item);
+            }
+
+            if (writerHasNewWork)
+            {
+                SetChanged();
+            }
+
+            return item;
         }
 
         /// <summary>Ends the input: the total is known, and workers stop once the queue is empty.</summary>
@@ -184,7 +204,7 @@ namespace PSThreading.Core
             lock (_sync)
             {
                 Volatile.Write(ref _addingCompleted, true);
-                Monitor.PulseAll(_sync);
+                _sleeping.WakeAll();
             }
 
             SetChanged();
@@ -197,83 +217,74 @@ namespace PSThreading.Core
         /// </summary>
         public PoolWorkItem? TakeNext(int workerIndex, CancellationToken cancellationToken)
         {
-            CancellationTokenRegistration registration = default;
             var spinner = new SpinWait();
-            try
+            bool spun = false;
+            while (true)
             {
-                while (true)
+                SleepingWorkers.Sleeper? sleeper = null;
+                lock (_sync)
                 {
-                    lock (_sync)
+                    if (spun)
                     {
-                        if (_cancelled || cancellationToken.IsCancellationRequested)
-                        {
-                            if (_queued.Count > 0 && _waitingWorkers > 0)
-                            {
-                                // This worker may have taken the single Pulse meant for an item: pass it on.
-                                Monitor.Pulse(_sync);
-                            }
-
-                            return null;
-                        }
-
-                        if (_queued.Count > 0 && _runningCount < ThrottleLimit)
-                        {
-                            PoolWorkItem item = _queued.Dequeue();
-                            Volatile.Write(ref _queuedCount, _queued.Count);
-                            item.WorkerIndex = workerIndex;
-                            item.StartedTimestamp = Stopwatch.GetTimestamp();
-                            item.HoldsSlot = true;
-                            item.MarkRunning();
-                            _running.Add(item);
-                            _runningCount++;
-                            if (_runningCount > _peakRunning)
-                            {
-                                _peakRunning = _runningCount;
-                            }
-
-                            return item;
-                        }
-
-                        if (_queued.Count == 0 && _addingCompleted)
-                        {
-                            return null;
-                        }
-
-                        if (spinner.Count >= SpinsBeforeBlocking)
-                        {
-                            if (cancellationToken.CanBeCanceled && registration == default)
-                            {
-                                registration = cancellationToken.Register(WakeWorkers);
-                            }
-
-                            _waitingWorkers++;
-                            try
-                            {
-                                Monitor.Wait(_sync, IdlePollMilliseconds);
-                            }
-                            finally
-                            {
-                                _waitingWorkers--;
-                            }
-
-                            continue;
-                        }
+                        // Counted off here, not in a lock of its own after the spin: one lock per item.
+                        _spinningWorkers--;
+                        spun = false;
                     }
 
-                    // Tiny items stream in every few microseconds: a short spin outside the lock catches the next
-                    // one without a sleep and a wake-up (a context switch each) per item. The spin reads a count,
-                    // not the lock, so it does not slow the thread adding items.
-                    int queuedBefore = Volatile.Read(ref _queuedCount);
-                    while (spinner.Count < SpinsBeforeBlocking && Volatile.Read(ref _queuedCount) == queuedBefore
-                        && !Volatile.Read(ref _addingCompleted) && !Volatile.Read(ref _cancelled))
+                    if (_cancelled || cancellationToken.IsCancellationRequested)
                     {
-                        spinner.SpinOnce();
+                        if (!_cancelled && _queued.Count > 0 && _runningCount < ThrottleLimit)
+                        {
+                            // This worker may have been the one woken for a queued item: pass the wake-up on.
+                            _sleeping.WakeOne();
+                        }
+
+                        return null;
+                    }
+
+                    if (_queued.Count > 0 && _runningCount < ThrottleLimit)
+                    {
+                        return Start(_queued.Dequeue(), workerIndex);
+                    }
+
+                    if (_queued.Count == 0 && _addingCompleted)
+                    {
+                        return null;
+                    }
+
+                    if (spinner.Count >= SpinsBeforeBlocking)
+                    {
+                        sleeper = _sleeping.Add();
+                    }
+                    else
+                    {
+                        _spinningWorkers++;
+                        spun = true;
                     }
                 }
-            }
-            finally
-            {
-                registration.Dispose();
+
+                if (sleeper != null)
+                {
+                    // Woken by Add (a new item it may start), End (a throttle slot freed), CompleteAdding, Cancel
+                    // or its own token: never by a timer, so an idle pool costs nothing.
+                    sleeper.Sleep(cancellationToken);
+                    lock (_sync)
+                    {
+                        _sleeping.Remove(sleeper);
+                    }
+
+                    continue;
+                }
+
+                // Tiny items stream in every few microseconds: a short spin outside the lock catches the next
+                // one without a sleep and a wake-up (a context switch each) per item. The spin reads a count,
+                // not the lock, so it does not slow the thread adding items.
+                int queuedBefore = Volatile.Read(ref _queuedCount);
+                while (spinner.Count < SpinsBeforeBlocking && Volatile.Read(ref _queuedCount) == queuedBefore
+                    && !Volatile.Read(ref _addingCompleted) && !Volatile.Read(ref _cancelled))
+                {
+                    spinner.SpinOnce();
+                }
             }
         }
 
@@ -289,157 +300,6 @@ namespace PSThreading.Core
         /// </summary>
         public void Abandon(PoolWorkItem item, object? error) => End(item, PoolItemState.Failed, null, error);
 
-        /// <summary>
-        /// Reports every running item older than <paramref name="itemTimeout"/> as timed out and returns them,
-        /// so that the caller stops the workers running them. Their slots stay taken until the workers let go.
-        /// </summary>
-        public IReadOnlyList<PoolWorkItem> TimeOutOverdue(TimeSpan itemTimeout)
-        {
-            long now = Stopwatch.GetTimestamp();
-            long limit = (long)(itemTimeout.TotalSeconds * Stopwatch.Frequency);
-            List<PoolWorkItem>? overdue = null;
-            lock (_sync)
-            {
-                foreach (PoolWorkItem item in _running)
-                {
-                    if (item.State == PoolItemState.Running && now - item.StartedTimestamp >= limit
-                        && item.TryEnd(PoolItemState.TimedOut, null, null))
-                    {
-                        (overdue ??= new List<PoolWorkItem>()).Add(item);
-                        Publish(item);
-                    }
-                }
-            }
-
-            if (overdue == null)
-            {
-                return Array.Empty<PoolWorkItem>();
-            }
-
-            SetChanged();
-            return overdue;
-        }
-
-        /// <summary>How long until the oldest running item passes <paramref name="itemTimeout"/>; null when none runs.</summary>
-        public TimeSpan? TimeUntilNextItemTimeout(TimeSpan itemTimeout)
-        {
-            long now = Stopwatch.GetTimestamp();
-            long? oldest = null;
-            lock (_sync)
-            {
-                foreach (PoolWorkItem item in _running)
-                {
-                    if (item.State == PoolItemState.Running && (oldest == null || item.StartedTimestamp < oldest))
-                    {
-                        oldest = item.StartedTimestamp;
-                    }
-                }
-            }
-
-            if (oldest == null)
-            {
-                return null;
-            }
-
-            double elapsed = (now - oldest.Value) / (double)Stopwatch.Frequency;
-            return TimeSpan.FromSeconds(Math.Max(0, itemTimeout.TotalSeconds - elapsed));
-        }
-
-        /// <summary>How long the oldest queued item has waited for a worker; zero when none waits.</summary>
-        public TimeSpan OldestQueuedWait()
-        {
-            long queuedAt;
-            lock (_sync)
-            {
-                if (_queued.Count == 0)
-                {
-                    return TimeSpan.Zero;
-                }
-
-                queuedAt = _queued.Peek().QueuedTimestamp;
-            }
-
-            return TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - queuedAt) / (double)Stopwatch.Frequency);
-        }
-
-        /// <summary>Takes the next result to write, if one is ready (under ordered: the next in input order).</summary>
-        public bool TryTakeResult(out PoolWorkItem? item)
-        {
-            // Checked for every input item: when nothing was published since the last take, skip the lock.
-            if (Volatile.Read(ref _finishedCount) == Interlocked.Read(ref _taken))
-            {
-                item = null;
-                return false;
-            }
-
-            lock (_sync)
-            {
-                bool found = _ordered != null ? _ordered.TryTakeNext(out item) : TryDequeue(_finished!, out item);
-                if (found)
-                {
-                    Interlocked.Increment(ref _taken);
-                }
-
-                return found;
-            }
-        }
-
-        /// <summary>
-        /// Takes every finished result not yet taken, in input order under ordered, including those still
-        /// waiting for an earlier item: what a call that stops early writes before it ends.
-        /// </summary>
-        public IReadOnlyList<PoolWorkItem> TakeFinishedResults()
-        {
-            lock (_sync)
-            {
-                List<PoolWorkItem> results;
-                if (_ordered != null)
-                {
-                    results = _ordered.TakeAll();
-                }
-                else
-                {
-                    results = new List<PoolWorkItem>(_finished!);
-                    _finished!.Clear();
-                }
-
-                Interlocked.Add(ref _taken, results.Count);
-                return results;
-            }
-        }
-
-        /// <summary>
-        /// Waits until something may have changed for the writer: a result, a worker's end, cancellation.
-        /// Bounded by <paramref name="timeout"/>. Returns false when <paramref name="cancellationToken"/> ended the wait.
-        /// </summary>
-        /// <param name="poll">
-        /// True while results stream in fast: the writer sleeps the whole <paramref name="timeout"/> and is not
-        /// woken for each result (a wake costs the worker more than a tiny item), then writes them in a batch.
-        /// </param>
-        public bool WaitForChange(TimeSpan timeout, CancellationToken cancellationToken, bool poll = false)
-        {
-            Volatile.Write(ref _writerWantsSignal, !poll);
-            if (!poll && Volatile.Read(ref _finishedCount) != Interlocked.Read(ref _taken))
-            {
-                // Published while the writer was polling, without a signal: there may be work already.
-                return true;
-            }
-
-            try
-            {
-                bool signalled = _changed.Wait(timeout, cancellationToken);
-                _changed.Reset();
-                return signalled || !cancellationToken.IsCancellationRequested;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        /// <summary>Wakes the writer, for example when a worker ends.</summary>
-        public void Signal() => SetChanged();
-
         /// <summary>Stops the call: queued items are dropped and waiting workers return null at once.</summary>
         public void Cancel()
         {
@@ -448,7 +308,7 @@ namespace PSThreading.Core
                 Volatile.Write(ref _cancelled, true);
                 _queued.Clear();
                 Volatile.Write(ref _queuedCount, 0);
-                Monitor.PulseAll(_sync);
+                _sleeping.WakeAll();
             }
 
             SetChanged();
@@ -467,9 +327,9 @@ namespace PSThreading.Core
                     item.HoldsSlot = false;
                     _running.Remove(item);
                     // Only a worker held back by a full throttle needs waking; an idle one would find nothing.
-                    if (_runningCount-- == ThrottleLimit && _queued.Count > 0 && _waitingWorkers > 0)
+                    if (_runningCount-- == ThrottleLimit && _queued.Count > 0)
                     {
-                        Monitor.PulseAll(_sync);
+                        _sleeping.WakeOne();
                     }
                 }
 
@@ -488,53 +348,33 @@ namespace PSThreading.Core
             return ended;
         }
 
-        /// <summary>
-        /// Under _sync. Returns true when the writer had nothing it could take before this result: only then
-        /// is it woken. Waking it for every result of tiny items cost the workers more than the items did.
-        /// </summary>
-        private bool Publish(PoolWorkItem item)
+        /// <summary>Under _sync.</summary>
+        private PoolWorkItem NewItem(object? input)
         {
-            Interlocked.Increment(ref _finishedCount);
-            if (_ordered != null)
+            if (_addingCompleted)
             {
-                _ordered.Add(item.Index, item);
-                return item.Index == _ordered.NextIndex && Volatile.Read(ref _writerWantsSignal);
+                throw new InvalidOperationException("The input of this pool call has already ended.");
             }
 
-            _finished!.Enqueue(item);
-            return _finished.Count == 1 && Volatile.Read(ref _writerWantsSignal);
+            return new PoolWorkItem(_added, input);
         }
 
-        private void SetChanged()
+        /// <summary>Under _sync: hands a queued item to a worker.</summary>
+        private PoolWorkItem Start(PoolWorkItem item, int workerIndex)
         {
-            try
+            Volatile.Write(ref _queuedCount, _queued.Count);
+            item.WorkerIndex = workerIndex;
+            item.StartedTimestamp = Stopwatch.GetTimestamp();
+            item.HoldsSlot = true;
+            item.MarkRunning();
+            _running.Add(item);
+            _runningCount++;
+            if (_runningCount > _peakRunning)
             {
-                _changed.Set();
-            }
-            catch (ObjectDisposedException)
-            {
-                // A worker that outlived its call (stuck in code that cannot be stopped) signals no one.
-            }
-        }
-
-        private void WakeWorkers()
-        {
-            lock (_sync)
-            {
-                Monitor.PulseAll(_sync);
-            }
-        }
-
-        private static bool TryDequeue(Queue<PoolWorkItem> queue, out PoolWorkItem? item)
-        {
-            if (queue.Count > 0)
-            {
-                item = queue.Dequeue();
-                return true;
+                _peakRunning = _runningCount;
             }
 
-            item = null;
-            return false;
+            return item;
         }
     }
 }

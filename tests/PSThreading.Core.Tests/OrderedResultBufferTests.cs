@@ -66,5 +66,24 @@ namespace PSThreading.Core.Tests
             Assert.True(buffer.TryTakeNext(out _));
             Assert.Throws<ArgumentException>(() => buffer.Add(0, 0));
         }
+
+        [Fact]
+        public void AResultArrivingAfterTakeAllPassedItsPositionIsDroppedNotAnError()
+        {
+            var buffer = new OrderedResultBuffer<int>();
+            buffer.Add(1, 1);
+            buffer.Add(3, 3);
+            Assert.Equal(new[] { 1, 3 }, buffer.TakeAll());
+
+            // Positions 0 and 2 were passed over while still running (a call timing out): they may end late.
+            Assert.False(buffer.Add(2, 2));
+            Assert.False(buffer.Add(0, 0));
+            Assert.Equal(0, buffer.WaitingCount);
+            Assert.Throws<ArgumentException>(() => buffer.Add(1, 1));
+            Assert.Throws<ArgumentException>(() => buffer.Add(0, 0));
+            Assert.True(buffer.Add(4, 4));
+            Assert.True(buffer.TryTakeNext(out int next));
+            Assert.Equal(4, next);
+        }
     }
 }

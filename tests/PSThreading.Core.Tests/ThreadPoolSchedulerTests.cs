@@ -303,7 +303,7 @@ namespace PSThreading.Core.Tests
         }
 
         [Fact]
-        public void AnIdleWorkerFindsAnItemWithoutBeingWokenForIt()
+        public void AnIdleWorkerIsWokenByANewItem()
         {
             using var scheduler = new ThreadPoolScheduler(1, ordered: false);
             var taker = BackgroundCall.Start(() => scheduler.TakeNext(0, CancellationToken.None));
@@ -313,6 +313,116 @@ namespace PSThreading.Core.Tests
             Assert.True(taker.Join(s_bound));
             Assert.Equal("late", taker.Result!.Input);
             scheduler.CompleteAdding();
+        }
+
+        [Fact]
+        public void ItemsTricklingInReachEverySleepingWorker()
+        {
+            // Each item blocks its worker until its round is released: the n-th item of a round can only start
+            // on a worker asleep since the previous ones arrived, so a wake-up lost or spent twice leaves an
+            // item waiting.
+            const int workers = 6;
+            using var scheduler = new ThreadPoolScheduler(workers, ordered: false);
+            var rounds = Enumerable.Range(0, 3).Select(_ => new ManualResetEventSlim(false)).ToArray();
+            int started = 0;
+            var threads = Enumerable.Range(0, workers).Select(w => BackgroundCall.Start(() =>
+            {
+                PoolWorkItem? item;
+                while ((item = scheduler.TakeNext(w, CancellationToken.None)) != null)
+                {
+                    Interlocked.Increment(ref started);
+                    rounds[(int)item.Input! / workers].Wait(s_bound);
+                    scheduler.Complete(item, null);
+                }
+            })).ToArray();
+
+            for (int round = 0; round < rounds.Length; round++)
+            {
+                // Long enough for every worker to give up spinning and sleep.
+                Thread.Sleep(50);
+                for (int i = 0; i < workers; i++)
+                {
+                    scheduler.Add(round * workers + i);
+                    Thread.Sleep(5);
+                }
+
+                var watch = Stopwatch.StartNew();
+                while (Volatile.Read(ref started) < (round + 1) * workers && watch.Elapsed < s_bound)
+                {
+                    Thread.Sleep(1);
+                }
+
+                Assert.Equal((round + 1) * workers, Volatile.Read(ref started));
+                Assert.Equal(0, scheduler.QueuedCount);
+                rounds[round].Set();
+            }
+
+            scheduler.CompleteAdding();
+            Assert.All(threads, t => Assert.True(t.Join(s_bound)));
+            Assert.Equal(rounds.Length * workers, DrainAll(scheduler).Count);
+            foreach (ManualResetEventSlim round in rounds)
+            {
+                round.Dispose();
+            }
+        }
+
+        [Fact]
+        public void AWorkerAsleepBehindAFullThrottleIsWokenWhenASlotFrees()
+        {
+            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            scheduler.Add("first");
+            scheduler.Add("second");
+            PoolWorkItem first = scheduler.TakeNext(0, CancellationToken.None)!;
+            var second = BackgroundCall.Start(() => scheduler.TakeNext(1, CancellationToken.None));
+            Assert.False(second.Join(100));
+
+            scheduler.Complete(first, null);
+            Assert.True(second.Join(s_bound));
+            Assert.Equal("second", second.Result!.Input);
+            scheduler.CompleteAdding();
+        }
+
+        [Fact]
+        public void AnItemTimeoutOfZeroReportsTheItemTimedOutInItsPlaceWithoutRunningIt()
+        {
+            using var scheduler = new ThreadPoolScheduler(2, ordered: true);
+            PoolWorkItem skipped = scheduler.AddTimedOut("no time");
+            scheduler.Add("runs");
+            scheduler.CompleteAdding();
+            Assert.Equal(PoolItemState.TimedOut, skipped.State);
+            Assert.Equal(1, scheduler.FinishedCount);
+
+            PoolWorkItem runs = scheduler.TakeNext(0, CancellationToken.None)!;
+            Assert.Equal("runs", runs.Input);
+            Assert.Null(scheduler.TakeNext(1, CancellationToken.None));
+            scheduler.Complete(runs, "done");
+            Assert.Equal(new[] { "no time", "runs" }, DrainAll(scheduler).Select(i => (string)i.Input!).ToArray());
+        }
+
+        [Fact]
+        public void AnItemEndingAfterTheFinishedResultsWereTakenDoesNotThrow()
+        {
+            foreach (bool cancelFirst in new[] { false, true })
+            {
+                using var scheduler = new ThreadPoolScheduler(3, ordered: true);
+                scheduler.Add("slow");
+                scheduler.Add("fast");
+                scheduler.CompleteAdding();
+                PoolWorkItem slow = scheduler.TakeNext(0, CancellationToken.None)!;
+                PoolWorkItem fast = scheduler.TakeNext(1, CancellationToken.None)!;
+                scheduler.Complete(fast, "fast done");
+                if (cancelFirst)
+                {
+                    scheduler.Cancel();
+                }
+
+                // A call timing out writes what finished, then the slow item ends: it is not written any more.
+                Assert.Same(fast, Assert.Single(scheduler.TakeFinishedResults()));
+                Assert.True(scheduler.Complete(slow, "slow done"));
+                Assert.False(scheduler.TryTakeResult(out _));
+                Assert.Empty(scheduler.TakeFinishedResults());
+                Assert.Equal(0, scheduler.RunningCount);
+            }
         }
 
         private static List<PoolWorkItem> DrainAll(ThreadPoolScheduler scheduler)

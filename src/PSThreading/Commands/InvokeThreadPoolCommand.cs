@@ -189,7 +189,23 @@ namespace PSThreading.Commands
                 return;
             }
 
-            scheduler.Add(input);
+            if (_itemTimeout == TimeSpan.Zero)
+            {
+                // No time at all: the item is reported timed out without running, every time.
+                scheduler.AddTimedOut(input);
+            }
+            else
+            {
+                scheduler.Add(input);
+            }
+
+            if (_timeout.HasValue && _watch.Elapsed >= _timeout.Value)
+            {
+                // Checked before a worker starts: under -Timeout 0 no item runs.
+                TimeOutCall(scheduler);
+                return;
+            }
+
             _call.EnsureWorkers();
             // The cheap part of a pump, for every item: results that are ready go out at once.
             if (CancelToken.IsCancellationRequested || _itemTimeout.HasValue || _timeout.HasValue || _call.WorkerFailure != null
@@ -255,7 +271,9 @@ namespace PSThreading.Commands
 
         private void TimeOutCall(ThreadPoolScheduler scheduler)
         {
-            // What finished is written first, then the call stops and says so.
+            // What finished is written first, then the call stops and says so. Cancelled first, so that an item
+            // ending meanwhile is not published behind results already taken.
+            scheduler.Cancel();
             foreach (PoolWorkItem item in scheduler.TakeFinishedResults())
             {
                 WriteResult(item);
@@ -312,10 +330,11 @@ namespace PSThreading.Commands
                 wait = Min(wait, _nextProgress - _watch.Elapsed);
             }
 
-            if (_call!.CanStartMoreWorkers)
+            TimeSpan? moreWorkers = _call!.TimeUntilMoreWorkers();
+            if (moreWorkers.HasValue)
             {
-                // Items wait and more workers may be needed soon: look again within a millisecond.
-                wait = Min(wait, TimeSpan.FromMilliseconds(1));
+                // Items wait for a worker that only this thread can start: look again when one may start.
+                wait = Min(wait, moreWorkers.Value);
             }
 
             return wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait;
@@ -353,7 +372,9 @@ namespace PSThreading.Commands
                 case PoolItemState.TimedOut:
                     string message = string.Format(
                         CultureInfo.InvariantCulture,
-                        "Item '{0}' (#{1}) ran longer than its timeout of {2} seconds and was stopped.",
+                        _itemTimeout == TimeSpan.Zero
+                            ? "Item '{0}' (#{1}) was not run: -ItemTimeout 0 gives an item no time at all. Give the seconds an item may take, or -1 for no limit."
+                            : "Item '{0}' (#{1}) ran longer than its timeout of {2} seconds and was stopped.",
                         DescribeItem(item.Input),
                         item.Index,
                         _itemTimeout?.TotalSeconds);

@@ -152,8 +152,23 @@ namespace PSThreading.Pool
             }
         }
 
-        /// <summary>True while items wait for a worker and one more could still start.</summary>
-        public bool CanStartMoreWorkers => !Scheduler.IsCancelled && _workers.Count < Scheduler.ThrottleLimit && Scheduler.QueuedCount > 0;
+        /// <summary>
+        /// How long until <see cref="EnsureWorkers"/> may start another worker for the items that wait; null when
+        /// it will not without a change that wakes the pipeline thread anyway (the idle workers take them, the
+        /// throttle is reached, the call is over), so that a quiet call does not poll.
+        /// </summary>
+        public TimeSpan? TimeUntilMoreWorkers()
+        {
+            int started = _workers.Count;
+            int waiting = Scheduler.QueuedCount;
+            if (Scheduler.IsCancelled || started >= Scheduler.ThrottleLimit || waiting <= started - Scheduler.RunningCount)
+            {
+                return null;
+            }
+
+            TimeSpan left = s_rampDelay - Scheduler.OldestQueuedWait();
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
 
         /// <summary>
         /// More workers start only once the oldest waiting item has waited <see cref="s_rampDelay"/>: tiny

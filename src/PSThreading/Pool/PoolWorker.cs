@@ -30,6 +30,8 @@ namespace PSThreading.Pool
         private WorkerRunspace? _runspace;
         private WorkerThread? _thread;
         private PowerShell? _running;
+        // The running invocation's output: what the general loop's items write (see PoolLoopScript).
+        private PSDataCollection<PSObject> _output = new PSDataCollection<PSObject>();
         private bool _itemStopPending;
         private bool _callStopping;
         private bool _drained;
@@ -138,9 +140,14 @@ namespace PSThreading.Pool
             }
         }
 
+        /// <summary>Called by the loop script when the item wrote its output to the invocation's output.</summary>
+        public void Complete() => Complete(TakeStreamedOutput());
+
         /// <summary>Called by the loop script when the item threw.</summary>
         public void Fail(ErrorRecord error)
         {
+            // What the item wrote before it threw is not part of a result, as with a throw inside @().
+            _output.Clear();
             PoolWorkItem? item = TakeCurrent();
             // The worker goes on to other items: locks the failed item left held are abandoned now, not at its end.
             _thread?.ReleaseAbandonedLocks(WorkerState.Failed);
@@ -283,9 +290,13 @@ namespace PSThreading.Pool
                     _running = ps;
                 }
 
+                // A collection per invocation: the engine closes the one it was given when the invocation ends.
+                _output = new PSDataCollection<PSObject>();
+                bool endedByItself = false;
                 try
                 {
-                    ps.Invoke();
+                    ps.Invoke(null, _output);
+                    endedByItself = ps.InvocationStateInfo.State == PSInvocationState.Completed;
                 }
                 catch (Exception ex) when (ex is RuntimeException || ex is InvalidOperationException)
                 {
@@ -299,9 +310,15 @@ namespace PSThreading.Pool
                     }
                 }
 
-                // Stopped or ended (for example by `exit` in an item) in the middle of an item.
+                // Stopped or ended in the middle of an item.
                 PoolWorkItem? orphan = TakeCurrent();
-                if (orphan != null)
+                if (orphan != null && endedByItself && !IsStopping())
+                {
+                    // `exit` in the item ends the invocation, as it ends a worker's script: the item is done,
+                    // with what it wrote before, and the worker goes on with a fresh invocation.
+                    _scheduler.Complete(orphan, TakeStreamedOutput());
+                }
+                else if (orphan != null)
                 {
                     _thread?.ReleaseAbandonedLocks(WorkerState.Stopped);
                     _scheduler.Abandon(orphan, StoppedError(orphan));
@@ -339,6 +356,26 @@ namespace PSThreading.Pool
             }
 
             _scheduler.Signal();
+        }
+
+        private bool IsStopping()
+        {
+            lock (_sync)
+            {
+                return _itemStopPending || _callStopping;
+            }
+        }
+
+        private object[] TakeStreamedOutput()
+        {
+            Collection<PSObject> written = _output.ReadAll();
+            var output = new object[written.Count];
+            for (int i = 0; i < output.Length; i++)
+            {
+                output[i] = written[i];
+            }
+
+            return output;
         }
 
         private PoolWorkItem? TakeCurrent()

@@ -86,7 +86,7 @@ namespace PSThreading.Runtime
                 // After a reset every preference is back at its default; most callers keep the defaults.
                 if (!_defaults.TryGetValue(preference.Key, out object? current) || !Equals(current, preference.Value))
                 {
-                    state.SetVariable(preference.Key, preference.Value);
+                    TrySetPreference(state, preference.Key, preference.Value);
                 }
             }
 
@@ -100,6 +100,23 @@ namespace PSThreading.Runtime
                 {
                     // The caller's folder is gone or unreadable: the worker starts in its default location.
                 }
+            }
+        }
+
+        /// <summary>
+        /// A caller can hold a preference value that a fresh session refuses (Set-Variable and New-Variable skip
+        /// the check an assignment makes: `Set-Variable VerbosePreference Invalid`). The worker then keeps its
+        /// default, as ForEach-Object -Parallel and Start-ThreadJob do, instead of failing before its code runs.
+        /// </summary>
+        private static void TrySetPreference(SessionStateProxy state, string name, object? value)
+        {
+            try
+            {
+                state.SetVariable(name, value);
+            }
+            catch (RuntimeException)
+            {
+                // The value does not convert to the preference's type (a MetadataException): the default stays.
             }
         }
 
