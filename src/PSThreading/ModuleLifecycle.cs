@@ -16,6 +16,9 @@ namespace PSThreading
         {
             // The first import names its thread MainThread: in pwsh that is the console's pipeline thread.
             ThreadRegistry.EnsureMainThread();
+            // Here too, not only in Start-WorkerThread: the first thread may be started where no host says which
+            // runspace is the console's (a pool item), and it must still be joined at exit.
+            ExitJoin.EnsureRegistered(host: null);
         }
 
         /// <summary>
