@@ -25,17 +25,8 @@ Describe 'tools/BuildTasks.ps1' {
         $total = Invoke-XunitSuite -Configuration Release 6>$null
         $total.Passed | Should -Be 12
         $total.Failed | Should -Be 1
-    }
-
-    It 'counts the failures of the results, and no more, when dotnet test reports them' {
+        # Failures the results do show are counted once, not once more for the exit code.
         Set-FakeDotnet -Passed 10 -Failed 2 -ExitCode 1
-        $total = Invoke-XunitSuite -Configuration Release 6>$null
-        $total.Failed | Should -Be 2
-    }
-
-    It 'is green when dotnet test passes' {
-        Set-FakeDotnet -Passed 12 -Failed 0 -ExitCode 0
-        $total = Invoke-XunitSuite -Configuration Release 6>$null
-        $total.Failed | Should -Be 0
+        (Invoke-XunitSuite -Configuration Release 6>$null).Failed | Should -Be 2
     }
 }

@@ -78,7 +78,11 @@ Start-Sleep -Milliseconds 300
     ) {
         param($Mode)
         $runs = Invoke-ExitLoop -Mode $Mode -Runs 10 -Seconds 25 -Script @'
-$null = Start-WorkerThread { $x = 0; foreach ($i in 1..20000) { $x++ }; $x }
+# Workers that end together, each leaving functions that its runspace's cleaning must remove, while pwsh
+# closes: the cleaning raced the disposal of their runspaces.
+1..16 | ForEach-Object {
+    $null = Start-WorkerThread { foreach ($i in 1..30) { $null = New-Item -Path "function:f$i" -Value { 1 } }; Start-Sleep -Milliseconds 300 }
+}
 $null = Start-WorkerThread -Daemon { $x = 0; while ($true) { $x++ } }
 '@
         Write-Host "    figures: $(Format-Runs $runs)"

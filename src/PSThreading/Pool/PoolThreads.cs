@@ -111,11 +111,27 @@ namespace PSThreading.Pool
 
             private void Loop() => s_live.Run(RunAssignedWork);
 
+            private bool WaitForWork()
+            {
+                while (true)
+                {
+                    try
+                    {
+                        return _assigned.Wait(s_idleLifetime);
+                    }
+                    catch (ThreadInterruptedException)
+                    {
+                        // A Thread.Interrupt that an item's code left pending fired here: spent, the wait goes on.
+                        // Escaping this thread it would end the process.
+                    }
+                }
+            }
+
             private void RunAssignedWork()
             {
                 while (true)
                 {
-                    bool signalled = _assigned.Wait(s_idleLifetime);
+                    bool signalled = WaitForWork();
                     Action? work;
                     lock (_sync)
                     {
