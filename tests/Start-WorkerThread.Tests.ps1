@@ -181,6 +181,7 @@ Import-Module '$ModuleManifest'
         It 'waits for a non-daemon thread to finish before the process ends' {
             $marker = Join-Path $TestDrive 'non-daemon.txt'
             $result = Invoke-ChildPwsh "Start-WorkerThread { Start-Sleep -Milliseconds 1500; Set-Content -Path '$marker' -Value 'finished' } | Out-Null; 'main-done'"
+            $result.ExitCode | Should -Be 0
             $result.Output | Should -Contain 'main-done'
             Get-Content $marker -ErrorAction Ignore | Should -Be 'finished'
         }
@@ -190,6 +191,7 @@ Import-Module '$ModuleManifest'
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $result = Invoke-ChildPwsh "Start-WorkerThread -Daemon { Start-Sleep -Seconds 8; Set-Content -Path '$marker' -Value 'finished' } | Out-Null; 'main-done'"
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 7
+            $result.ExitCode | Should -Be 0
             $result.Output | Should -Contain 'main-done'
             Test-Path $marker | Should -BeFalse
         }
@@ -198,6 +200,7 @@ Import-Module '$ModuleManifest'
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $result = Invoke-ChildPwsh "Start-WorkerThread -Daemon { [System.Threading.Thread]::Sleep(30000) } | Out-Null; Start-Sleep -Milliseconds 300; 'main-done'"
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $result.ExitCode | Should -Be 0
             $result.Output | Should -Contain 'main-done'
         }
 
@@ -208,6 +211,7 @@ Start-Sleep -Milliseconds 1500
 Write-Host 'main-line'
 $thread | Wait-WorkerThread | Out-Null
 '@
+            $result.ExitCode | Should -Be 0
             $lines = $result.Output
             $lines | Should -Contain 'worker-line'
             $lines | Should -Contain 'worker-info'

@@ -82,14 +82,21 @@ function Invoke-XunitSuite {
         & dotnet test $project.FullName -c $Configuration -nologo `
             --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' -- 'RunConfiguration.TestSessionTimeout=600000' |
             Out-Host
+        $exitCode = $LASTEXITCODE
         if (-not (Test-Path $trx)) {
-            Write-Host '    xunit produced no results: counted as one failure.'
+            Write-Host "    xunit produced no results (exit code $exitCode): counted as one failure."
             $total.Failed++
             continue
         }
         $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
         $total.Passed += [int]$counters.passed
-        $total.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
+        $total.Failed += $failed
+        if ($exitCode -ne 0 -and $failed -eq 0) {
+            # A test host that crashed or timed out leaves a results file with only the tests run so far.
+            Write-Host "    dotnet test exited with code $exitCode though its results show no failure: counted as one failure."
+            $total.Failed++
+        }
     }
     $total
 }

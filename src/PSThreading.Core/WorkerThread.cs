@@ -12,6 +12,8 @@ namespace PSThreading.Core
     /// </summary>
     public sealed class WorkerThread
     {
+        private static readonly RunningCount s_liveOsThreads = new RunningCount();
+
         private readonly ManualResetEvent _ended = new ManualResetEvent(false);
         private readonly ConcurrentQueue<object> _results = new ConcurrentQueue<object>();
         private readonly IThreadBody? _body;
@@ -124,7 +126,12 @@ namespace PSThreading.Core
             thread.Start();
         }
 
-        private void RunOnOwnThread()
+        /// <summary>Dedicated OS threads started by workers and not yet ended: what a leak check counts.</summary>
+        internal static int LiveOsThreadCount => s_liveOsThreads.Count;
+
+        private void RunOnOwnThread() => s_liveOsThreads.Run(RunAndFinish);
+
+        private void RunAndFinish()
         {
             ThreadRegistry.SetCurrent(this);
             WorkerState outcome = WorkerState.Completed;
@@ -144,7 +151,7 @@ namespace PSThreading.Core
             }
             finally
             {
-                Finish(outcome);
+                FinishDespiteInterrupts(outcome);
                 ThreadRegistry.SetCurrent(null);
             }
 
@@ -155,6 +162,27 @@ namespace PSThreading.Core
             catch (Exception)
             {
                 // Tidying after the end cannot fail the thread, and must not end the process.
+            }
+        }
+
+        /// <summary>
+        /// <see cref="Finish"/> on the thread's way out, where nothing may escape: a Thread.Interrupt left pending
+        /// (by user code, say) fires at the first contended lock, and thrown from here it would end the process.
+        /// Finish can run again after an interrupt: each of its steps may be repeated.
+        /// </summary>
+        private void FinishDespiteInterrupts(WorkerState outcome)
+        {
+            while (true)
+            {
+                try
+                {
+                    Finish(outcome);
+                    return;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    // Caught, the interrupt is spent: the next try runs through.
+                }
             }
         }
 
@@ -270,10 +298,23 @@ namespace PSThreading.Core
         internal bool HasOsThread => _thread != null;
 
         /// <summary>
-        /// Wakes the OS thread out of a blocking .NET call (Sleep, Wait, Join) with ThreadInterruptedException.
-        /// Only for process exit: pwsh's exit waits for every runspace, and a stop request cannot end such a call.
+        /// Makes the OS thread a background one, so that it no longer keeps the process alive: for a non-daemon
+        /// thread that the user chose to stop at exit and that sits in a .NET call a stop cannot end.
         /// </summary>
-        internal void InterruptOsThread() => _thread?.Interrupt();
+        internal void LetProcessExitWithout()
+        {
+            try
+            {
+                if (_thread != null)
+                {
+                    _thread.IsBackground = true;
+                }
+            }
+            catch (ThreadStateException)
+            {
+                // It ended meanwhile: it holds nothing up.
+            }
+        }
 
         public override string ToString() => Name;
     }

@@ -28,6 +28,9 @@ namespace PSThreading
             // thread's stop through these, stopping the script there as Ctrl+C does.
             MainThreadInterrupt.SetListener(ConsoleCancel.Listen);
             BlockingWait.StoppedException = () => new PipelineStoppedException();
+            // Here too, not only in Start-WorkerThread: the first thread may be started where no host says which
+            // runspace is the console's (a pool item), and it must still be joined at exit.
+            ExitJoin.EnsureRegistered(host: null);
         }
 
         /// <summary>

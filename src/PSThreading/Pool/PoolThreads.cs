@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using PSThreading.Core;
 using PSThreading.Runtime;
 
 namespace PSThreading.Pool
@@ -14,6 +15,10 @@ namespace PSThreading.Pool
     {
         private static readonly TimeSpan s_idleLifetime = TimeSpan.FromSeconds(30);
         private static readonly ConcurrentStack<ParkedThread> s_idle = new ConcurrentStack<ParkedThread>();
+        private static readonly RunningCount s_live = new RunningCount();
+
+        /// <summary>Pool OS threads alive now, parked or running work: what a leak check counts.</summary>
+        internal static int LiveCount => s_live.Count;
 
         /// <summary>Runs <paramref name="work"/> on a parked thread, or on a new one when none is idle.</summary>
         public static void Run(Action work)
@@ -105,11 +110,29 @@ namespace PSThreading.Pool
                 thread.Start();
             }
 
-            private void Loop()
+            private void Loop() => s_live.Run(RunAssignedWork);
+
+            private bool WaitForWork()
             {
                 while (true)
                 {
-                    bool signalled = _assigned.Wait(s_idleLifetime);
+                    try
+                    {
+                        return _assigned.Wait(s_idleLifetime);
+                    }
+                    catch (ThreadInterruptedException)
+                    {
+                        // A Thread.Interrupt that an item's code left pending fired here: spent, the wait goes on.
+                        // Escaping this thread it would end the process.
+                    }
+                }
+            }
+
+            private void RunAssignedWork()
+            {
+                while (true)
+                {
+                    bool signalled = WaitForWork();
                     Action? work;
                     lock (_sync)
                     {

@@ -396,19 +396,11 @@ namespace PSThreading.Pool
 
         private static void BeginStop(PowerShell? running)
         {
-            if (running == null)
+            if (running != null)
             {
-                return;
-            }
-
-            try
-            {
-                // BeginStop: Stop() would block the pipeline thread until the item's code unwinds.
-                running.BeginStop(null, null);
-            }
-            catch (Exception ex) when (ex is ObjectDisposedException || ex is InvalidOperationException)
-            {
-                // The invocation ended meanwhile: nothing left to stop.
+                // Not PowerShell's BeginStop: it waits for the item on a foreground thread, which an item stuck in
+                // a .NET call would keep alive past the process's exit.
+                PipelineStop.Begin(running);
             }
         }
     }

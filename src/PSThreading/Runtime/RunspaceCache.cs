@@ -29,15 +29,29 @@ namespace PSThreading.Runtime
         /// <summary>A clean warm runspace for this host, or a new one opened on the calling thread.</summary>
         public static WorkerRunspace Take(PSHost host)
         {
-            WorkerRunspace? warm = For(host).TakeIdle(s_cleaningWait);
-            if (warm != null)
+            // Inside the gate until the runspace is listed as ours, so that the exit finds every one it must drop.
+            ShutdownGate.Enter();
+            try
             {
-                return warm;
-            }
+                WorkerRunspace? warm = For(host).TakeIdle(s_cleaningWait);
+                if (warm != null)
+                {
+                    return warm;
+                }
 
-            WorkerRunspace opened = WorkerRunspace.Open(host);
-            s_workerRunspaceIds[opened.InstanceId] = 0;
-            return opened;
+                if (ShutdownGate.IsClosed)
+                {
+                    throw new OperationCanceledException("PowerShell is exiting: no new worker runspace is opened.");
+                }
+
+                WorkerRunspace opened = WorkerRunspace.Open(host);
+                s_workerRunspaceIds[opened.InstanceId] = 0;
+                return opened;
+            }
+            finally
+            {
+                ShutdownGate.Leave();
+            }
         }
 
         /// <summary>Announces that a used runspace will come back once cleaned (see <see cref="Return"/>).</summary>
@@ -53,6 +67,14 @@ namespace PSThreading.Runtime
         public static void Return(WorkerRunspace runspace, int maxIdle)
         {
             HostRunspaces runspaces = For(runspace.Host);
+            if (!ShutdownGate.TryEnter())
+            {
+                // The process is exiting: cleaning would race pwsh's disposal of the runspace, and closing it here
+                // would only slow the exit down. It is dropped as it is.
+                runspaces.EndCleaning(null, 0);
+                return;
+            }
+
             bool clean = false;
             try
             {
@@ -60,6 +82,7 @@ namespace PSThreading.Runtime
             }
             finally
             {
+                ShutdownGate.Leave();
                 if (!runspaces.EndCleaning(clean ? runspace : null, Math.Max(maxIdle, s_maxIdlePerHost)))
                 {
                     Discard(runspace);
@@ -75,6 +98,9 @@ namespace PSThreading.Runtime
 
         /// <summary>True for runspaces this module opened for its workers.</summary>
         public static bool IsWorkerRunspace(Guid instanceId) => s_workerRunspaceIds.ContainsKey(instanceId);
+
+        /// <summary>The ids of every runspace this module opened and has not closed, idle or in use.</summary>
+        public static ICollection<Guid> WorkerRunspaceIds => s_workerRunspaceIds.Keys;
 
         public static int IdleCount
         {

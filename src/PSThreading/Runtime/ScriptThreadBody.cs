@@ -100,7 +100,7 @@ namespace PSThreading.Runtime
             }
             catch (InvalidOperationException) when (StopWasRequested())
             {
-                // BeginStop reached the invocation before it started: PowerShell then refuses to start it
+                // The stop reached the invocation before it started: PowerShell then refuses to start it
                 // ("a command is currently stopping"). The thread was stopped, not failed.
                 throw new OperationCanceledException();
             }
@@ -149,8 +149,11 @@ namespace PSThreading.Runtime
                 running = _running;
             }
 
-            // BeginStop: Stop() would block the caller until the worker's pipeline unwinds.
-            running?.BeginStop(null, null);
+            // Not on the caller's thread: Stop() would block it until the worker's pipeline unwinds.
+            if (running != null)
+            {
+                PipelineStop.Begin(running);
+            }
         }
 
         private static void MoveTo<T>(WorkerThread thread, PSDataCollection<T> collection)

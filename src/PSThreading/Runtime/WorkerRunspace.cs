@@ -80,6 +80,19 @@ namespace PSThreading.Runtime
         /// <summary>Gives a clean runspace the caller's location and preferences.</summary>
         public void PrepareFor(CallerContext caller)
         {
+            ShutdownGate.Enter();
+            try
+            {
+                Prepare(caller);
+            }
+            finally
+            {
+                ShutdownGate.Leave();
+            }
+        }
+
+        private void Prepare(CallerContext caller)
+        {
             SessionStateProxy state = Runspace.SessionStateProxy;
             foreach (KeyValuePair<string, object?> preference in caller.Preferences)
             {
