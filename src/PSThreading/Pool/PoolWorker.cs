@@ -16,7 +16,7 @@ namespace PSThreading.Pool
     /// The loop script calls back into this object (<see cref="MoveNext"/>, <see cref="Complete"/>,
     /// <see cref="Fail"/>) on the worker's own thread: the runspace runs every invocation on its caller's thread.
     /// </remarks>
-    public sealed class PoolWorker
+    public sealed partial class PoolWorker
     {
         private readonly object _sync = new object();
         private readonly PoolCall _call;
@@ -54,9 +54,17 @@ namespace PSThreading.Pool
 
         internal bool WaitEnded(TimeSpan timeout) => _ended.Wait(timeout);
 
-        /// <summary>Called by the loop script: takes the next item; false when the worker should end its invocation.</summary>
-        public bool MoveNext()
+        /// <summary>
+        /// Called by the loop script: takes the next item, first putting the location back in the caller's folder
+        /// when an earlier item moved it; false when the worker should end its invocation.
+        /// </summary>
+        public bool MoveNext(SessionState? sessionState)
         {
+            if (sessionState != null)
+            {
+                WorkerRunspace.MoveTo(sessionState.Path, _call.CallerLocation);
+            }
+
             lock (_sync)
             {
                 if (_itemStopPending || _callStopping)
@@ -144,11 +152,18 @@ namespace PSThreading.Pool
             WorkerRunspace? runspace = null;
             try
             {
-                runspace = RunspaceCache.Take(PoolWorkerHost.Instance);
+                runspace = RunspaceCache.Take(PoolWorkerHost.Instance, _call.LanguageMode);
                 _call.Prepare(runspace);
-                while (RunOneInvocation(runspace))
+                if (_call.RunsEachItemAlone)
                 {
-                    // The invocation was stopped under an item that passed its timeout: go on with a fresh one.
+                    RunItemsOneByOne(ref runspace);
+                }
+                else
+                {
+                    while (RunOneInvocation(runspace))
+                    {
+                        // The invocation was stopped under an item that passed its timeout: go on with a fresh one.
+                    }
                 }
             }
             catch (Exception ex)
@@ -205,21 +220,9 @@ namespace PSThreading.Pool
                     .AddParameter("__PoolFeed", this)
                     .AddParameter("__PoolBlockText", _call.Script.Text)
                     .AddParameter("__PoolArguments", _call.Arguments);
-                if (_call.Script.UsingValues != null)
+                if (!BeginRunning(ps, runspace))
                 {
-                    ps.AddParameter(WorkerScript.UsingValuesParameter, _call.Script.UsingValues);
-                }
-
-                ForwardStreams(ps);
-                lock (_sync)
-                {
-                    if (_callStopping)
-                    {
-                        return false;
-                    }
-
-                    _itemStopPending = false;
-                    _running = ps;
+                    return false;
                 }
 
                 try
@@ -232,24 +235,59 @@ namespace PSThreading.Pool
                 }
                 finally
                 {
-                    lock (_sync)
-                    {
-                        _running = null;
-                    }
+                    EndRunning();
                 }
 
                 // Stopped or ended (for example by `exit` in an item) in the middle of an item.
-                PoolWorkItem? orphan = TakeCurrent();
-                if (orphan != null)
-                {
-                    _thread?.ReleaseAbandonedLocks(WorkerState.Stopped);
-                    _scheduler.Abandon(orphan, StoppedError(orphan));
-                }
+                AbandonCurrent();
 
                 lock (_sync)
                 {
                     return !_callStopping && !_drained && !_scheduler.IsCancelled;
                 }
+            }
+        }
+
+        /// <summary>Gives <paramref name="ps"/> the $using: values and stream forwarding, and marks it as running.</summary>
+        /// <returns>False when the call is stopping and <paramref name="ps"/> must not start.</returns>
+        private bool BeginRunning(PowerShell ps, WorkerRunspace runspace)
+        {
+            if (_call.Script.UsingValues != null)
+            {
+                ps.AddParameter(WorkerScript.UsingValuesParameter, _call.Script.UsingValues);
+            }
+
+            ForwardStreams(ps);
+            runspace.RestoreLanguageMode();
+            lock (_sync)
+            {
+                if (_callStopping)
+                {
+                    return false;
+                }
+
+                _itemStopPending = false;
+                _running = ps;
+                return true;
+            }
+        }
+
+        private void EndRunning()
+        {
+            lock (_sync)
+            {
+                _running = null;
+            }
+        }
+
+        /// <summary>The item the worker was running when its invocation stopped or ended: reported as stopped.</summary>
+        private void AbandonCurrent()
+        {
+            PoolWorkItem? orphan = TakeCurrent();
+            if (orphan != null)
+            {
+                _thread?.ReleaseAbandonedLocks(WorkerState.Stopped);
+                _scheduler.Abandon(orphan, StoppedError(orphan));
             }
         }
 
