@@ -26,10 +26,15 @@ namespace PSThreading.Runtime
             "Microsoft.PowerShell.Diagnostics",
             "Microsoft.PowerShell.Host",
             "CimCmdlets",
+            // The assemblies the modules above load as nested modules: listed in the module table too.
+            "Microsoft.PowerShell.Commands.Management",
+            "Microsoft.PowerShell.Commands.Utility",
+            "Microsoft.PowerShell.Commands.Diagnostics",
+            "Microsoft.Management.Infrastructure.CimCmdlets",
         };
 
-        private static readonly string s_shippedModulesFolder =
-            Path.Combine(Path.GetDirectoryName(typeof(PSObject).Assembly.Location) ?? string.Empty, "Modules");
+        // $PSHOME: the shipped modules live in its Modules folder, their nested assemblies in it directly.
+        private static readonly string s_powerShellHome = Path.GetDirectoryName(typeof(PSObject).Assembly.Location) ?? string.Empty;
 
         private readonly EngineTables _tables;
         private readonly PSLanguageMode _languageMode;
@@ -144,7 +149,8 @@ namespace PSThreading.Runtime
 
         private static bool IsStatelessShipped(PSModuleInfo module)
             => s_statelessShippedModules.Contains(module.Name)
-                && module.ModuleBase.StartsWith(s_shippedModulesFolder, StringComparison.OrdinalIgnoreCase);
+                && s_powerShellHome.Length > 0
+                && module.ModuleBase.StartsWith(s_powerShellHome, StringComparison.OrdinalIgnoreCase);
 
         private bool RestoreFunctions(ProviderIntrinsics provider)
         {
