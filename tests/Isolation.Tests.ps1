@@ -1,28 +1,32 @@
 # Concurrency: workers and pool calls reuse warm runspaces; nothing one leaves may be seen by the next.
 BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 
+BeforeDiscovery {
+    $FormatFile = Join-Path ([IO.Path]::GetTempPath()) 'psthreading-isolation.format.ps1xml'
+    # Each kind of state: a statement that sets it and an expression that is $true while it is set.
+    $StateKinds = @(
+        @{ Kind = 'global variable'; Set = '$global:IsoVar = 1'; Check = '$null -ne (Get-Variable IsoVar -Scope Global -ErrorAction Ignore)' }
+        @{ Kind = 'global function'; Set = 'function global:Get-IsoThing { 1 }'; Check = '$null -ne (Get-Command Get-IsoThing -ErrorAction Ignore)' }
+        @{ Kind = 'global alias'; Set = 'Set-Alias -Name IsoAlias -Value Get-Date -Scope Global'; Check = '$null -ne (Get-Alias IsoAlias -ErrorAction Ignore)' }
+        @{ Kind = 'imported module'; Set = 'New-Module -Name IsoModule { function Get-IsoModuleThing { 1 } } | Import-Module -Global'; Check = '$null -ne (Get-Module IsoModule)' }
+        @{ Kind = 'type data'; Set = 'Update-TypeData -TypeName System.Int32 -MemberType NoteProperty -MemberName IsoNote -Value 1 -Force'; Check = '$null -ne (1).IsoNote' }
+        @{ Kind = 'format data'; Set = "Update-FormatData -AppendPath '$FormatFile'"; Check = '$null -ne (Get-FormatData PSThreading.Iso.Thing)' }
+        @{ Kind = 'PS drive'; Set = '$null = New-PSDrive -Name IsoDrive -PSProvider FileSystem -Root ([IO.Path]::GetTempPath()) -Scope Global'; Check = '$null -ne (Get-PSDrive IsoDrive -ErrorAction Ignore)' }
+        @{ Kind = '$PSDefaultParameterValues'; Set = '$global:PSDefaultParameterValues["Get-Date:Format"] = "yyyy"'; Check = '$global:PSDefaultParameterValues.Count -gt 0' }
+        @{ Kind = 'location'; Set = 'Set-Location -Path ([IO.Path]::GetPathRoot($PWD.Path))'; Check = '$PWD.ProviderPath -ne $args[0]' }
+        @{ Kind = 'language mode'; Set = '$ExecutionContext.SessionState.LanguageMode = "ConstrainedLanguage"'; Check = '"$($ExecutionContext.SessionState.LanguageMode)" -ne "FullLanguage"' }
+    )
+}
+
 Describe 'Isolation' {
     BeforeAll {
         $ProgressPreference = 'SilentlyContinue'
-        $script:FormatFile = Join-Path ([IO.Path]::GetTempPath()) "psthreading-iso-$PID.format.ps1xml"
+        $script:FormatFile = Join-Path ([IO.Path]::GetTempPath()) 'psthreading-isolation.format.ps1xml'
         @'
 <Configuration><ViewDefinitions><View><Name>IsoView</Name><ViewSelectedBy><TypeName>PSThreading.Iso.Thing</TypeName></ViewSelectedBy>
 <TableControl><TableHeaders><TableColumnHeader/></TableHeaders><TableRowEntries><TableRowEntry><TableColumnItems>
 <TableColumnItem><PropertyName>A</PropertyName></TableColumnItem></TableColumnItems></TableRowEntry></TableRowEntries></TableControl></View></ViewDefinitions></Configuration>
 '@ | Set-Content -Path $script:FormatFile
-        # Each kind of state: a statement that sets it and an expression that is $true while it is set.
-        $script:StateKinds = @(
-            @{ Kind = 'global variable'; Set = '$global:IsoVar = 1'; Check = '$null -ne (Get-Variable IsoVar -Scope Global -ErrorAction Ignore)' }
-            @{ Kind = 'global function'; Set = 'function global:Get-IsoThing { 1 }'; Check = '$null -ne (Get-Command Get-IsoThing -ErrorAction Ignore)' }
-            @{ Kind = 'global alias'; Set = 'Set-Alias -Name IsoAlias -Value Get-Date -Scope Global'; Check = '$null -ne (Get-Alias IsoAlias -ErrorAction Ignore)' }
-            @{ Kind = 'imported module'; Set = 'New-Module -Name IsoModule { function Get-IsoModuleThing { 1 } } | Import-Module -Global'; Check = '$null -ne (Get-Module IsoModule)' }
-            @{ Kind = 'type data'; Set = 'Update-TypeData -TypeName System.Int32 -MemberType NoteProperty -MemberName IsoNote -Value 1 -Force'; Check = '$null -ne (1).IsoNote' }
-            @{ Kind = 'format data'; Set = "Update-FormatData -AppendPath '$script:FormatFile'"; Check = '$null -ne (Get-FormatData PSThreading.Iso.Thing)' }
-            @{ Kind = 'PS drive'; Set = '$null = New-PSDrive -Name IsoDrive -PSProvider FileSystem -Root ([IO.Path]::GetTempPath()) -Scope Global'; Check = '$null -ne (Get-PSDrive IsoDrive -ErrorAction Ignore)' }
-            @{ Kind = '$PSDefaultParameterValues'; Set = '$global:PSDefaultParameterValues["Get-Date:Format"] = "yyyy"'; Check = '$global:PSDefaultParameterValues.Count -gt 0' }
-            @{ Kind = 'location'; Set = 'Set-Location -Path ([IO.Path]::GetPathRoot($PWD.Path))'; Check = '$PWD.ProviderPath -ne $args[0]' }
-            @{ Kind = 'language mode'; Set = '$ExecutionContext.SessionState.LanguageMode = "ConstrainedLanguage"'; Check = '"$($ExecutionContext.SessionState.LanguageMode)" -ne "FullLanguage"' }
-        )
         function script:Invoke-Worker([string] $Text) {
             Start-WorkerThread ([scriptblock]::Create($Text)) -ArgumentList $PWD.ProviderPath | Wait-WorkerThread
         }
