@@ -190,7 +190,10 @@ $null = $ps.AddScript("Import-Module '$((Get-Module PSThreading).Path -replace '
 $cache = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Runtime.RunspaceCache')
 $timer = $cache.GetField('s_trimTimer', [Reflection.BindingFlags]'NonPublic,Static')
 "before=" + ($null -ne $timer.GetValue($null))
-$threads = 1..4 | ForEach-Object { Start-WorkerThread { Start-Sleep -Milliseconds 300 } }
+# Four at once (each waits for the gate), so four runspaces come back idle.
+$gate = [Threading.ManualResetEventSlim]::new($false)
+$threads = 1..4 | ForEach-Object { Start-WorkerThread { param($gate) $null = $gate.Wait(30000) } -ArgumentList $gate }
+$gate.Set()
 $null = $threads | Wait-WorkerThread
 $deadline = [datetime]::UtcNow.AddSeconds(10)
 while ($cache::IdleCount -lt 3 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
@@ -199,7 +202,10 @@ while ($cache::IdleCount -lt 3 -and [datetime]::UtcNow -lt $deadline) { Start-Sl
 $deadline = [datetime]::UtcNow.AddSeconds(20)
 while ($null -ne $timer.GetValue($null) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
 "trimmed=" + ($null -ne $timer.GetValue($null)) + " idle=" + $cache::IdleCount
-$threads = 1..4 | ForEach-Object { Start-WorkerThread { Start-Sleep -Milliseconds 300 } }
+# Four at once (each waits for the gate), so four runspaces come back idle.
+$gate = [Threading.ManualResetEventSlim]::new($false)
+$threads = 1..4 | ForEach-Object { Start-WorkerThread { param($gate) $null = $gate.Wait(30000) } -ArgumentList $gate }
+$gate.Set()
 $null = $threads | Wait-WorkerThread
 $deadline = [datetime]::UtcNow.AddSeconds(10)
 while ($cache::IdleCount -lt 3 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }

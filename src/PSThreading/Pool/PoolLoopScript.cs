@@ -26,7 +26,7 @@ param($__PoolFeed, $__PoolBlockText, [object[]] $__PoolArguments)
         // `& $block` runs the block in a local scope: compiled variable slots, 8-11x faster than dot-sourcing.
         // `$_` set in the loop's scope is what the block reads as $_ / $PSItem. The do/while catches a stray
         // break or continue in the user's block, which would otherwise end this loop. MoveNext gets the session
-        // state to put the location back when an earlier item moved it.
+        // state to put the location back when an earlier item moved it (an inlined block cannot move it).
         private const string CallingLoop = Header + @"
 $__PoolBlock = [scriptblock]::Create($__PoolBlockText)
 while ($__PoolFeed.MoveNext($ExecutionContext.SessionState)) {
@@ -45,7 +45,7 @@ while ($__PoolFeed.MoveNext($ExecutionContext.SessionState)) {
 ";
 
         private const string InlineLoopStart = Header + @"
-while ($__PoolFeed.MoveNext($ExecutionContext.SessionState)) {
+while ($__PoolFeed.MoveNext()) {
     $_ = $__PoolFeed.Current
     try {
         $__PoolFeed.Complete(@(

@@ -16,7 +16,7 @@ namespace PSThreading.Pool
         private void RunItemsOneByOne(ref WorkerRunspace runspace)
         {
             bool first = true;
-            while (MoveNext(null))
+            while (MoveNext())
             {
                 if (!first)
                 {

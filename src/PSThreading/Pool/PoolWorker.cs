@@ -13,7 +13,7 @@ namespace PSThreading.Pool
     /// item after item from the call's scheduler: per-item cost is a few method calls, not a new invocation.
     /// </summary>
     /// <remarks>
-    /// The loop script calls back into this object (<see cref="MoveNext"/>, <see cref="Complete"/>,
+    /// The loop script calls back into this object (<see cref="MoveNext()"/>, <see cref="Complete"/>,
     /// <see cref="Fail"/>) on the worker's own thread: the runspace runs every invocation on its caller's thread.
     /// </remarks>
     public sealed partial class PoolWorker
@@ -29,6 +29,9 @@ namespace PSThreading.Pool
         private bool _itemStopPending;
         private bool _callStopping;
         private bool _drained;
+        // Where the calling loop last saw the location at the caller's folder (see KeepCallerLocation).
+        private PSDriveInfo? _checkedDrive;
+        private string? _checkedDriveLocation;
 
         internal PoolWorker(PoolCall call, int index, string name)
         {
@@ -55,15 +58,18 @@ namespace PSThreading.Pool
         internal bool WaitEnded(TimeSpan timeout) => _ended.Wait(timeout);
 
         /// <summary>
-        /// Called by the loop script: takes the next item, first putting the location back in the caller's folder
-        /// when an earlier item moved it; false when the worker should end its invocation.
+        /// Called by the calling loop script: takes the next item, first putting the location back in the caller's
+        /// folder when an earlier item moved it; false when the worker should end its invocation.
         /// </summary>
-        public bool MoveNext(SessionState? sessionState)
+        public bool MoveNext(SessionState sessionState)
         {
-            if (sessionState != null)
-            {
-                WorkerRunspace.MoveTo(sessionState.Path, _call.CallerLocation);
-            }
+            KeepCallerLocation(sessionState);
+            return MoveNext();
+        }
+
+        /// <summary>Called by the inlined loop, whose statements cannot move the location: takes the next item.</summary>
+        public bool MoveNext()
+        {
 
             lock (_sync)
             {
@@ -84,6 +90,23 @@ namespace PSThreading.Pool
             }
 
             return item != null;
+        }
+
+        /// <summary>
+        /// Reading the location costs more than an item of <c>{ $_ * 2 }</c>: the current drive and its
+        /// location string, unchanged since the last check, tell that nothing moved it.
+        /// </summary>
+        private void KeepCallerLocation(SessionState sessionState)
+        {
+            PSDriveInfo? drive = sessionState.Drive.Current;
+            if (drive != null && ReferenceEquals(drive, _checkedDrive) && string.Equals(drive.CurrentLocation, _checkedDriveLocation, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            WorkerRunspace.MoveTo(sessionState.Path, _call.CallerLocation);
+            _checkedDrive = sessionState.Drive.Current;
+            _checkedDriveLocation = _checkedDrive?.CurrentLocation;
         }
 
         /// <summary>Called by the loop script with everything the item wrote to its output.</summary>
