@@ -195,8 +195,9 @@ $gate = [Threading.ManualResetEventSlim]::new($false)
 $threads = 1..4 | ForEach-Object { Start-WorkerThread { param($gate) $null = $gate.Wait(30000) } -ArgumentList $gate }
 $gate.Set()
 $null = $threads | Wait-WorkerThread
+# The timer starts as the third runspace comes back idle, just after the worker's join returns.
 $deadline = [datetime]::UtcNow.AddSeconds(10)
-while ($cache::IdleCount -lt 3 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+while ($null -eq $timer.GetValue($null) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
 "busy=" + ($null -ne $timer.GetValue($null))
 # The idle lifetime is 5 s: the timer closes the extra runspaces, then stops.
 $deadline = [datetime]::UtcNow.AddSeconds(20)
@@ -207,8 +208,9 @@ $gate = [Threading.ManualResetEventSlim]::new($false)
 $threads = 1..4 | ForEach-Object { Start-WorkerThread { param($gate) $null = $gate.Wait(30000) } -ArgumentList $gate }
 $gate.Set()
 $null = $threads | Wait-WorkerThread
+# The timer starts as the third runspace comes back idle, just after the worker's join returns.
 $deadline = [datetime]::UtcNow.AddSeconds(10)
-while ($cache::IdleCount -lt 3 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+while ($null -eq $timer.GetValue($null) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
 "again=" + ($null -ne $timer.GetValue($null))
 Remove-Module PSThreading
 "removed=" + ($null -ne $timer.GetValue($null))
