@@ -28,6 +28,7 @@ namespace PSThreading.Runtime
         private static Timer? s_trimTimer;
         // Cleaning takes ~1.5 ms; past this something is wrong and a new runspace is the better bet.
         private static readonly TimeSpan s_cleaningWait = TimeSpan.FromMilliseconds(100);
+        private static readonly TimeSpan s_clearWait = TimeSpan.FromMilliseconds(500);
         private static readonly ConcurrentDictionary<RunspaceKey, HostRunspaces> s_byHost = new ConcurrentDictionary<RunspaceKey, HostRunspaces>();
         private static readonly ConcurrentDictionary<Guid, byte> s_workerRunspaceIds = new ConcurrentDictionary<Guid, byte>();
 
@@ -103,8 +104,11 @@ namespace PSThreading.Runtime
         public static void Clear()
         {
             StopTrimTimer(whenNothingToTrim: false);
+            // A worker that has just ended may still be cleaning its runspace: it would come back idle after this.
+            DateTime deadline = DateTime.UtcNow + s_clearWait;
             foreach (HostRunspaces runspaces in s_byHost.Values)
             {
+                runspaces.WaitForCleanings(deadline);
                 foreach (WorkerRunspace idle in runspaces.TakeAllIdle())
                 {
                     Discard(idle);
@@ -247,6 +251,24 @@ namespace PSThreading.Runtime
                         if (_cleaning == 0 || left <= TimeSpan.Zero)
                         {
                             return null;
+                        }
+
+                        Monitor.Wait(_sync, left);
+                    }
+                }
+            }
+
+            /// <summary>Waits, up to <paramref name="deadline"/>, until no runspace of this host is being cleaned.</summary>
+            public void WaitForCleanings(DateTime deadline)
+            {
+                lock (_sync)
+                {
+                    while (_cleaning > 0)
+                    {
+                        TimeSpan left = deadline - DateTime.UtcNow;
+                        if (left <= TimeSpan.Zero)
+                        {
+                            return;
                         }
 
                         Monitor.Wait(_sync, left);
