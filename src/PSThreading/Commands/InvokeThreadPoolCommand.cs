@@ -80,6 +80,10 @@ namespace PSThreading.Commands
         [Parameter]
         public SwitchParameter NoProgress { get; set; }
 
+        /// <summary>Each item in a runspace as clean as a new one (ForEach-Object -Parallel's name): slower, for items that set globals.</summary>
+        [Parameter]
+        public SwitchParameter UseNewRunspace { get; set; }
+
         protected override void BeginProcessing()
         {
             _watch.Start();
@@ -91,7 +95,7 @@ namespace PSThreading.Commands
             _activityId = Interlocked.Increment(ref s_progressActivityId);
             _nextProgress = s_progressDelay;
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
-            _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered);
+            _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace);
         }
 
         protected override void ProcessRecord()

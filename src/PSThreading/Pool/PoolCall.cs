@@ -46,17 +46,19 @@ namespace PSThreading.Pool
             CallerContext caller,
             IReadOnlyList<KeyValuePair<string, object?>> preferenceOverrides,
             int throttleLimit,
-            bool ordered)
+            bool ordered,
+            bool useNewRunspace = false)
         {
             Script = script;
             LoopScript = loopScript;
             Arguments = arguments ?? Array.Empty<object>();
             _caller = caller;
             _preferenceOverrides = preferenceOverrides;
+            UseNewRunspace = useNewRunspace;
             Scheduler = new ThreadPoolScheduler(throttleLimit, ordered);
             _startsPerSlot = new int[throttleLimit];
             WarmRunspaceCount = Math.Min(throttleLimit, MaxWarmRunspaces);
-            RunspaceCache.KeepIdleFor(PoolWorkerHost.Instance, s_warmLifetime);
+            RunspaceCache.KeepIdleFor(PoolWorkerHost.Instance, caller.LanguageMode, s_warmLifetime);
         }
 
         public ThreadPoolScheduler Scheduler { get; }
@@ -67,6 +69,22 @@ namespace PSThreading.Pool
         public string LoopScript { get; }
 
         public object[] Arguments { get; }
+
+        /// <summary>The mode the items run in: the caller's.</summary>
+        public PSLanguageMode LanguageMode => _caller.LanguageMode;
+
+        /// <summary>The caller's file-system location, where every item starts; null when it has none.</summary>
+        public string? CallerLocation => _caller.Location;
+
+        /// <summary>-UseNewRunspace: every item gets a runspace as clean as a new one.</summary>
+        public bool UseNewRunspace { get; }
+
+        /// <summary>
+        /// True when each item runs as an invocation of its own (the block's text as the script) instead
+        /// of the long-lived loop: for -UseNewRunspace, and in any mode but FullLanguage, where the loop's calls
+        /// into this module's objects are refused.
+        /// </summary>
+        public bool RunsEachItemAlone => UseNewRunspace || LanguageMode != PSLanguageMode.FullLanguage;
 
         /// <summary>Error, warning, verbose, debug, information and progress records the items wrote, in order.</summary>
         public ConcurrentQueue<object> Records { get; } = new ConcurrentQueue<object>();

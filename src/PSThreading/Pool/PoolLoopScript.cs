@@ -9,9 +9,13 @@ namespace PSThreading.Pool
     /// <summary>
     /// The script a pool worker runs: one loop that takes item after item from its <see cref="PoolWorker"/>.
     /// Two shapes. The general one calls the user's block with <c>&amp;</c> for each item, in a fresh local
-    /// scope (about 15-20 µs an item here). For a block that cannot leave anything behind in a scope (no
-    /// assignment, no function, no flow control, no -*Variable parameter: typically <c>{ $_ * 2 }</c>),
-    /// the block's statements are placed in the loop itself: 2-5 µs an item, the same result.
+    /// scope (about 15-20 µs an item). For a block made only of expressions that read <c>$_</c>, constants and
+    /// <c>$using:</c> values (typically <c>{ $_ * 2 }</c>: no command, no method call, no assignment), the
+    /// block's statements are placed in the loop itself: 2-5 µs an item, the same result. Which shapes inline is
+    /// an allowlist: anything not on it (a command such as Tee-Object -Variable or Invoke-Expression, a method
+    /// such as PSVariable.Set) could leave something in the loop's scope for the next item.
+    /// Where the loop cannot call back into this module (ConstrainedLanguage refuses method calls on its types)
+    /// and for -UseNewRunspace, no loop runs: <see cref="PoolWorker"/> invokes the block once per item.
     /// </summary>
     internal static class PoolLoopScript
     {
@@ -23,10 +27,11 @@ param($__PoolFeed, $__PoolBlockText, [object[]] $__PoolArguments)
         // `$_` set in the loop's scope is what the block reads as $_ / $PSItem. The do/while catches a stray
         // break or continue in the user's block, which would otherwise end this loop. The block writes to the
         // invocation's output, which the feed keeps per item: `exit` ends the whole invocation, and what the
-        // item wrote before it is then still there (collected into a variable it would be lost).
+        // item wrote before it is then still there (collected into a variable it would be lost). MoveNext gets
+        // the session state to put the location back when an earlier item moved it (an inlined block cannot).
         private const string CallingLoop = Header + @"
 $__PoolBlock = [scriptblock]::Create($__PoolBlockText)
-while ($__PoolFeed.MoveNext()) {
+while ($__PoolFeed.MoveNext($ExecutionContext.SessionState)) {
     $_ = $__PoolFeed.Current
     try {
         do {
@@ -56,25 +61,10 @@ while ($__PoolFeed.MoveNext()) {
 }
 ";
 
-        // Variables whose value differs between a block of its own and statements placed in the loop.
-        private static readonly HashSet<string> s_scopeVariables = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        // Variables an inlined block may read: they mean the same in the loop as in a block of its own.
+        private static readonly HashSet<string> s_inlineVariables = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            "args", "input", "PSBoundParameters", "MyInvocation", "PSCmdlet", "PSScriptRoot", "PSCommandPath",
-            "__PoolFeed", "__PoolBlockText", "__PoolArguments", "__PoolBlock", "__PoolOutput",
-        };
-
-        // Commands that set a variable in the scope they run in.
-        private static readonly HashSet<string> s_variableCommands = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "Set-Variable", "New-Variable", "Remove-Variable", "Clear-Variable", "set", "sv", "nv", "rv", "clv",
-        };
-
-        // Common parameters that create a variable (-OutVariable, -ErrorVariable, ...), as the prefixes a
-        // user may abbreviate them to, and their aliases.
-        private static readonly string[] s_variableParameterPrefixes = { "out", "err", "warn", "inf", "pipe" };
-        private static readonly HashSet<string> s_variableParameterAliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "ov", "ev", "wv", "iv", "pv",
+            "_", "PSItem", "true", "false", "null",
         };
 
         /// <summary>The loop script for this block: inline when that cannot change what the block does.</summary>
@@ -96,40 +86,46 @@ while ($__PoolFeed.MoveNext()) {
         internal static bool CanInline(ScriptBlockAst ast)
         {
             if (ast.ParamBlock != null || ast.BeginBlock != null || ast.ProcessBlock != null || ast.DynamicParamBlock != null
-                || ast.EndBlock == null || ast.EndBlock.Unnamed == false || ast.UsingStatements.Count > 0 || ast.ScriptRequirements != null)
+                || ast.EndBlock == null || ast.EndBlock.Unnamed == false || ast.UsingStatements.Count > 0 || ast.ScriptRequirements != null
+                || ast.EndBlock.Traps != null || ast.EndBlock.Statements.Count == 0)
             {
                 return false;
             }
 
-            // Nested blocks count too: ForEach-Object and Where-Object run theirs in the loop's scope.
-            return !ast.EndBlock.FindAll(LeavesSomethingBehind, searchNestedScriptBlocks: true).Any();
+            return !ast.EndBlock.FindAll(node => !IsInlineSafe(node), searchNestedScriptBlocks: true).Any();
         }
 
-        private static bool LeavesSomethingBehind(Ast node)
+        // The allowlist: expressions that compute a value from $_, constants and $using: values, and nothing else.
+        private static bool IsInlineSafe(Ast node)
         {
             switch (node)
             {
-                case AssignmentStatementAst _:
-                case ForEachStatementAst _:
-                case FunctionDefinitionAst _:
-                case TrapStatementAst _:
-                case ReturnStatementAst _:
-                case ExitStatementAst _:
-                case BreakStatementAst _:
-                case ContinueStatementAst _:
-                case TypeDefinitionAst _:
+                case NamedBlockAst _:
+                case StatementBlockAst _:
+                case CommandExpressionAst command when command.Redirections.Count == 0:
+                case PipelineAst pipeline when pipeline.PipelineElements.Count == 1:
+                case ConstantExpressionAst _:
+                case ExpandableStringExpressionAst _:
+                case UsingExpressionAst _:
+                case BinaryExpressionAst _:
+                case ParenExpressionAst _:
+                case SubExpressionAst _:
+                case ArrayExpressionAst _:
+                case ArrayLiteralAst _:
+                case HashtableAst _:
+                case IndexExpressionAst _:
+                case TypeExpressionAst _:
+                case TypeConstraintAst _:
+                case ConvertExpressionAst _:
                     return true;
                 case UnaryExpressionAst unary:
-                    return unary.TokenKind == TokenKind.PlusPlus || unary.TokenKind == TokenKind.MinusMinus
-                        || unary.TokenKind == TokenKind.PostfixPlusPlus || unary.TokenKind == TokenKind.PostfixMinusMinus;
+                    return unary.TokenKind != TokenKind.PlusPlus && unary.TokenKind != TokenKind.MinusMinus
+                        && unary.TokenKind != TokenKind.PostfixPlusPlus && unary.TokenKind != TokenKind.PostfixMinusMinus;
+                case MemberExpressionAst member:
+                    // A property read; a method call (InvokeMemberExpressionAst) could do anything.
+                    return !(member is InvokeMemberExpressionAst);
                 case VariableExpressionAst variable:
-                    return s_scopeVariables.Contains(variable.VariablePath.UserPath) || variable.Splatted;
-                case CommandAst command:
-                    string? name = command.GetCommandName();
-                    return command.InvocationOperator == TokenKind.Dot || (name != null && s_variableCommands.Contains(name));
-                case CommandParameterAst parameter:
-                    return s_variableParameterAliases.Contains(parameter.ParameterName)
-                        || s_variableParameterPrefixes.Any(p => parameter.ParameterName.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+                    return !variable.Splatted && (variable.Parent is UsingExpressionAst || s_inlineVariables.Contains(variable.VariablePath.UserPath));
                 default:
                     return false;
             }

@@ -14,10 +14,10 @@ namespace PSThreading.Pool
     /// item after item from the call's scheduler: per-item cost is a few method calls, not a new invocation.
     /// </summary>
     /// <remarks>
-    /// The loop script calls back into this object (<see cref="MoveNext"/>, <see cref="Complete"/>,
+    /// The loop script calls back into this object (<see cref="MoveNext()"/>, <see cref="Complete"/>,
     /// <see cref="Fail"/>) on the worker's own thread: the runspace runs every invocation on its caller's thread.
     /// </remarks>
-    public sealed class PoolWorker
+    public sealed partial class PoolWorker
     {
         private readonly object _sync = new object();
         private readonly PoolCall _call;
@@ -35,6 +35,9 @@ namespace PSThreading.Pool
         private bool _itemStopPending;
         private bool _callStopping;
         private bool _drained;
+        // Where the calling loop last saw the location at the caller's folder (see KeepCallerLocation).
+        private PSDriveInfo? _checkedDrive;
+        private string? _checkedDriveLocation;
 
         internal PoolWorker(PoolCall call, int index, string name)
         {
@@ -63,9 +66,20 @@ namespace PSThreading.Pool
 
         internal bool WaitEnded(TimeSpan timeout) => _ended.Wait(timeout);
 
-        /// <summary>Called by the loop script: takes the next item; false when the worker should end its invocation.</summary>
+        /// <summary>
+        /// Called by the calling loop script: takes the next item, first putting the location back in the caller's
+        /// folder when an earlier item moved it; false when the worker should end its invocation.
+        /// </summary>
+        public bool MoveNext(SessionState sessionState)
+        {
+            KeepCallerLocation(sessionState);
+            return MoveNext();
+        }
+
+        /// <summary>Called by the inlined loop, whose statements cannot move the location: takes the next item.</summary>
         public bool MoveNext()
         {
+
             lock (_sync)
             {
                 if (_itemStopPending || _callStopping)
@@ -128,6 +142,23 @@ namespace PSThreading.Pool
             {
                 _scheduler.Fail(item, error);
             }
+        }
+
+        /// <summary>
+        /// Reading the location costs more than an item of <c>{ $_ * 2 }</c>: the current drive and its
+        /// location string, unchanged since the last check, tell that nothing moved it.
+        /// </summary>
+        private void KeepCallerLocation(SessionState sessionState)
+        {
+            PSDriveInfo? drive = sessionState.Drive.Current;
+            if (drive != null && ReferenceEquals(drive, _checkedDrive) && string.Equals(drive.CurrentLocation, _checkedDriveLocation, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            WorkerRunspace.MoveTo(sessionState.Path, _call.CallerLocation);
+            _checkedDrive = sessionState.Drive.Current;
+            _checkedDriveLocation = _checkedDrive?.CurrentLocation;
         }
 
         /// <summary>Called by the loop script with everything the item wrote to its output.</summary>
@@ -208,12 +239,19 @@ namespace PSThreading.Pool
             CancellationTokenRegistration stopRequest = thread.StopToken.Register(StopForGood);
             try
             {
-                runspace = RunspaceCache.Take(PoolWorkerHost.Instance);
+                runspace = RunspaceCache.Take(PoolWorkerHost.Instance, _call.LanguageMode);
                 _runspace = runspace;
                 _call.Prepare(runspace);
-                while (RunOneInvocation(runspace))
+                if (_call.RunsEachItemAlone)
                 {
-                    // The invocation was stopped under an item that passed its timeout: go on with a fresh one.
+                    RunItemsOneByOne(ref runspace);
+                }
+                else
+                {
+                    while (RunOneInvocation(runspace))
+                    {
+                        // The invocation was stopped under an item that passed its timeout: go on with a fresh one.
+                    }
                 }
             }
             catch (Exception ex)
@@ -272,22 +310,9 @@ namespace PSThreading.Pool
                     .AddParameter("__PoolFeed", this)
                     .AddParameter("__PoolBlockText", _call.Script.Text)
                     .AddParameter("__PoolArguments", WorkerValues.InWorker(_call.Arguments, runspace.Runspace));
-                Hashtable? usingValues = WorkerValues.InWorker(_call.Script.UsingValues, runspace.Runspace);
-                if (usingValues != null)
+                if (!BeginRunning(ps, runspace))
                 {
-                    ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
-                }
-
-                ForwardStreams(ps);
-                lock (_sync)
-                {
-                    if (_callStopping)
-                    {
-                        return false;
-                    }
-
-                    _itemStopPending = false;
-                    _running = ps;
+                    return false;
                 }
 
                 // A collection per invocation: the engine closes the one it was given when the invocation ends.
@@ -304,30 +329,73 @@ namespace PSThreading.Pool
                 }
                 finally
                 {
-                    lock (_sync)
-                    {
-                        _running = null;
-                    }
+                    EndRunning();
                 }
 
                 // Stopped or ended in the middle of an item.
-                PoolWorkItem? orphan = TakeCurrent();
-                if (orphan != null && endedByItself && !IsStopping())
+                if (endedByItself && !IsStopping())
                 {
                     // `exit` in the item ends the invocation, as it ends a worker's script: the item is done,
                     // with what it wrote before, and the worker goes on with a fresh invocation.
-                    _scheduler.Complete(orphan, TakeStreamedOutput());
+                    PoolWorkItem? exited = TakeCurrent();
+                    if (exited != null)
+                    {
+                        _scheduler.Complete(exited, TakeStreamedOutput());
+                    }
                 }
-                else if (orphan != null)
+                else
                 {
-                    _thread?.ReleaseAbandonedLocks(WorkerState.Stopped);
-                    _scheduler.Abandon(orphan, StoppedError(orphan));
+                    AbandonCurrent();
                 }
 
                 lock (_sync)
                 {
                     return !_callStopping && !_drained && !_scheduler.IsCancelled;
                 }
+            }
+        }
+
+        /// <summary>Gives <paramref name="ps"/> the $using: values and stream forwarding, and marks it as running.</summary>
+        /// <returns>False when the call is stopping and <paramref name="ps"/> must not start.</returns>
+        private bool BeginRunning(PowerShell ps, WorkerRunspace runspace)
+        {
+            Hashtable? usingValues = WorkerValues.InWorker(_call.Script.UsingValues, runspace.Runspace);
+            if (usingValues != null)
+            {
+                ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
+            }
+
+            ForwardStreams(ps);
+            runspace.RestoreLanguageMode();
+            lock (_sync)
+            {
+                if (_callStopping)
+                {
+                    return false;
+                }
+
+                _itemStopPending = false;
+                _running = ps;
+                return true;
+            }
+        }
+
+        private void EndRunning()
+        {
+            lock (_sync)
+            {
+                _running = null;
+            }
+        }
+
+        /// <summary>The item the worker was running when its invocation stopped or ended: reported as stopped.</summary>
+        private void AbandonCurrent()
+        {
+            PoolWorkItem? orphan = TakeCurrent();
+            if (orphan != null)
+            {
+                _thread?.ReleaseAbandonedLocks(WorkerState.Stopped);
+                _scheduler.Abandon(orphan, StoppedError(orphan));
             }
         }
 

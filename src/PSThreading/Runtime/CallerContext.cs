@@ -6,7 +6,8 @@ namespace PSThreading.Runtime
 {
     /// <summary>
     /// What a worker inherits from the command that started it, captured on the caller's pipeline thread
-    /// (session state may only be read there): the host, the file-system location and the preference variables.
+    /// (session state may only be read there): the host, the file-system location, the preference variables and
+    /// the language mode.
     /// </summary>
     internal sealed class CallerContext
     {
@@ -22,9 +23,10 @@ namespace PSThreading.Runtime
             "WhatIfPreference",
         };
 
-        private CallerContext(PSHost host, string? location, KeyValuePair<string, object?>[] preferences)
+        private CallerContext(PSHost host, string? location, KeyValuePair<string, object?>[] preferences, PSLanguageMode languageMode)
         {
             Host = host;
+            LanguageMode = languageMode;
             Location = location;
             Preferences = preferences;
         }
@@ -35,6 +37,9 @@ namespace PSThreading.Runtime
         public string? Location { get; }
 
         public IReadOnlyList<KeyValuePair<string, object?>> Preferences { get; }
+
+        /// <summary>The mode the worker's code runs in: the caller's, or ConstrainedLanguage under a system lockdown policy.</summary>
+        public PSLanguageMode LanguageMode { get; }
 
         public static CallerContext Capture(PSCmdlet cmdlet)
         {
@@ -58,7 +63,8 @@ namespace PSThreading.Runtime
                 }
             }
 
-            return new CallerContext(cmdlet.Host, location, preferences.ToArray());
+            PSLanguageMode languageMode = LanguageModePolicy.ForWorkersOf(cmdlet.SessionState.LanguageMode);
+            return new CallerContext(cmdlet.Host, location, preferences.ToArray(), languageMode);
         }
     }
 }

@@ -1,14 +1,16 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Threading;
 
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// Warm worker runspaces, kept per host (by the host's InstanceId: a worker's own host wrapper carries
-    /// the id of the console host it wraps, so nested workers share the runspaces of the top-level ones). Opening a runspace costs 10-60 ms here, so a worker takes one a
+    /// Warm worker runspaces, kept per host and language mode (by the host's InstanceId: a worker's own host wrapper
+    /// carries the id of the console host it wraps, so nested workers share the runspaces of the top-level ones;
+    /// a ConstrainedLanguage caller never gets a FullLanguage runspace). Opening a runspace costs 10-60 ms, so a worker takes one a
     /// finished worker gave back. A finished worker cleans its runspace after its join has returned; a taker
     /// that finds none idle but one being cleaned waits the ~1 ms for it rather than opening a new one.
     /// </summary>
@@ -20,20 +22,24 @@ namespace PSThreading.Runtime
         // so a burst does not hold memory.
         private const int KeptIdle = 2;
         private static readonly TimeSpan s_idleLifetime = TimeSpan.FromSeconds(5);
-        private static readonly Timer s_trimTimer = new Timer(_ => TrimIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        private static readonly TimeSpan s_trimInterval = TimeSpan.FromSeconds(1);
+        private static readonly object s_trimTimerSync = new object();
+        // Runs only while some idle runspace could be trimmed: an idle process has no timer waking it every second.
+        private static Timer? s_trimTimer;
         // Cleaning takes ~1.5 ms; past this something is wrong and a new runspace is the better bet.
         private static readonly TimeSpan s_cleaningWait = TimeSpan.FromMilliseconds(100);
-        private static readonly ConcurrentDictionary<Guid, HostRunspaces> s_byHost = new ConcurrentDictionary<Guid, HostRunspaces>();
+        private static readonly TimeSpan s_clearWait = TimeSpan.FromMilliseconds(500);
+        private static readonly ConcurrentDictionary<RunspaceKey, HostRunspaces> s_byHost = new ConcurrentDictionary<RunspaceKey, HostRunspaces>();
         private static readonly ConcurrentDictionary<Guid, byte> s_workerRunspaceIds = new ConcurrentDictionary<Guid, byte>();
 
-        /// <summary>A clean warm runspace for this host, or a new one opened on the calling thread.</summary>
-        public static WorkerRunspace Take(PSHost host)
+        /// <summary>A clean warm runspace for this host and language mode, or a new one opened on the calling thread.</summary>
+        public static WorkerRunspace Take(PSHost host, PSLanguageMode languageMode)
         {
             // Inside the gate until the runspace is listed as ours, so that the exit finds every one it must drop.
             ShutdownGate.Enter();
             try
             {
-                WorkerRunspace? warm = For(host).TakeIdle(s_cleaningWait);
+                WorkerRunspace? warm = For(host, languageMode).TakeIdle(s_cleaningWait);
                 if (warm != null)
                 {
                     return warm;
@@ -44,7 +50,7 @@ namespace PSThreading.Runtime
                     throw new OperationCanceledException("PowerShell is exiting: no new worker runspace is opened.");
                 }
 
-                WorkerRunspace opened = WorkerRunspace.Open(host);
+                WorkerRunspace opened = WorkerRunspace.Open(host, languageMode);
                 s_workerRunspaceIds[opened.InstanceId] = 0;
                 return opened;
             }
@@ -55,7 +61,7 @@ namespace PSThreading.Runtime
         }
 
         /// <summary>Announces that a used runspace will come back once cleaned (see <see cref="Return"/>).</summary>
-        public static void BeginReturn(WorkerRunspace runspace) => For(runspace.Host).BeginCleaning();
+        public static void BeginReturn(WorkerRunspace runspace) => For(runspace).BeginCleaning();
 
         /// <summary>Cleans a used runspace and makes it idle; one that is broken or over the limit is closed.</summary>
         public static void Return(WorkerRunspace runspace) => Return(runspace, s_maxIdlePerHost);
@@ -66,7 +72,7 @@ namespace PSThreading.Runtime
         /// </summary>
         public static void Return(WorkerRunspace runspace, int maxIdle)
         {
-            HostRunspaces runspaces = For(runspace.Host);
+            HostRunspaces runspaces = For(runspace);
             if (!ShutdownGate.TryEnter())
             {
                 // The process is exiting: cleaning would race pwsh's disposal of the runspace, and closing it here
@@ -87,6 +93,10 @@ namespace PSThreading.Runtime
                 {
                     Discard(runspace);
                 }
+                else
+                {
+                    StartTrimTimerIfNeeded();
+                }
             }
         }
 
@@ -94,7 +104,7 @@ namespace PSThreading.Runtime
         /// Keeps this host's idle runspaces for <paramref name="lifetime"/> instead of the default before they
         /// may be closed: pool calls seconds apart then find all their workers' runspaces warm.
         /// </summary>
-        public static void KeepIdleFor(PSHost host, TimeSpan lifetime) => For(host).IdleLifetime = lifetime;
+        public static void KeepIdleFor(PSHost host, PSLanguageMode languageMode, TimeSpan lifetime) => For(host, languageMode).IdleLifetime = lifetime;
 
         /// <summary>True for runspaces this module opened for its workers.</summary>
         public static bool IsWorkerRunspace(Guid instanceId) => s_workerRunspaceIds.ContainsKey(instanceId);
@@ -116,11 +126,15 @@ namespace PSThreading.Runtime
             }
         }
 
-        /// <summary>Closes every idle runspace (module removal).</summary>
+        /// <summary>Closes every idle runspace and stops the trim timer (module removal).</summary>
         public static void Clear()
         {
+            StopTrimTimer(whenNothingToTrim: false);
+            // A worker that has just ended may still be cleaning its runspace: it would come back idle after this.
+            DateTime deadline = DateTime.UtcNow + s_clearWait;
             foreach (HostRunspaces runspaces in s_byHost.Values)
             {
+                runspaces.WaitForCleanings(deadline);
                 foreach (WorkerRunspace idle in runspaces.TakeAllIdle())
                 {
                     Discard(idle);
@@ -142,6 +156,7 @@ namespace PSThreading.Runtime
 
             if (returned.Count <= KeptIdle)
             {
+                StopTrimTimer(whenNothingToTrim: true);
                 return;
             }
 
@@ -159,7 +174,34 @@ namespace PSThreading.Runtime
             }
         }
 
-        private static HostRunspaces For(PSHost host) => s_byHost.GetOrAdd(host.InstanceId, _ => new HostRunspaces());
+        private static HostRunspaces For(PSHost host, PSLanguageMode languageMode)
+            => s_byHost.GetOrAdd(new RunspaceKey(host.InstanceId, languageMode), _ => new HostRunspaces());
+
+        private static HostRunspaces For(WorkerRunspace runspace) => For(runspace.Host, runspace.LanguageMode);
+
+        private static void StartTrimTimerIfNeeded()
+        {
+            lock (s_trimTimerSync)
+            {
+                if (s_trimTimer == null && IdleCount > KeptIdle)
+                {
+                    s_trimTimer = new Timer(_ => TrimIdle(), null, s_trimInterval, s_trimInterval);
+                }
+            }
+        }
+
+        private static void StopTrimTimer(bool whenNothingToTrim)
+        {
+            lock (s_trimTimerSync)
+            {
+                // Counted under the timer's lock: a runspace returned meanwhile starts the timer again after this.
+                if (s_trimTimer != null && (!whenNothingToTrim || IdleCount <= KeptIdle))
+                {
+                    s_trimTimer.Dispose();
+                    s_trimTimer = null;
+                }
+            }
+        }
 
         private static void Discard(WorkerRunspace runspace)
         {
@@ -174,7 +216,25 @@ namespace PSThreading.Runtime
             }
         }
 
-        /// <summary>The idle runspaces of one host and the count of those being cleaned.</summary>
+        private readonly struct RunspaceKey : IEquatable<RunspaceKey>
+        {
+            private readonly Guid _hostId;
+            private readonly PSLanguageMode _languageMode;
+
+            public RunspaceKey(Guid hostId, PSLanguageMode languageMode)
+            {
+                _hostId = hostId;
+                _languageMode = languageMode;
+            }
+
+            public bool Equals(RunspaceKey other) => _hostId == other._hostId && _languageMode == other._languageMode;
+
+            public override bool Equals(object? obj) => obj is RunspaceKey other && Equals(other);
+
+            public override int GetHashCode() => _hostId.GetHashCode() ^ (int)_languageMode;
+        }
+
+        /// <summary>The idle runspaces of one host and language mode, and the count of those being cleaned.</summary>
         private sealed class HostRunspaces
         {
             private readonly object _sync = new object();
@@ -217,6 +277,24 @@ namespace PSThreading.Runtime
                         if (_cleaning == 0 || left <= TimeSpan.Zero)
                         {
                             return null;
+                        }
+
+                        Monitor.Wait(_sync, left);
+                    }
+                }
+            }
+
+            /// <summary>Waits, up to <paramref name="deadline"/>, until no runspace of this host is being cleaned.</summary>
+            public void WaitForCleanings(DateTime deadline)
+            {
+                lock (_sync)
+                {
+                    while (_cleaning > 0)
+                    {
+                        TimeSpan left = deadline - DateTime.UtcNow;
+                        if (left <= TimeSpan.Zero)
+                        {
+                            return;
                         }
 
                         Monitor.Wait(_sync, left);

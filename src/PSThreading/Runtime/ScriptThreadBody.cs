@@ -39,7 +39,7 @@ namespace PSThreading.Runtime
 
         public void Run(WorkerThread thread)
         {
-            WorkerRunspace runspace = RunspaceCache.Take(_caller.Host);
+            WorkerRunspace runspace = RunspaceCache.Take(_caller.Host, _caller.LanguageMode);
             try
             {
                 runspace.PrepareFor(_caller);

@@ -16,14 +16,15 @@ namespace PSThreading.Runtime
     {
         private static readonly string s_modulePath = FindModulePath();
 
-        private readonly HashSet<string> _baselineFunctions;
+        private readonly RunspaceBaseline? _baseline;
         private readonly Dictionary<string, object?> _defaults = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
 
-        private WorkerRunspace(Runspace runspace, PSHost host, HashSet<string> baselineFunctions)
+        private WorkerRunspace(Runspace runspace, PSHost host, PSLanguageMode languageMode)
         {
             Runspace = runspace;
             Host = host;
-            _baselineFunctions = baselineFunctions;
+            LanguageMode = languageMode;
+            _baseline = RunspaceBaseline.Take(runspace);
             foreach (string name in CallerContext.PreferenceNames)
             {
                 _defaults[name] = runspace.SessionStateProxy.GetVariable(name);
@@ -36,10 +37,16 @@ namespace PSThreading.Runtime
 
         public Guid InstanceId => Runspace.InstanceId;
 
+        /// <summary>The language mode the worker's code runs in: the caller's (see <see cref="CallerContext.LanguageMode"/>).</summary>
+        public PSLanguageMode LanguageMode { get; }
+
         public bool IsUsable => Runspace.RunspaceStateInfo.State == RunspaceState.Opened;
 
-        /// <summary>Opens a new runspace on the calling thread; every later invocation runs on its caller's thread.</summary>
-        public static WorkerRunspace Open(PSHost host)
+        /// <summary>
+        /// Opens a new runspace on the calling thread, in <paramref name="languageMode"/>; every later invocation
+        /// runs on its caller's thread.
+        /// </summary>
+        public static WorkerRunspace Open(PSHost host, PSLanguageMode languageMode)
         {
             InitialSessionState state = InitialSessionState.CreateDefault2();
             Runspace runspace = RunspaceFactory.CreateRunspace(host is PSThreading.Pool.PoolWorkerHost ? host : new WorkerHost(host), state);
@@ -54,21 +61,17 @@ namespace PSThreading.Runtime
                 {
                     ps.Runspace = runspace;
                     ps.AddCommand("Import-Module").AddParameter("Name", s_modulePath).AddParameter("Global");
-                    ps.AddStatement().AddScript("Get-ChildItem -Path function: | ForEach-Object Name");
-                    var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                    foreach (PSObject name in ps.Invoke())
-                    {
-                        names.Add(name.BaseObject.ToString());
-                    }
-
+                    ps.Invoke();
                     if (ps.HadErrors && ps.Streams.Error.Count > 0)
                     {
                         throw new InvalidOperationException(
                             $"PSThreading could not be imported into a worker runspace: {ps.Streams.Error[0]}", ps.Streams.Error[0].Exception);
                     }
-
-                    return new WorkerRunspace(runspace, host, names);
                 }
+
+                // Set after the import, which needs FullLanguage; from here on no code runs in another mode.
+                runspace.SessionStateProxy.LanguageMode = languageMode;
+                return new WorkerRunspace(runspace, host, languageMode);
             }
             catch
             {
@@ -103,16 +106,19 @@ namespace PSThreading.Runtime
                 }
             }
 
-            if (caller.Location != null && !string.Equals(state.Path.CurrentFileSystemLocation.ProviderPath, caller.Location, StringComparison.Ordinal))
+            MoveTo(state.Path, caller.Location);
+        }
+
+        /// <summary>
+        /// Puts back the runspace's language mode, which FullLanguage code may have changed: the pool's loop calls
+        /// into this module and fails in any other mode.
+        /// </summary>
+        public void RestoreLanguageMode()
+        {
+            SessionStateProxy state = Runspace.SessionStateProxy;
+            if (state.LanguageMode != LanguageMode)
             {
-                try
-                {
-                    state.Path.SetLocation(WildcardPattern.Escape(caller.Location));
-                }
-                catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderInvocationException || ex is PSArgumentException)
-                {
-                    // The caller's folder is gone or unreadable: the worker starts in its default location.
-                }
+                state.LanguageMode = LanguageMode;
             }
         }
 
@@ -134,35 +140,47 @@ namespace PSThreading.Runtime
         }
 
         /// <summary>
-        /// Removes what a worker left: global variables and location (ResetRunspaceState), and functions,
-        /// which ResetRunspaceState keeps. False when the runspace could not be cleaned and must be closed.
+        /// Sets the location to the caller's file-system folder unless it is there already (the common case costs
+        /// one read). <paramref name="location"/> null: the caller had none, nothing to do.
+        /// </summary>
+        public static void MoveTo(PathIntrinsics path, string? location)
+        {
+            if (location == null)
+            {
+                return;
+            }
+
+            PathInfo current = path.CurrentLocation;
+            if (string.Equals(current.Provider.Name, "FileSystem", StringComparison.Ordinal)
+                && string.Equals(current.ProviderPath, location, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            try
+            {
+                path.SetLocation(WildcardPattern.Escape(location));
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderInvocationException || ex is PSArgumentException)
+            {
+                // The caller's folder is gone or unreadable: the worker starts in its default location.
+            }
+        }
+
+        /// <summary>
+        /// Brings the runspace back to the state it was opened with (see <see cref="RunspaceBaseline"/>).
+        /// False when it could not be and must be closed.
         /// </summary>
         public bool TryClean()
         {
             try
             {
-                Clean();
-                return true;
+                return _baseline != null && _baseline.TryRestore(Runspace);
             }
             catch (Exception)
             {
                 // Whatever the worker did left the runspace in a state we cannot trust for the next one.
                 return false;
-            }
-        }
-
-        private void Clean()
-        {
-            Runspace.ResetRunspaceState();
-            // The provider API lists functions without a pipeline: 0.05 ms against 0.3 ms for Get-ChildItem.
-            ProviderIntrinsics provider = Runspace.SessionStateProxy.InvokeProvider;
-            foreach (PSObject function in provider.ChildItem.Get("function:", false))
-            {
-                string name = ((FunctionInfo)function.BaseObject).Name;
-                if (!_baselineFunctions.Contains(name))
-                {
-                    provider.Item.Remove("function:" + WildcardPattern.Escape(name), false);
-                }
             }
         }
 

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using PSThreading.Runtime;
+
+namespace PSThreading.Pool
+{
+    /// <summary>The items of a worker run one invocation each, instead of in the long-lived loop script.</summary>
+    public sealed partial class PoolWorker
+    {
+        /// <summary>
+        /// One invocation per item (<see cref="PoolCall.RunsEachItemAlone"/>), about 0.2-1.5 ms an item. Between items the location is put
+        /// back; with -UseNewRunspace the runspace goes back to the cache, cleaned, and the warmest clean one is
+        /// taken (the same one, unless the item left what cannot be cleaned).
+        /// </summary>
+        private void RunItemsOneByOne(ref WorkerRunspace runspace)
+        {
+            bool first = true;
+            while (MoveNext())
+            {
+                if (!first)
+                {
+                    if (_call.UseNewRunspace)
+                    {
+                        WorkerRunspace used = runspace;
+                        RunspaceCache.BeginReturn(used);
+                        ReturnRunspace(used);
+                        runspace = RunspaceCache.Take(PoolWorkerHost.Instance, _call.LanguageMode);
+                        _runspace = runspace;
+                        _call.Prepare(runspace);
+                    }
+                    else
+                    {
+                        WorkerRunspace.MoveTo(runspace.Runspace.SessionStateProxy.Path, _call.CallerLocation);
+                    }
+                }
+
+                first = false;
+                if (!RunItem(runspace))
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <returns>False when the call is stopping.</returns>
+        private bool RunItem(WorkerRunspace runspace)
+        {
+            using (PowerShell ps = PowerShell.Create())
+            {
+                ps.Runspace = runspace.Runspace;
+                // The block's own text as the script, as Start-WorkerThread runs it: nothing of this module is
+                // called from script, so ConstrainedLanguage allows it. $_ set globally is what the block reads.
+                runspace.Runspace.SessionStateProxy.SetVariable("_", Current);
+                ps.AddScript(_call.Script.Text, useLocalScope: true);
+                foreach (object argument in WorkerValues.InWorker(_call.Arguments, runspace.Runspace))
+                {
+                    ps.AddArgument(argument);
+                }
+
+                if (!BeginRunning(ps, runspace))
+                {
+                    return false;
+                }
+
+                try
+                {
+                    Collection<PSObject> output = ps.Invoke();
+                    var values = new object[output.Count];
+                    for (int i = 0; i < values.Length; i++)
+                    {
+                        values[i] = output[i];
+                    }
+
+                    Complete(values);
+                }
+                catch (RuntimeException ex) when (!(ex is PipelineStoppedException) && !IsStopping(ps))
+                {
+                    Fail(ex.ErrorRecord);
+                }
+                catch (Exception ex) when (ex is RuntimeException || ex is InvalidOperationException)
+                {
+                    // Stopped (item timeout, call stopped): the orphan below is reported as stopped.
+                }
+                finally
+                {
+                    EndRunning();
+                }
+
+                AbandonCurrent();
+                lock (_sync)
+                {
+                    return !_callStopping && !_scheduler.IsCancelled;
+                }
+            }
+        }
+
+        private static bool IsStopping(PowerShell ps)
+            => ps.InvocationStateInfo.State == PSInvocationState.Stopping || ps.InvocationStateInfo.State == PSInvocationState.Stopped;
+    }
+}
