@@ -143,12 +143,13 @@ finally { [IO.File]::WriteAllText('$Ended', [datetime]::UtcNow.Ticks.ToString() 
         $file = (Get-MarkerPath script) + '.ps1'
         $stdout = "$file.out"
         "Import-Module '$ModuleManifest'`n" +
-            "1..2 | Invoke-ThreadPool -ThrottleLimit 2 { [IO.File]::AppendAllText('$ready', `"`$_`"); [Threading.Thread]::Sleep(4000) }`n'went on'" | Set-Content $file
+            "1..2 | Invoke-ThreadPool -ThrottleLimit 2 { [IO.File]::WriteAllText('$ready' + `$_, ''); [Threading.Thread]::Sleep(4000) }`n'went on'" | Set-Content $file
         $process = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-NonInteractive', '-File', $file `
             -RedirectStandardOutput $stdout -PassThru -NoNewWindow
         try {
-            # Each item writes its number as it goes into Sleep.
-            Wait-Until { (Test-Path $ready) -and (Get-Content $ready -Raw).Length -ge 2 } -Seconds 60
+            # Each item writes a file of its own as it goes into Sleep: two appends to one file can collide
+            # (.NET locks a file it writes on Unix too), and the item that lost would never sleep.
+            Wait-Until { (Test-Path "${ready}1") -and (Test-Path "${ready}2") } -Seconds 60
             Start-Sleep -Milliseconds 200
             & kill -s INT $process.Id
             $process.WaitForExit(20000) | Should -BeTrue
@@ -161,7 +162,7 @@ finally { [IO.File]::WriteAllText('$Ended', [datetime]::UtcNow.Ticks.ToString() 
         }
         finally {
             if (-not $process.HasExited) { $process.Kill($true) }
-            Remove-Item $file, $stdout, $ready -ErrorAction Ignore
+            Remove-Item $file, $stdout, "${ready}1", "${ready}2" -ErrorAction Ignore
         }
     }
 
