@@ -9,7 +9,7 @@ Describe 'New-ThreadLock' {
     Context 'a plain lock (Python Lock)' {
         It 'is a free, non-reentrant ThreadLock with the documented properties' {
             $lock = New-ThreadLock
-            $lock | Should -BeOfType ([PSThreading.Core.ThreadLock])
+            $lock | Should -BeOfType ([PSThreading.Core.Sync.ThreadLock])
             $lock.IsLocked | Should -BeFalse
             $lock.IsReentrant | Should -BeFalse
             $lock.Owner | Should -BeNullOrEmpty

@@ -8,7 +8,7 @@ Describe 'New-ThreadSemaphore' {
 
     It 'makes a bounded semaphore with Count and CurrentCount' {
         $semaphore = New-ThreadSemaphore 3
-        $semaphore | Should -BeOfType ([PSThreading.Core.ThreadSemaphore])
+        $semaphore | Should -BeOfType ([PSThreading.Core.Sync.ThreadSemaphore])
         $semaphore.Count | Should -Be 3
         $semaphore.CurrentCount | Should -Be 3
         $semaphore.Acquire() | Should -BeTrue

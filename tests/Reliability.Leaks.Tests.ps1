@@ -17,8 +17,8 @@ Describe 'Reliability: no leaks' {
         $run = Invoke-ChildPwsh -TimeoutSeconds 240 -Script @'
 function Get-ModuleOsThreadCount {
     $flags = [Reflection.BindingFlags]'NonPublic, Static'
-    $workers = [PSThreading.Core.WorkerThread].GetProperty('LiveOsThreadCount', $flags).GetValue($null)
-    $pool = [PSThreading.ErrorIds].Assembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags).GetValue($null)
+    $workers = [PSThreading.Core.Threads.WorkerThread].GetProperty('LiveOsThreadCount', $flags).GetValue($null)
+    $pool = [PSThreading.Errors.ErrorIds].Assembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags).GetValue($null)
     $workers + $pool
 }
 function Get-Figures {

@@ -18,7 +18,7 @@ Describe 'Start-WorkerThread' {
     It 'gives the thread the documented properties' {
         $thread = Start-WorkerThread { 1 }
         $null = $thread | Wait-WorkerThread -Timeout 10
-        $thread | Should -BeOfType ([PSThreading.Core.WorkerThread])
+        $thread | Should -BeOfType ([PSThreading.Core.Threads.WorkerThread])
         $thread.Name | Should -Match '^Thread-\d+$'
         $thread.ManagedThreadId | Should -BeGreaterThan 0
         $thread.ManagedThreadId | Should -Not -Be ([Environment]::CurrentManagedThreadId)

@@ -1,9 +1,10 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using PSThreading.Core;
+using System.Management.Automation;
+using System;
+using PSThreading.Core.Sync;
+using PSThreading.Core.Threads;
 using PSThreading.Pool;
 using PSThreading.Runtime;
 

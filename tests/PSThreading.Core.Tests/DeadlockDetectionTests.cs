@@ -1,10 +1,13 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using Xunit;
+using System;
+using PSThreading.Core.Deadlocks;
+using PSThreading.Core.Sync;
+using PSThreading.Core.Threads;
 using Xunit.Abstractions;
+using Xunit;
 
 namespace PSThreading.Core.Tests
 {

@@ -1,4 +1,6 @@
 using System;
+using PSThreading.Core.Sync;
+using PSThreading.Core.Threads;
 using Xunit;
 
 namespace PSThreading.Core.Tests

@@ -1,4 +1,5 @@
 using System;
+using PSThreading.Core.Sync;
 using Xunit;
 
 namespace PSThreading.Core.Tests

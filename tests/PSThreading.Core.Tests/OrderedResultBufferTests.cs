@@ -1,7 +1,7 @@
-using System;
 using System.Collections.Generic;
+using System;
+using PSThreading.Core.Pool;
 using Xunit;
-using PSThreading.Core;
 
 namespace PSThreading.Core.Tests
 {

@@ -1,6 +1,6 @@
-using System;
 using System.Threading;
-using PSThreading.Core;
+using System;
+using PSThreading.Core.Threads;
 
 namespace PSThreading.Core.Tests
 {

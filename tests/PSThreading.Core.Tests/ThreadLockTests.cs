@@ -1,9 +1,11 @@
-using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using Xunit;
+using System;
+using PSThreading.Core.Sync;
+using PSThreading.Core.Threads;
 using Xunit.Abstractions;
+using Xunit;
 
 namespace PSThreading.Core.Tests
 {

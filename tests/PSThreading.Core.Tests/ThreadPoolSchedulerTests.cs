@@ -1,11 +1,12 @@
-using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using System;
+using PSThreading.Core.Pool;
+using PSThreading.Core.Threads;
 using Xunit;
-using PSThreading.Core;
 
 namespace PSThreading.Core.Tests
 {

@@ -1,10 +1,10 @@
-using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
-using PSThreading.Core;
+using System.Threading;
+using System;
+using PSThreading.Core.Threads;
 using Xunit;
 
 namespace PSThreading.Core.Tests

@@ -1,5 +1,7 @@
-using System;
 using System.Threading;
+using System;
+using PSThreading.Core.Sync;
+using PSThreading.Core.Threads;
 using Xunit;
 
 namespace PSThreading.Core.Tests

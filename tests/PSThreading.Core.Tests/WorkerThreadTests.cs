@@ -1,7 +1,7 @@
-using System;
 using System.IO;
 using System.Threading;
-using PSThreading.Core;
+using System;
+using PSThreading.Core.Threads;
 using Xunit;
 
 namespace PSThreading.Core.Tests

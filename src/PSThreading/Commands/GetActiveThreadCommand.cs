@@ -1,8 +1,10 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using PSThreading.Attributes;
 using PSThreading.Completion;
-using PSThreading.Core;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
 
 namespace PSThreading.Commands
 {

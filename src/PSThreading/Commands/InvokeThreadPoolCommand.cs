@@ -1,10 +1,13 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
-using PSThreading.Core;
+using System;
+using PSThreading.Attributes;
+using PSThreading.Core.Pool;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
 using PSThreading.Pool;
 using PSThreading.Runtime;
 

@@ -1,11 +1,14 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using System.Management.Automation;
+using System;
+using PSThreading.Attributes;
 using PSThreading.Completion;
-using PSThreading.Core;
+using PSThreading.Core.Sync;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
 
 namespace PSThreading.Commands
 {

@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using PSThreading.Attributes;
 using PSThreading.Completion;
-using PSThreading.Core;
+using PSThreading.Core.Sync;
+using PSThreading.Errors;
 
 namespace PSThreading.Commands
 {

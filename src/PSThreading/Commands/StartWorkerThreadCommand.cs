@@ -1,6 +1,8 @@
-using System;
 using System.Management.Automation;
-using PSThreading.Core;
+using System;
+using PSThreading.Attributes;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
 using PSThreading.Runtime;
 
 namespace PSThreading.Commands

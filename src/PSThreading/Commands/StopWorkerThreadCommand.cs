@@ -1,9 +1,10 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
+using System;
 using PSThreading.Completion;
-using PSThreading.Core;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
 
 namespace PSThreading.Commands
 {

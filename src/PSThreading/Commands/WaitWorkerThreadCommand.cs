@@ -1,10 +1,13 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
+using System;
+using PSThreading.Attributes;
 using PSThreading.Completion;
-using PSThreading.Core;
+using PSThreading.Core.Deadlocks;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
 using PSThreading.Runtime;
 
 namespace PSThreading.Commands

@@ -30,7 +30,7 @@ namespace PSThreading.Completion
             return name.Length == 0 || name[0] == '-' ? "'" + name + "'" : name;
         }
 
-        public static string Describe(PSThreading.Core.WorkerThread thread) =>
+        public static string Describe(PSThreading.Core.Threads.WorkerThread thread) =>
             $"{thread.Name} (Id {thread.ManagedThreadId}, {thread.State}, {Math.Round(thread.RunningTime.TotalSeconds, 1)}s)";
     }
 }

@@ -1,9 +1,9 @@
-using System.Collections;
 using System.Collections.Generic;
+using System.Collections;
 using System.Linq;
-using System.Management.Automation;
 using System.Management.Automation.Language;
-using PSThreading.Core;
+using System.Management.Automation;
+using PSThreading.Core.Threads;
 
 namespace PSThreading.Completion
 {

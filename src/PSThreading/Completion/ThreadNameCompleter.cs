@@ -1,8 +1,8 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using PSThreading.Core;
+using System;
+using PSThreading.Core.Threads;
 
 namespace PSThreading.Completion
 {

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using PSThreading.Core;
+using PSThreading.Core.Threads;
 
 namespace PSThreading.Completion
 {

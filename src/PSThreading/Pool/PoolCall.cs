@@ -1,10 +1,11 @@
-using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
-using PSThreading.Core;
+using System;
+using PSThreading.Core.Pool;
+using PSThreading.Core.Threads;
 using PSThreading.Runtime;
 
 namespace PSThreading.Pool

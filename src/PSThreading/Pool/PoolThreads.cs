@@ -1,7 +1,7 @@
-using System;
 using System.Collections.Concurrent;
 using System.Threading;
-using PSThreading.Core;
+using System;
+using PSThreading.Core.Threads;
 using PSThreading.Runtime;
 
 namespace PSThreading.Pool

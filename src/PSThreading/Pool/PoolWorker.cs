@@ -1,9 +1,10 @@
-using System;
-using System.Collections;
 using System.Collections.ObjectModel;
+using System.Collections;
 using System.Management.Automation;
 using System.Threading;
-using PSThreading.Core;
+using System;
+using PSThreading.Core.Pool;
+using PSThreading.Core.Threads;
 using PSThreading.Runtime;
 
 namespace PSThreading.Pool

@@ -1,12 +1,12 @@
-using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
+using System.Management.Automation;
 using System.Threading;
-using PSThreading.Core;
+using System;
+using PSThreading.Core.Threads;
 
 namespace PSThreading.Runtime
 {

@@ -1,9 +1,9 @@
-using System;
 using System.Collections;
 using System.Management.Automation;
 using System.Runtime.ExceptionServices;
 using System.Threading;
-using PSThreading.Core;
+using System;
+using PSThreading.Core.Threads;
 
 namespace PSThreading.Runtime
 {

@@ -1,9 +1,10 @@
-using System;
-using System.Collections;
 using System.Collections.Generic;
-using System.Management.Automation;
+using System.Collections;
 using System.Management.Automation.Language;
+using System.Management.Automation;
 using System.Text;
+using System;
+using PSThreading.Errors;
 
 namespace PSThreading.Runtime
 {

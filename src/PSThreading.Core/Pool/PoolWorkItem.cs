@@ -1,0 +1,74 @@
+using System.Threading;
+
+namespace PSThreading.Core.Pool
+{
+    /// <summary>Where one item of a pool call is. Only Queued and Running are unfinished.</summary>
+    public enum PoolItemState
+    {
+        Queued,
+        Running,
+        Completed,
+        Failed,
+        TimedOut,
+    }
+
+    /// <summary>
+    /// One input of a pool call and what became of it. The core treats input, output and error as opaque:
+    /// the module puts PowerShell objects there.
+    /// </summary>
+    public sealed class PoolWorkItem
+    {
+        private int _state;
+
+        internal PoolWorkItem(long index, object? input)
+        {
+            Index = index;
+            Input = input;
+        }
+
+        /// <summary>The item's position in the input, from 0.</summary>
+        public long Index { get; }
+
+        public object? Input { get; }
+
+        public PoolItemState State => (PoolItemState)Volatile.Read(ref _state);
+
+        /// <summary>What the item produced, when Completed.</summary>
+        public object? Output { get; private set; }
+
+        /// <summary>Why the item failed, when Failed.</summary>
+        public object? Error { get; private set; }
+
+        /// <summary>The worker that took the item; -1 while queued.</summary>
+        public int WorkerIndex { get; internal set; } = -1;
+
+        /// <summary>When the item was queued, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+        internal long QueuedTimestamp { get; set; }
+
+        /// <summary>When the item started, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+        internal long StartedTimestamp { get; set; }
+
+        /// <summary>True while a worker still runs the item's code, even after it was reported timed out.</summary>
+        internal bool HoldsSlot { get; set; }
+
+        internal void MarkRunning() => Volatile.Write(ref _state, (int)PoolItemState.Running);
+
+        /// <summary>A queued item that is given no time at all: timed out without running.</summary>
+        internal void TimeOutUnstarted() => Volatile.Write(ref _state, (int)PoolItemState.TimedOut);
+
+        /// <summary>Moves a running item to its outcome. False when it had already ended (timed out first).</summary>
+        internal bool TryEnd(PoolItemState outcome, object? output, object? error)
+        {
+            if (Interlocked.CompareExchange(ref _state, (int)outcome, (int)PoolItemState.Running) != (int)PoolItemState.Running)
+            {
+                return false;
+            }
+
+            Output = output;
+            Error = error;
+            return true;
+        }
+
+        public override string ToString() => $"#{Index} {State}";
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System;
+using PSThreading.Core.Threads;
+
+namespace PSThreading.Core.Sync
+{
+    /// <summary>
+    /// Python's <c>threading.Lock</c>, or with <c>reentrant</c> its <c>RLock</c>. A plain lock is not owned:
+    /// any thread may release it, and its holder cannot take it again. A reentrant lock counts its holder's
+    /// nested acquires and only the holder may release it. When a holder ends without releasing, see
+    /// <see cref="SyncPrimitive.OnHolderEnded"/> for which locks are freed and marked abandoned.
+    /// </summary>
+    public sealed class ThreadLock : SyncPrimitive
+    {
+        private WorkerThread? _owner;
+        private int _count;
+        private long _sinceUtcTicks;
+        private string? _abandonedBy;
+        private string? _takenAfterAbandonBy;
+
+        public ThreadLock(string? name = null, bool reentrant = false)
+            : base(name, reentrant ? "RLock" : "Lock")
+        {
+            IsReentrant = reentrant;
+        }
+
+        public override string Kind => IsReentrant ? "RLock" : "Lock";
+
+        public bool IsReentrant { get; }
+
+        public bool IsLocked => _owner != null;
+
+        /// <summary>The thread holding it (its Name and ManagedThreadId), or null when free.</summary>
+        public WorkerThread? Owner => _owner;
+
+        /// <summary>When the holder took it, or null when free.</summary>
+        public DateTime? HeldSince
+        {
+            get
+            {
+                IReadOnlyList<LockHolding> holders = Holders;
+                return holders.Count == 0 ? (DateTime?)null : holders[0].Since;
+            }
+        }
+
+        /// <summary>How many times the holder has taken it without releasing: 0 when free, above 1 only when reentrant.</summary>
+        public int Count => _count;
+
+        private protected override bool HasRoom => _owner == null;
+
+        private protected override bool IsOwned => IsReentrant;
+
+        private protected override bool TryTake(WorkerThread self, bool isTimed)
+        {
+            if (_owner == null)
+            {
+                _owner = self;
+                _count = 1;
+                _sinceUtcTicks = DateTime.UtcNow.Ticks;
+                _takenAfterAbandonBy = _abandonedBy;
+                _abandonedBy = null;
+                self.NoteHeld(this);
+                return true;
+            }
+
+            if (!ReferenceEquals(_owner, self))
+            {
+                return false;
+            }
+
+            if (IsReentrant)
+            {
+                _count++;
+                return true;
+            }
+
+            if (isTimed)
+            {
+                // Python: a timed acquire by the holder waits out its timeout (another thread may release).
+                return false;
+            }
+
+            throw new LockAlreadyHeldException(this,
+                $"Thread '{self.Name}' already holds lock '{Name}', which is not reentrant: waiting for it would hang forever. " +
+                "Release it before taking it again, pass a timeout (Acquire(seconds)) to try anyway, " +
+                "or create it with New-ThreadLock -Reentrant so that its holder may take it again.");
+        }
+
+        private protected override void Give(WorkerThread self)
+        {
+            WorkerThread? owner = _owner;
+            if (owner == null)
+            {
+                throw new LockNotHeldException(this,
+                    $"Cannot release {Kind} '{Name}': nobody holds it. Release a lock once for each Acquire() that returned $true; " +
+                    "Invoke-WithLock does both for you.");
+            }
+
+            if (IsReentrant && !ReferenceEquals(owner, self))
+            {
+                throw new LockNotOwnedException(this,
+                    $"Cannot release RLock '{Name}' from thread '{self.Name}' (id {self.ManagedThreadId}): it is held by thread " +
+                    $"'{owner.Name}' (id {owner.ManagedThreadId}), and only the thread that took a reentrant lock may release it. " +
+                    "Release it in that thread, or use a lock made without -Reentrant if another thread must release it.");
+            }
+
+            if (--_count == 0)
+            {
+                _owner = null;
+                _takenAfterAbandonBy = null;
+                owner.NoteReleased(this);
+            }
+        }
+
+        private protected override IReadOnlyList<LockHolding> CopyHoldings() =>
+            _owner == null ? Array.Empty<LockHolding>() : new[] { new LockHolding(_owner, _sinceUtcTicks, _takenAfterAbandonBy) };
+
+        private protected override void Abandon(WorkerThread thread)
+        {
+            if (ReferenceEquals(_owner, thread))
+            {
+                _owner = null;
+                _count = 0;
+                _takenAfterAbandonBy = null;
+                _abandonedBy = thread.Name;
+                thread.NoteReleased(this);
+            }
+        }
+    }
+}

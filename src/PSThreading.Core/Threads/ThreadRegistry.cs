@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace PSThreading.Core.Threads
+{
+    /// <summary>
+    /// The process-wide list of live threads: Python's <c>enumerate()</c>, <c>main_thread()</c> and
+    /// <c>current_thread()</c>. Shared by every runspace that loads the module, since the assembly is loaded once.
+    /// </summary>
+    public static class ThreadRegistry
+    {
+        public const string MainThreadName = "MainThread";
+
+        private static readonly object s_sync = new object();
+        private static readonly Dictionary<long, WorkerThread> s_live = new Dictionary<long, WorkerThread>();
+        private static long s_sequence;
+        private static int s_nextThreadNumber;
+        private static int s_nextPoolNumber;
+        private static int s_nextForeignNumber;
+        private static WorkerThread? s_main;
+        private static bool s_mainClaimed;
+
+        [ThreadStatic]
+        private static WorkerThread? t_current;
+
+        /// <summary>
+        /// The main thread; when there is none yet, the calling thread becomes it until the console's thread
+        /// claims it (<see cref="ClaimMainThread"/>). With no console (a hosted engine), the first stays main.
+        /// </summary>
+        public static WorkerThread EnsureMainThread()
+        {
+            lock (s_sync)
+            {
+                return s_main ??= NewMainThread();
+            }
+        }
+
+        /// <summary>
+        /// Makes the calling thread the main thread for good: called for the console's own runspace. The module
+        /// may have been imported first on another thread (a ForEach-Object -Parallel runspace); that thread's
+        /// claim was provisional. Once claimed, later calls change nothing.
+        /// </summary>
+        public static WorkerThread ClaimMainThread()
+        {
+            lock (s_sync)
+            {
+                if (!s_mainClaimed)
+                {
+                    s_mainClaimed = true;
+                    if (s_main == null || s_main.ManagedThreadId != Environment.CurrentManagedThreadId)
+                    {
+                        Volatile.Write(ref s_main, NewMainThread());
+                    }
+                }
+
+                return s_main!;
+            }
+        }
+
+        private static WorkerThread NewMainThread() => new WorkerThread(MainThreadName, ThreadKind.Main, isDaemon: false, body: null, sequence: 0);
+
+        public static WorkerThread? MainThread => Volatile.Read(ref s_main);
+
+        /// <summary>The entry for the calling thread: a worker, the main thread, or a foreign thread's entry.</summary>
+        public static WorkerThread Current
+        {
+            get
+            {
+                if (t_current != null)
+                {
+                    return t_current;
+                }
+
+                WorkerThread? main = MainThread;
+                if (main != null && main.ManagedThreadId == Environment.CurrentManagedThreadId)
+                {
+                    return main;
+                }
+
+                // A thread we did not start (a job, a host's thread): one stable entry per thread, never listed.
+                int number = Interlocked.Increment(ref s_nextForeignNumber);
+                t_current = new WorkerThread("Dummy-" + number, ThreadKind.Foreign, isDaemon: true, body: null, sequence: -1);
+                return t_current;
+            }
+        }
+
+        internal static void SetCurrent(WorkerThread? thread) => t_current = thread;
+
+        /// <summary>Python's default thread names: Thread-1, Thread-2, ... unique in the process.</summary>
+        public static string NextThreadName() => "Thread-" + Interlocked.Increment(ref s_nextThreadNumber);
+
+        /// <summary>The prefix for one pool's workers: ThreadPool-1, ThreadPool-2, ...</summary>
+        public static string NextPoolPrefix() => "ThreadPool-" + Interlocked.Increment(ref s_nextPoolNumber);
+
+        /// <summary>Creates, registers and starts a worker on a new dedicated OS thread.</summary>
+        public static WorkerThread StartWorker(string? name, bool isDaemon, IThreadBody body, int maxStackSize = 0)
+        {
+            if (body == null)
+            {
+                throw new ArgumentNullException(nameof(body));
+            }
+
+            EnsureMainThread();
+            WorkerThread thread;
+            lock (s_sync)
+            {
+                long sequence = ++s_sequence;
+                thread = new WorkerThread(name ?? NextThreadName(), ThreadKind.Worker, isDaemon, body, sequence);
+                s_live.Add(sequence, thread);
+            }
+
+            try
+            {
+                thread.StartOsThread(maxStackSize);
+            }
+            catch (Exception ex)
+            {
+                // Out of threads or memory: nothing half-started stays listed.
+                thread.Finish(WorkerState.Failed, ex);
+                throw;
+            }
+
+            return thread;
+        }
+
+        /// <summary>
+        /// Registers the calling thread as a long-lived pool worker: it is listed while alive and is
+        /// <see cref="Current"/> on this thread. The caller ends it with <see cref="EndPoolWorker"/>.
+        /// </summary>
+        public static WorkerThread BeginPoolWorker(string name)
+        {
+            EnsureMainThread();
+            WorkerThread thread;
+            lock (s_sync)
+            {
+                long sequence = ++s_sequence;
+                thread = new WorkerThread(name, ThreadKind.PoolWorker, isDaemon: true, body: null, sequence);
+                s_live.Add(sequence, thread);
+            }
+
+            t_current = thread;
+            return thread;
+        }
+
+        public static void EndPoolWorker(WorkerThread thread, WorkerState outcome)
+        {
+            thread.Finish(outcome);
+            if (ReferenceEquals(t_current, thread))
+            {
+                t_current = null;
+            }
+        }
+
+        internal static void Unregister(WorkerThread thread)
+        {
+            lock (s_sync)
+            {
+                s_live.Remove(thread.Sequence);
+            }
+        }
+
+        /// <summary>Python's <c>enumerate()</c>: the main thread, then every live thread in start order.</summary>
+        public static IReadOnlyList<WorkerThread> Enumerate()
+        {
+            WorkerThread main = EnsureMainThread();
+            List<WorkerThread> live;
+            lock (s_sync)
+            {
+                live = new List<WorkerThread>(s_live.Count + 1) { main };
+                live.AddRange(s_live.Values.Where(t => t.IsAlive).OrderBy(t => t.Sequence));
+            }
+
+            return live;
+        }
+
+        /// <summary>Live daemon workers: what process exit ends without waiting for.</summary>
+        public static IReadOnlyList<WorkerThread> LiveDaemonWorkers()
+        {
+            lock (s_sync)
+            {
+                return s_live.Values.Where(t => t.Kind == ThreadKind.Worker && t.IsDaemon && t.IsAlive).ToList();
+            }
+        }
+
+        /// <summary>Live non-daemon workers, other than the calling thread: what process exit waits for.</summary>
+        public static IReadOnlyList<WorkerThread> LiveNonDaemonWorkers()
+        {
+            int self = Environment.CurrentManagedThreadId;
+            lock (s_sync)
+            {
+                return s_live.Values
+                    .Where(t => t.Kind == ThreadKind.Worker && !t.IsDaemon && t.IsAlive && t.ManagedThreadId != self)
+                    .OrderBy(t => t.Sequence)
+                    .ToList();
+            }
+        }
+    }
+}

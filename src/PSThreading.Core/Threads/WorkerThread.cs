@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System;
+using PSThreading.Core.Pool;
+using PSThreading.Core.Sync;
+
+namespace PSThreading.Core.Threads
+{
+    /// <summary>
+    /// One thread as the user sees it: Python's <c>threading.Thread</c>. Worker threads own a dedicated
+    /// OS thread; the main thread and foreign threads are entries describing threads the module did not start.
+    /// </summary>
+    public sealed class WorkerThread
+    {
+        private static readonly RunningCount s_liveOsThreads = new RunningCount();
+
+        private readonly ManualResetEvent _ended = new ManualResetEvent(false);
+        private readonly ConcurrentQueue<object> _results = new ConcurrentQueue<object>();
+        private readonly IThreadBody? _body;
+        private readonly List<SyncPrimitive> _held = new List<SyncPrimitive>();
+        private readonly CancellationTokenSource _stopRequested = new CancellationTokenSource();
+        private ThreadWait? _wait;
+        private Thread? _thread;
+        private int _state;
+        private long _startTicks;
+        private long _endTicks;
+
+        internal WorkerThread(string name, ThreadKind kind, bool isDaemon, IThreadBody? body, long sequence)
+        {
+            Name = name;
+            Kind = kind;
+            IsDaemon = isDaemon;
+            _body = body;
+            Sequence = sequence;
+            _state = (int)WorkerState.Running;
+            _startTicks = DateTime.Now.Ticks;
+            if (kind != ThreadKind.Worker)
+            {
+                // Entries for threads we did not start describe the calling thread itself.
+                ManagedThreadId = Environment.CurrentManagedThreadId;
+            }
+        }
+
+        public string Name { get; }
+
+        public ThreadKind Kind { get; }
+
+        /// <summary>The .NET managed thread id: Python's <c>ident</c>. Unique among live threads.</summary>
+        public int ManagedThreadId { get; private set; }
+
+        public bool IsDaemon { get; }
+
+        public WorkerState State => (WorkerState)Volatile.Read(ref _state);
+
+        public bool IsAlive => State == WorkerState.Running || State == WorkerState.Stopping;
+
+        public bool IsMainThread => Kind == ThreadKind.Main;
+
+        public DateTime StartTime => new DateTime(Interlocked.Read(ref _startTicks), DateTimeKind.Local);
+
+        public DateTime? EndTime
+        {
+            get
+            {
+                long ticks = Interlocked.Read(ref _endTicks);
+                return ticks == 0 ? (DateTime?)null : new DateTime(ticks, DateTimeKind.Local);
+            }
+        }
+
+        /// <summary>How long the thread has run (so far, while alive).</summary>
+        public TimeSpan RunningTime => (EndTime ?? DateTime.Now) - StartTime;
+
+        /// <summary>The exception that ended the thread, when <see cref="State"/> is Failed.</summary>
+        public Exception? Error { get; private set; }
+
+        /// <summary>Output not yet collected by a join.</summary>
+        public int PendingResultCount => _results.Count;
+
+        /// <summary>Signalled once the thread has ended, whatever the outcome.</summary>
+        public WaitHandle EndedHandle => _ended;
+
+        /// <summary>The locks and semaphores this thread holds now, in the order it took them.</summary>
+        public IReadOnlyList<SyncPrimitive> HeldLocks
+        {
+            get
+            {
+                lock (_held)
+                {
+                    return _held.Distinct().ToArray();
+                }
+            }
+        }
+
+        /// <summary>The lock or semaphore this thread is blocked on, or null.</summary>
+        public SyncPrimitive? WaitingFor => Volatile.Read(ref _wait)?.Target as SyncPrimitive;
+
+        /// <summary>The thread this one waits for to end (a join), or null.</summary>
+        public WorkerThread? WaitingForThread => (Volatile.Read(ref _wait)?.Target as ThreadEnd)?.Thread;
+
+        internal ThreadWait? CurrentWait => Volatile.Read(ref _wait);
+
+        /// <summary>
+        /// Cancelled by <see cref="RequestStop"/>. A script's <c>$lock.Acquire()</c> is a .NET call that a pipeline
+        /// stop cannot interrupt; lock waits observe this token so that stopping a worker ends them too.
+        /// </summary>
+        internal CancellationToken StopToken => _stopRequested.Token;
+
+        /// <summary>For a pool worker: the stop of the item it runs, which its waits observe (set by the pool).</summary>
+        internal ItemStop? ItemStop { get; set; }
+
+        internal IThreadBody? Body => _body;
+
+        /// <summary>Order of start across the process: what enumeration sorts by.</summary>
+        internal long Sequence { get; }
+
+        internal void StartOsThread(int maxStackSize)
+        {
+            var thread = new Thread(RunOnOwnThread, maxStackSize)
+            {
+                IsBackground = IsDaemon,
+                Name = Name,
+            };
+            _thread = thread;
+            // Set before Start(): the body may ask for its own id (to refuse joining itself) at once.
+            ManagedThreadId = thread.ManagedThreadId;
+            thread.Start();
+        }
+
+        /// <summary>Dedicated OS threads started by workers and not yet ended: what a leak check counts.</summary>
+        internal static int LiveOsThreadCount => s_liveOsThreads.Count;
+
+        private void RunOnOwnThread() => s_liveOsThreads.Run(RunAndFinish);
+
+        private void RunAndFinish()
+        {
+            ThreadRegistry.SetCurrent(this);
+            WorkerState outcome = WorkerState.Completed;
+            try
+            {
+                _body!.Run(this);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = WorkerState.Stopped;
+            }
+            catch (Exception ex)
+            {
+                // An exception escaping a thread ends the whole process: it becomes the thread's error instead.
+                Error = ex;
+                outcome = WorkerState.Failed;
+            }
+            finally
+            {
+                FinishDespiteInterrupts(outcome);
+                ThreadRegistry.SetCurrent(null);
+            }
+
+            try
+            {
+                _body!.AfterEnd();
+            }
+            catch (Exception)
+            {
+                // Tidying after the end cannot fail the thread, and must not end the process.
+            }
+        }
+
+        /// <summary>
+        /// <see cref="Finish"/> on the thread's way out, where nothing may escape: a Thread.Interrupt left pending
+        /// (by user code, say) fires at the first contended lock, and thrown from here it would end the process.
+        /// Finish can run again after an interrupt: each of its steps may be repeated.
+        /// </summary>
+        private void FinishDespiteInterrupts(WorkerState outcome)
+        {
+            while (true)
+            {
+                try
+                {
+                    Finish(outcome);
+                    return;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    // Caught, the interrupt is spent: the next try runs through.
+                }
+            }
+        }
+
+        /// <summary>Marks the thread ended. Used by the OS thread itself and by pool workers.</summary>
+        internal void Finish(WorkerState outcome, Exception? error = null)
+        {
+            if (error != null)
+            {
+                Error = error;
+            }
+
+            ReleaseAbandonedLocks(outcome);
+            Interlocked.Exchange(ref _endTicks, DateTime.Now.Ticks);
+            Volatile.Write(ref _state, (int)outcome);
+            ThreadRegistry.Unregister(this);
+            _ended.Set();
+        }
+
+        // Lock bookkeeping, kept by the locks themselves. One entry per hold (a semaphore may appear twice).
+        internal void NoteHeld(SyncPrimitive primitive)
+        {
+            lock (_held)
+            {
+                _held.Add(primitive);
+            }
+        }
+
+        internal void NoteReleased(SyncPrimitive primitive)
+        {
+            lock (_held)
+            {
+                _held.Remove(primitive);
+            }
+        }
+
+        internal void BeginWait(ThreadWait wait) => Volatile.Write(ref _wait, wait);
+
+        internal void EndWait(ThreadWait wait) => Interlocked.CompareExchange(ref _wait, null, wait);
+
+        /// <summary>
+        /// Applies the abandonment rule (<see cref="SyncPrimitive.OnHolderEnded"/>) to what this thread holds:
+        /// before the thread is marked ended, so that a join sees its abandoned locks free already; and by a
+        /// pool worker after one of its items failed or was stopped, since the worker itself goes on.
+        /// </summary>
+        internal void ReleaseAbandonedLocks(WorkerState outcome)
+        {
+            SyncPrimitive[] held;
+            lock (_held)
+            {
+                held = _held.ToArray();
+            }
+
+            foreach (SyncPrimitive primitive in held)
+            {
+                primitive.OnHolderEnded(this, outcome);
+            }
+        }
+
+        /// <summary>Asks the thread to stop. Returns false when it had already ended.</summary>
+        public bool RequestStop()
+        {
+            if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running)
+            {
+                return State == WorkerState.Stopping;
+            }
+
+            _stopRequested.Cancel();
+            _body?.RequestStop();
+            return true;
+        }
+
+        /// <summary>
+        /// Python's <c>join(timeout)</c>: true once the thread has ended, false when the timeout elapsed first.
+        /// A null timeout waits without limit. Throws <see cref="OperationCanceledException"/> when cancelled, and
+        /// <see cref="DeadlockException"/> when this untimed join closes a cycle of waits (see <see cref="ThreadJoin"/>).
+        /// </summary>
+        public bool Join(TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            if (!IsAlive)
+            {
+                return true;
+            }
+
+            if (ManagedThreadId == Environment.CurrentManagedThreadId)
+            {
+                throw new InvalidOperationException($"Thread '{Name}' cannot wait for itself to end.");
+            }
+
+            return ThreadJoin.Wait(this, timeout, cancellationToken);
+        }
+
+        internal static int ToMilliseconds(TimeSpan timeout)
+        {
+            double ms = Math.Ceiling(timeout.TotalMilliseconds);
+            return ms >= int.MaxValue ? int.MaxValue - 1 : (int)Math.Max(0, ms);
+        }
+
+        /// <summary>Queues an object produced by the thread for whoever joins it.</summary>
+        public void AddResult(object item) => _results.Enqueue(item);
+
+        /// <summary>Takes every queued result once: a second join gets only what came after.</summary>
+        public object[] TakeResults()
+        {
+            var taken = new System.Collections.Generic.List<object>(_results.Count);
+            while (_results.TryDequeue(out object? item))
+            {
+                taken.Add(item);
+            }
+
+            return taken.ToArray();
+        }
+
+        internal bool HasOsThread => _thread != null;
+
+        /// <summary>
+        /// Makes the OS thread a background one, so that it no longer keeps the process alive: for a non-daemon
+        /// thread that the user chose to stop at exit and that sits in a .NET call a stop cannot end.
+        /// </summary>
+        internal void LetProcessExitWithout()
+        {
+            try
+            {
+                if (_thread != null)
+                {
+                    _thread.IsBackground = true;
+                }
+            }
+            catch (ThreadStateException)
+            {
+                // It ended meanwhile: it holds nothing up.
+            }
+        }
+
+        public override string ToString() => Name;
+    }
+}

@@ -1,0 +1,24 @@
+using System.Management.Automation;
+using System;
+using PSThreading.Core.Sync;
+
+namespace PSThreading.Attributes
+{
+    /// <summary>
+    /// Lets a name stand for a lock: <c>Invoke-WithLock db { ... }</c> uses the named lock or semaphore
+    /// 'db', making a plain lock of that name if there is none yet (as <c>New-ThreadLock -Name db</c> would).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public sealed class LockArgumentTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+            return value is string name && !string.IsNullOrWhiteSpace(name) ? FindOrCreate(name) : inputData;
+        }
+
+        /// <summary>The named lock or semaphore, or a new plain lock of that name.</summary>
+        public static SyncPrimitive FindOrCreate(string name) =>
+            LockRegistry.Find(name) ?? LockRegistry.GetOrCreateLock(name, reentrant: false);
+    }
+}

@@ -1,0 +1,34 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// Base for cmdlets that wait: Ctrl+C (<see cref="StopProcessing"/>) cancels <see cref="CancelToken"/>,
+    /// so every wait in a cmdlet ends at once instead of ignoring the user.
+    /// </summary>
+    public abstract class CancellablePSCmdlet : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+
+        protected CancellationToken CancelToken => _cancel.Token;
+
+        protected override void StopProcessing() => _cancel.Cancel();
+
+        /// <summary>Turns a cancelled wait into the pipeline stop PowerShell expects after Ctrl+C.</summary>
+        protected void ThrowIfStopping()
+        {
+            if (_cancel.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        public void Dispose()
+        {
+            _cancel.Dispose();
+            GC.SuppressFinalize(this);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace PSThreading.Errors
+{
+    /// <summary>The ErrorIds this module's errors carry: part of the public contract, listed in the docs.</summary>
+    public static class ErrorIds
+    {
+        public const string WorkerThreadFailed = "WorkerThreadFailed";
+        public const string CannotWaitOnCurrentThread = "CannotWaitOnCurrentThread";
+        public const string CannotWaitOnThread = "CannotWaitOnThread";
+        public const string CannotStopThread = "CannotStopThread";
+        public const string UsingVariableUndefined = "UsingVariableUndefined";
+        public const string ThreadStartFailed = "ThreadStartFailed";
+        public const string ThreadNotFound = "ThreadNotFound";
+        public const string PoolTimeout = "PoolTimeout";
+        public const string ItemTimeout = "ItemTimeout";
+        public const string PoolWorkerFailed = "PoolWorkerFailed";
+        public const string ScriptBlockInContainer = "ScriptBlockInContainer";
+        public const string UsingInScriptBlockValue = "UsingInScriptBlockValue";
+        public const string RunspaceBoundClassInstance = "RunspaceBoundClassInstance";
+        public const string RunspaceBoundScriptMember = "RunspaceBoundScriptMember";
+    }
+}
