@@ -1,8 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation.Runspaces;
 using System.Management.Automation;
-using System;
+using System.Management.Automation.Runspaces;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
 using PSThreading.Pool;

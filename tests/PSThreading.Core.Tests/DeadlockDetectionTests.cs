@@ -1,13 +1,13 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using System;
 using PSThreading.Core.Deadlocks;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
-using Xunit.Abstractions;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace PSThreading.Core.Tests
 {

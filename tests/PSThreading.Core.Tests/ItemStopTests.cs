@@ -1,5 +1,5 @@
-using System.Threading;
 using System;
+using System.Threading;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;

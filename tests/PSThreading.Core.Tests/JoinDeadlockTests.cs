@@ -1,7 +1,7 @@
+using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using System;
 using PSThreading.Core.Deadlocks;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;

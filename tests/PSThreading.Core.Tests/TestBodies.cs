@@ -1,5 +1,5 @@
-using System.Threading;
 using System;
+using System.Threading;
 using PSThreading.Core.Threads;
 
 namespace PSThreading.Core.Tests

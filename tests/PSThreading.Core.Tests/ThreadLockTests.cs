@@ -1,11 +1,11 @@
+using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using System;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
-using Xunit.Abstractions;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace PSThreading.Core.Tests
 {

@@ -1,9 +1,9 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using System;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
 using Xunit;
@@ -27,7 +27,7 @@ namespace PSThreading.Core.Tests
         [InlineData(3)]
         public void NeverMoreThanTheThrottleLimitRunEvenWithMoreWorkers(int throttle)
         {
-            using var scheduler = new ThreadPoolScheduler(throttle, ordered: false);
+            var scheduler = new ThreadPoolScheduler(throttle, ordered: false);
             int running = 0;
             int peak = 0;
             var workers = Enumerable.Range(0, throttle + 4).Select(w => BackgroundCall.Start(() =>
@@ -63,7 +63,7 @@ namespace PSThreading.Core.Tests
         {
             foreach (bool ordered in new[] { true, false })
             {
-                using var scheduler = new ThreadPoolScheduler(2, ordered);
+                var scheduler = new ThreadPoolScheduler(2, ordered);
                 PoolWorkItem first = scheduler.Add("slow");
                 PoolWorkItem second = scheduler.Add("fast");
                 scheduler.CompleteAdding();
@@ -89,7 +89,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void TotalIsKnownOnlyOnceInputEnds()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
             scheduler.Add(1);
             scheduler.Add(2);
             Assert.Null(scheduler.TotalCount);
@@ -102,7 +102,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void AWorkerWaitsForStreamingInputAndEndsWhenInputEnds()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
             var taken = new BlockingCollection<object?>();
             var worker = BackgroundCall.Start(() =>
             {
@@ -128,7 +128,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void CancelWakesBlockedWorkersAndDropsQueuedItems()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
             scheduler.Add(1);
             scheduler.Add(2);
             PoolWorkItem running = scheduler.TakeNext(0, CancellationToken.None)!;
@@ -147,7 +147,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void AWorkersOwnTokenEndsItsWaitAlone()
         {
-            using var scheduler = new ThreadPoolScheduler(2, ordered: false);
+            var scheduler = new ThreadPoolScheduler(2, ordered: false);
             using var stopOne = new CancellationTokenSource();
             var one = BackgroundCall.Start(() => scheduler.TakeNext(0, stopOne.Token));
             var other = BackgroundCall.Start(() => scheduler.TakeNext(1, CancellationToken.None));
@@ -165,7 +165,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void AnOverdueItemIsReportedTimedOutOnceAndKeepsItsSlotUntilReleased()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: true);
+            var scheduler = new ThreadPoolScheduler(1, ordered: true);
             scheduler.Add("stuck");
             scheduler.Add("next");
             scheduler.CompleteAdding();
@@ -196,11 +196,11 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void AbandonFailsARunningItemAndFreesItsSlot()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
             scheduler.Add("x");
             scheduler.CompleteAdding();
             PoolWorkItem item = scheduler.TakeNext(0, CancellationToken.None)!;
-            scheduler.Abandon(item, "stopped");
+            scheduler.EndStopped(item, "stopped");
             Assert.Equal(PoolItemState.Failed, item.State);
             Assert.Equal("stopped", item.Error);
             Assert.Equal(0, scheduler.RunningCount);
@@ -211,7 +211,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void InFlightItemsAreBoundedSoMemoryStaysFlat()
         {
-            using var scheduler = new ThreadPoolScheduler(2, ordered: true, maxInFlight: 64);
+            var scheduler = new ThreadPoolScheduler(2, ordered: true, maxInFlight: 64);
             var worker = BackgroundCall.Start(() =>
             {
                 PoolWorkItem? item;
@@ -250,7 +250,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void WaitForChangeIsWokenByAResultAndEndedByCancellation()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
             scheduler.Add(1);
             PoolWorkItem item = scheduler.TakeNext(0, CancellationToken.None)!;
             scheduler.WaitForChange(TimeSpan.Zero, CancellationToken.None);
@@ -274,7 +274,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void APollingWriterIsNotWokenForEachResult()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
             scheduler.Add(1);
             scheduler.Add(2);
             PoolWorkItem first = scheduler.TakeNext(0, CancellationToken.None)!;
@@ -306,7 +306,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void AnIdleWorkerIsWokenByANewItem()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
             var taker = BackgroundCall.Start(() => scheduler.TakeNext(0, CancellationToken.None));
             Assert.False(taker.Join(50));
 
@@ -323,7 +323,7 @@ namespace PSThreading.Core.Tests
             // on a worker asleep since the previous ones arrived, so a wake-up lost or spent twice leaves an
             // item waiting.
             const int workers = 6;
-            using var scheduler = new ThreadPoolScheduler(workers, ordered: false);
+            var scheduler = new ThreadPoolScheduler(workers, ordered: false);
             var rounds = Enumerable.Range(0, 3).Select(_ => new ManualResetEventSlim(false)).ToArray();
             int started = 0;
             var threads = Enumerable.Range(0, workers).Select(w => BackgroundCall.Start(() =>
@@ -370,7 +370,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void AWorkerAsleepBehindAFullThrottleIsWokenWhenASlotFrees()
         {
-            using var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
             scheduler.Add("first");
             scheduler.Add("second");
             PoolWorkItem first = scheduler.TakeNext(0, CancellationToken.None)!;
@@ -386,7 +386,7 @@ namespace PSThreading.Core.Tests
         [Fact]
         public void AnItemTimeoutOfZeroReportsTheItemTimedOutInItsPlaceWithoutRunningIt()
         {
-            using var scheduler = new ThreadPoolScheduler(2, ordered: true);
+            var scheduler = new ThreadPoolScheduler(2, ordered: true);
             PoolWorkItem skipped = scheduler.AddTimedOut("no time");
             scheduler.Add("runs");
             scheduler.CompleteAdding();
@@ -405,7 +405,7 @@ namespace PSThreading.Core.Tests
         {
             foreach (bool cancelFirst in new[] { false, true })
             {
-                using var scheduler = new ThreadPoolScheduler(3, ordered: true);
+                var scheduler = new ThreadPoolScheduler(3, ordered: true);
                 scheduler.Add("slow");
                 scheduler.Add("fast");
                 scheduler.CompleteAdding();

@@ -1,6 +1,6 @@
+using System;
 using System.IO;
 using System.Threading;
-using System;
 using PSThreading.Core.Threads;
 using Xunit;
 

@@ -108,17 +108,7 @@ namespace PSThreading.Core.Pool
             return _finished.Count == 1 && Volatile.Read(ref _writerWantsSignal);
         }
 
-        private void SetChanged()
-        {
-            try
-            {
-                _changed.Set();
-            }
-            catch (ObjectDisposedException)
-            {
-                // A worker that outlived its call (stuck in code that cannot be stopped) signals no one.
-            }
-        }
+        private void SetChanged() => _changed.Set();
 
         private static bool TryDequeue(Queue<PoolWorkItem> queue, out PoolWorkItem? item)
         {

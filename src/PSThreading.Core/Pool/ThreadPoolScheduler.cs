@@ -1,7 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
-using System;
 using PSThreading.Core.Threads;
 
 namespace PSThreading.Core.Pool
@@ -16,7 +16,7 @@ namespace PSThreading.Core.Pool
     /// because the caller adds only while <see cref="HasRoom"/>: at most <see cref="MaxInFlight"/> items are
     /// queued, running or finished but not yet taken for writing.
     /// </remarks>
-    public sealed partial class ThreadPoolScheduler : IDisposable
+    public sealed partial class ThreadPoolScheduler
     {
         // A few dozen microseconds of spinning and yielding before a worker sleeps: tiny items streaming in
         // are caught without a sleep and a wake-up per item.
@@ -71,7 +71,6 @@ namespace PSThreading.Core.Pool
 
         public int MaxInFlight { get; }
 
-        public bool IsOrdered => _ordered != null;
 
         /// <summary>Items added so far.</summary>
         public long AddedCount => Interlocked.Read(ref _added);
@@ -299,7 +298,7 @@ namespace PSThreading.Core.Pool
         /// A worker stopped in the middle of the item (its pipeline was stopped): frees the slot; an item not
         /// already reported timed out fails with <paramref name="error"/>.
         /// </summary>
-        public void Abandon(PoolWorkItem item, object? error) => End(item, PoolItemState.Failed, null, error);
+        public void EndStopped(PoolWorkItem item, object? error) => End(item, PoolItemState.Failed, null, error);
 
         /// <summary>Stops the call: queued items are dropped and waiting workers return null at once.</summary>
         public void Cancel()
@@ -315,7 +314,6 @@ namespace PSThreading.Core.Pool
             SetChanged();
         }
 
-        public void Dispose() => _changed.Dispose();
 
         private bool End(PoolWorkItem item, PoolItemState outcome, object? output, object? error)
         {

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System;
+using System.Globalization;
 using PSThreading.Core.Threads;
 
 namespace PSThreading.Core.Sync

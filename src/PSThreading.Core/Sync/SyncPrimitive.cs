@@ -1,7 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
-using System;
 using PSThreading.Core.Deadlocks;
 using PSThreading.Core.Threads;
 

@@ -1,8 +1,8 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using System;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Sync;
 
@@ -297,7 +297,6 @@ namespace PSThreading.Core.Threads
             return taken.ToArray();
         }
 
-        internal bool HasOsThread => _thread != null;
 
         /// <summary>
         /// Makes the OS thread a background one, so that it no longer keeps the process alive: for a non-daemon

@@ -27,8 +27,17 @@ namespace PSThreading.Commands
 
         public void Dispose()
         {
-            _cancel.Dispose();
+            Dispose(disposing: true);
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>A cmdlet that holds more than the token frees it here, then calls the base.</summary>
+        protected virtual void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _cancel.Dispose();
+            }
         }
     }
 }

@@ -1,9 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation.Runspaces;
 using System.Management.Automation;
-using System;
+using System.Management.Automation.Runspaces;
 using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Sync;

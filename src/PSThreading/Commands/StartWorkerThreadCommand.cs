@@ -1,5 +1,5 @@
-using System.Management.Automation;
 using System;
+using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;

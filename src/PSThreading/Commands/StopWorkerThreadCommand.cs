@@ -1,7 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
-using System;
 using PSThreading.Completion;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;

@@ -1,8 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
-using System;
 using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Deadlocks;

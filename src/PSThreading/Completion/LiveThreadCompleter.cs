@@ -1,8 +1,8 @@
-using System.Collections.Generic;
 using System.Collections;
+using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation.Language;
 using System.Management.Automation;
+using System.Management.Automation.Language;
 using PSThreading.Core.Threads;
 
 namespace PSThreading.Completion

@@ -1,9 +1,9 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
-using System;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
 using PSThreading.Runtime;
@@ -14,7 +14,7 @@ namespace PSThreading.Pool
     /// One Invoke-ThreadPool call: its scheduler, its own workers (no queue shared across calls, so a pool
     /// inside an item never waits for its parent's workers) and the stream records they queue for the cmdlet.
     /// </summary>
-    internal sealed class PoolCall : IDisposable
+    internal sealed class PoolCall
     {
         // A worker that dies this many times is not started again: the call fails instead of looping.
         private const int MaxStartsPerSlot = 3;
@@ -265,12 +265,6 @@ namespace PSThreading.Pool
             }
 
             return true;
-        }
-
-        public void Dispose()
-        {
-            Stop(TimeSpan.FromMilliseconds(500));
-            Scheduler.Dispose();
         }
 
         private void StartWorker(int slot)

@@ -1,6 +1,6 @@
+using System;
 using System.Collections.Concurrent;
 using System.Threading;
-using System;
 using PSThreading.Core.Threads;
 using PSThreading.Runtime;
 
@@ -8,8 +8,8 @@ namespace PSThreading.Pool
 {
     /// <summary>
     /// OS threads that pool workers run on, kept parked between calls. Thread.Start waits for the OS to
-    /// start the thread, which took up to 2 ms a worker here on a loaded machine: a call's workers instead
-    /// wake threads an earlier call's workers left. A thread idle for half a minute ends.
+    /// start the thread, slow on a loaded machine: a call's workers instead wake threads an earlier call's
+    /// workers left. A thread idle for half a minute ends.
     /// </summary>
     internal static class PoolThreads
     {

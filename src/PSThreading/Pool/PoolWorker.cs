@@ -1,8 +1,8 @@
-using System.Collections.ObjectModel;
+using System;
 using System.Collections;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Threading;
-using System;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
 using PSThreading.Runtime;
@@ -266,7 +266,7 @@ namespace PSThreading.Pool
                 PoolWorkItem? orphan = TakeCurrent();
                 if (orphan != null)
                 {
-                    _scheduler.Abandon(orphan, StoppedError(orphan));
+                    _scheduler.EndStopped(orphan, StoppedError(orphan));
                 }
 
                 if (runspace != null)
@@ -346,7 +346,7 @@ namespace PSThreading.Pool
                 }
                 else
                 {
-                    AbandonCurrent();
+                    EndCurrentAsStopped();
                 }
 
                 lock (_sync)
@@ -390,13 +390,13 @@ namespace PSThreading.Pool
         }
 
         /// <summary>The item the worker was running when its invocation stopped or ended: reported as stopped.</summary>
-        private void AbandonCurrent()
+        private void EndCurrentAsStopped()
         {
             PoolWorkItem? orphan = TakeCurrent();
             if (orphan != null)
             {
                 _thread?.ReleaseAbandonedLocks(WorkerState.Stopped);
-                _scheduler.Abandon(orphan, StoppedError(orphan));
+                _scheduler.EndStopped(orphan, StoppedError(orphan));
             }
         }
 

@@ -1,11 +1,11 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
-using System.Management.Automation;
 using System.Threading;
-using System;
 using PSThreading.Core.Threads;
 
 namespace PSThreading.Runtime

@@ -2,8 +2,8 @@ using System;
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Management.Automation;
 using System.Linq.Expressions;
+using System.Management.Automation;
 using System.Reflection;
 
 namespace PSThreading.Runtime

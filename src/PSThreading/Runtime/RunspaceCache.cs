@@ -10,9 +10,10 @@ namespace PSThreading.Runtime
     /// <summary>
     /// Warm worker runspaces, kept per host and language mode (by the host's InstanceId: a worker's own host wrapper
     /// carries the id of the console host it wraps, so nested workers share the runspaces of the top-level ones;
-    /// a ConstrainedLanguage caller never gets a FullLanguage runspace). Opening a runspace costs 10-60 ms, so a worker takes one a
-    /// finished worker gave back. A finished worker cleans its runspace after its join has returned; a taker
-    /// that finds none idle but one being cleaned waits the ~1 ms for it rather than opening a new one.
+    /// a ConstrainedLanguage caller never gets a FullLanguage runspace). Opening a runspace costs far more than
+    /// cleaning one, so a worker takes one a finished worker gave back. A finished worker cleans its runspace
+    /// after its join has returned; a taker that finds none idle but one being cleaned waits for it rather
+    /// than opening a new one.
     /// </summary>
     internal static class RunspaceCache
     {
@@ -26,7 +27,7 @@ namespace PSThreading.Runtime
         private static readonly object s_trimTimerSync = new object();
         // Runs only while some idle runspace could be trimmed: an idle process has no timer waking it every second.
         private static Timer? s_trimTimer;
-        // Cleaning takes ~1.5 ms; past this something is wrong and a new runspace is the better bet.
+        // Cleaning is quick; past this something is wrong and a new runspace is the better bet.
         private static readonly TimeSpan s_cleaningWait = TimeSpan.FromMilliseconds(100);
         private static readonly TimeSpan s_clearWait = TimeSpan.FromMilliseconds(500);
         private static readonly ConcurrentDictionary<RunspaceKey, HostRunspaces> s_byHost = new ConcurrentDictionary<RunspaceKey, HostRunspaces>();

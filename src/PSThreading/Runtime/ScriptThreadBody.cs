@@ -1,8 +1,8 @@
+using System;
 using System.Collections;
 using System.Management.Automation;
 using System.Runtime.ExceptionServices;
 using System.Threading;
-using System;
 using PSThreading.Core.Threads;
 
 namespace PSThreading.Runtime

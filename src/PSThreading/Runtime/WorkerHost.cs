@@ -8,8 +8,8 @@ namespace PSThreading.Runtime
     /// <summary>
     /// The host a worker runspace is opened with: the caller's host, so Write-Host shows at once, except that
     /// <c>exit</c> in a worker ends only that worker's script. Handed the caller's host directly, a worker's
-    /// <c>exit 3</c> reached the console host's SetShouldExit and ended the whole pwsh process with code 3
-    /// (seen here). Nested prompts are refused for the same reason: they belong to the caller's thread.
+    /// <c>exit 3</c> reached the console host's SetShouldExit and ended the whole pwsh process with code 3.
+    /// Nested prompts are refused for the same reason: they belong to the caller's thread.
     /// </summary>
     internal sealed class WorkerHost : PSHost
     {

@@ -56,7 +56,7 @@ namespace PSThreading.Runtime
             {
                 runspace.Open();
                 // Imported after Open(), not through the session state: an import done while pwsh is
-                // shutting down failed inside InitialSessionState.ImportPSModule (seen here).
+                // shutting down failed inside InitialSessionState.ImportPSModule.
                 using (PowerShell ps = PowerShell.Create())
                 {
                     ps.Runspace = runspace;

@@ -1,9 +1,9 @@
-using System.Collections.Generic;
-using System.Collections;
-using System.Management.Automation.Language;
-using System.Management.Automation;
-using System.Text;
 using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Text;
 using PSThreading.Errors;
 
 namespace PSThreading.Runtime

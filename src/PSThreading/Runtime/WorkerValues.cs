@@ -1,8 +1,8 @@
+using System;
 using System.Collections;
+using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
-using System.Management.Automation;
-using System;
 using PSThreading.Errors;
 
 namespace PSThreading.Runtime

@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using PSThreading.Core.Pool;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
+using PSThreading.Pool;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// The pipeline thread's turns while items run: feeding the scheduler, waiting for a change, enforcing the
+    /// timeouts and stopping the call.
+    /// </summary>
+    public sealed partial class InvokeThreadPoolCommand
+    {
+        private void Add(object? input)
+        {
+            ThreadPoolScheduler scheduler = _call!.Scheduler;
+            while (!scheduler.HasRoom && !_ended)
+            {
+                Pump(block: true);
+            }
+
+            if (_ended)
+            {
+                return;
+            }
+
+            if (_itemTimeout == TimeSpan.Zero)
+            {
+                // No time at all: the item is reported timed out without running, every time.
+                scheduler.AddTimedOut(input);
+            }
+            else
+            {
+                scheduler.Add(input);
+            }
+
+            if (_timeout.HasValue && _watch.Elapsed >= _timeout.Value)
+            {
+                // Checked before a worker starts: under -Timeout 0 no item runs.
+                TimeOutCall(scheduler);
+                return;
+            }
+
+            _call.EnsureWorkers();
+            // The cheap part of a pump, for every item: results that are ready go out at once.
+            if (CancelToken.IsCancellationRequested || _itemTimeout.HasValue || _timeout.HasValue || _call.WorkerFailure != null
+                || (!NoProgress && _watch.Elapsed >= _nextProgress))
+            {
+                Pump(block: false);
+            }
+            else
+            {
+                WriteRecords();
+                WriteResults(scheduler);
+            }
+        }
+
+        /// <summary>
+        /// One turn of the pipeline thread: waits (when <paramref name="block"/>) for a change, then writes the
+        /// queued records and results, enforces the timeouts and shows progress.
+        /// </summary>
+        private void Pump(bool block)
+        {
+            PoolCall call = _call!;
+            ThreadPoolScheduler scheduler = call.Scheduler;
+            if (block)
+            {
+                // Many results last time: tiny items stream in, so sleep a moment and write them in a batch.
+                bool poll = _lastBatch >= PollBatchSize;
+                scheduler.WaitForChange(poll ? Min(s_pollInterval, NextWait(scheduler)) : NextWait(scheduler), CancelToken, poll);
+            }
+
+            if (CancelToken.IsCancellationRequested)
+            {
+                EndCall();
+                throw new PipelineStoppedException();
+            }
+
+            WriteRecords();
+            WriteResults(scheduler);
+            if (_itemTimeout.HasValue)
+            {
+                IReadOnlyList<PoolWorkItem> overdue = scheduler.TimeOutOverdue(_itemTimeout.Value);
+                if (overdue.Count > 0)
+                {
+                    call.StopItems(overdue);
+                    WriteResults(scheduler);
+                }
+            }
+
+            call.EnsureWorkers();
+            if (call.WorkerFailure != null)
+            {
+                EndCall();
+                ThrowTerminatingError(new ErrorRecord(call.WorkerFailure, ErrorIds.PoolWorkerFailed, ErrorCategory.ResourceUnavailable, null));
+            }
+
+            if (_timeout.HasValue && _watch.Elapsed >= _timeout.Value && !scheduler.IsDone)
+            {
+                TimeOutCall(scheduler);
+                return;
+            }
+
+            WriteProgressIfDue(scheduler);
+        }
+
+        private void TimeOutCall(ThreadPoolScheduler scheduler)
+        {
+            // What finished is written first, then the call stops and says so. Cancelled first, so that an item
+            // ending meanwhile is not published behind results already taken.
+            scheduler.Cancel();
+            foreach (PoolWorkItem item in scheduler.TakeFinishedResults())
+            {
+                WriteResult(item);
+            }
+
+            EndCall();
+            WriteRecords();
+            string message = string.Format(
+                CultureInfo.InvariantCulture,
+                "Invoke-ThreadPool stopped after its timeout of {0} seconds: {1} of {2} items had finished.",
+                _timeout!.Value.TotalSeconds,
+                scheduler.FinishedCount,
+                scheduler.TotalCount.HasValue ? scheduler.TotalCount.Value.ToString(CultureInfo.InvariantCulture) : "at least " + scheduler.AddedCount);
+            WriteError(new ErrorRecord(new TimeoutException(message), ErrorIds.PoolTimeout, ErrorCategory.OperationTimeout, null));
+        }
+
+        private void EndCall()
+        {
+            _ended = true;
+            _call?.Stop(s_stopWait);
+            WarnStillRunning();
+        }
+
+        /// <summary>Once per call: the workers a stop left inside a call that cannot be interrupted.</summary>
+        private void WarnStillRunning()
+        {
+            IReadOnlyList<WorkerThread> running = _call?.StillRunning() ?? Array.Empty<WorkerThread>();
+            if (running.Count > 0 && !_warnedStillRunning)
+            {
+                _warnedStillRunning = true;
+                StillRunningWarning.Write(this, running);
+            }
+        }
+
+        private TimeSpan NextWait(ThreadPoolScheduler scheduler)
+        {
+            TimeSpan wait = s_longestWait;
+            if (_timeout.HasValue)
+            {
+                wait = Min(wait, _timeout.Value - _watch.Elapsed);
+            }
+
+            if (_itemTimeout.HasValue)
+            {
+                TimeSpan? next = scheduler.TimeUntilNextItemTimeout(_itemTimeout.Value);
+                if (next.HasValue)
+                {
+                    wait = Min(wait, next.Value);
+                }
+            }
+
+            if (!NoProgress)
+            {
+                wait = Min(wait, _nextProgress - _watch.Elapsed);
+            }
+
+            TimeSpan? moreWorkers = _call!.TimeUntilMoreWorkers();
+            if (moreWorkers.HasValue)
+            {
+                // Items wait for a worker that only this thread can start: look again when one may start.
+                wait = Min(wait, moreWorkers.Value);
+            }
+
+            return wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait;
+        }
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    }
+}
