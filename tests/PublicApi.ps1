@@ -1,5 +1,5 @@
 # Dot-sourced by PublicApi.Tests.ps1: lists the public surface of the module's assemblies, one line per type and
-# per member a user can reach (public, or protected on a type that can be derived from), sorted.
+# per member a user can reach: public, or protected on a type that is not sealed.
 
 function Get-PublicApiLine {
     param([Reflection.Assembly[]] $Assembly)
@@ -11,15 +11,22 @@ function Get-PublicApiLine {
         $base = if ($type.BaseType -and $type.BaseType -notin [object], [enum], [ValueType]) { " : $(Format-ApiType $type.BaseType)" } else { '' }
         "$($type.FullName) ($kind$base)"
         foreach ($member in $type.GetMembers($flags)) {
-            $line = Format-ApiMember $member
+            $line = Format-ApiMember $member -Sealed:$type.IsSealed
             if ($line) { "$($type.FullName) $line" }
         }
     }
 }
 
 function Test-ApiVisible {
+    param([Reflection.MethodBase] $Method, [switch] $Sealed)
+    $null -ne $Method -and ($Method.IsPublic -or (-not $Sealed -and ($Method.IsFamily -or $Method.IsFamilyOrAssembly)))
+}
+
+function Get-ApiScope {
     param([Reflection.MethodBase] $Method)
-    $null -ne $Method -and ($Method.IsPublic -or $Method.IsFamily -or $Method.IsFamilyOrAssembly)
+    $scope = if ($Method.IsPublic) { '' } else { 'protected ' }
+    if ($Method.IsStatic) { $scope += 'static ' }
+    $scope
 }
 
 function Format-ApiType {
@@ -37,35 +44,33 @@ function Format-ApiParameters {
 }
 
 function Format-ApiMember {
-    param([Reflection.MemberInfo] $Member)
+    param([Reflection.MemberInfo] $Member, [switch] $Sealed)
     switch ($Member.MemberType) {
         'Constructor' {
-            if (Test-ApiVisible $Member) { "ctor($(Format-ApiParameters $Member))" }
+            if (Test-ApiVisible $Member -Sealed:$Sealed) { "$(Get-ApiScope $Member)ctor($(Format-ApiParameters $Member))" }
         }
         'Method' {
-            if ((Test-ApiVisible $Member) -and -not $Member.IsSpecialName) {
-                $scope = if ($Member.IsStatic) { 'static ' } elseif ($Member.IsFamily -or $Member.IsFamilyOrAssembly) { 'protected ' } else { '' }
-                "$scope$(Format-ApiType $Member.ReturnType) $($Member.Name)($(Format-ApiParameters $Member))"
+            if ((Test-ApiVisible $Member -Sealed:$Sealed) -and -not $Member.IsSpecialName) {
+                "$(Get-ApiScope $Member)$(Format-ApiType $Member.ReturnType) $($Member.Name)($(Format-ApiParameters $Member))"
             }
         }
         'Property' {
             $accessors = @(
-                if (Test-ApiVisible $Member.GetMethod) { 'get;' }
-                if (Test-ApiVisible $Member.SetMethod) { 'set;' }
+                if (Test-ApiVisible $Member.GetMethod -Sealed:$Sealed) { 'get;' }
+                if (Test-ApiVisible $Member.SetMethod -Sealed:$Sealed) { 'set;' }
             )
             if ($accessors) {
-                $static = if (($Member.GetMethod ?? $Member.SetMethod).IsStatic) { 'static ' } else { '' }
-                "$static$(Format-ApiType $Member.PropertyType) $($Member.Name) { $($accessors -join ' ') }"
+                "$(Get-ApiScope ($Member.GetMethod ?? $Member.SetMethod))$(Format-ApiType $Member.PropertyType) $($Member.Name) { $($accessors -join ' ') }"
             }
         }
         'Field' {
-            if (($Member.IsPublic -or $Member.IsFamily -or $Member.IsFamilyOrAssembly) -and -not $Member.IsSpecialName) {
+            if (($Member.IsPublic -or (-not $Sealed -and ($Member.IsFamily -or $Member.IsFamilyOrAssembly))) -and -not $Member.IsSpecialName) {
                 $static = if ($Member.IsLiteral) { 'const ' } elseif ($Member.IsStatic) { 'static ' } else { '' }
                 "$static$(Format-ApiType $Member.FieldType) $($Member.Name)"
             }
         }
         'Event' {
-            if (Test-ApiVisible $Member.AddMethod) { "event $(Format-ApiType $Member.EventHandlerType) $($Member.Name)" }
+            if (Test-ApiVisible $Member.AddMethod -Sealed:$Sealed) { "event $(Format-ApiType $Member.EventHandlerType) $($Member.Name)" }
         }
         'NestedType' {
             # Listed as types of their own by GetExportedTypes when they are visible.

@@ -18,7 +18,7 @@ Describe 'Reliability: no leaks' {
 function Get-ModuleOsThreadCount {
     $flags = [Reflection.BindingFlags]'NonPublic, Static'
     $workers = [PSThreading.Core.WorkerThread].GetProperty('LiveOsThreadCount', $flags).GetValue($null)
-    $pool = [PSThreading.ErrorIds].Assembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags).GetValue($null)
+    $pool = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags).GetValue($null)
     $workers + $pool
 }
 function Get-Figures {

@@ -12,6 +12,11 @@ namespace PSThreading
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
+        // Only this module's cmdlets derive from it: it is public because they are.
+        private protected CancellablePSCmdlet()
+        {
+        }
+
         protected CancellationToken CancelToken => _cancel.Token;
 
         protected override void StopProcessing() => _cancel.Cancel();
@@ -25,10 +30,19 @@ namespace PSThreading
             }
         }
 
-        public void Dispose()
+        // PowerShell disposes a cmdlet through IDisposable: nothing of it is the cmdlet's public surface.
+        void IDisposable.Dispose()
         {
-            _cancel.Dispose();
+            Dispose(true);
             GC.SuppressFinalize(this);
+        }
+
+        protected virtual void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _cancel.Dispose();
+            }
         }
     }
 }

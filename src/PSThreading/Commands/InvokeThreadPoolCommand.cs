@@ -21,7 +21,7 @@ namespace PSThreading.Commands
     /// </remarks>
     [Cmdlet(VerbsLifecycle.Invoke, "ThreadPool")]
     [OutputType(typeof(object))]
-    public sealed class InvokeThreadPoolCommand : CancellablePSCmdlet, IDisposable
+    public sealed class InvokeThreadPoolCommand : CancellablePSCmdlet
     {
         private static readonly TimeSpan s_progressDelay = TimeSpan.FromSeconds(1);
         private static readonly TimeSpan s_progressInterval = TimeSpan.FromMilliseconds(250);
@@ -163,20 +163,20 @@ namespace PSThreading.Commands
 
         /// <summary>
         /// The pipeline may end without EndProcessing (an upstream command failed): the workers still wait for
-        /// input then, so they are stopped here. Re-implemented because the base class's Dispose is not virtual.
+        /// input then, so they are stopped here.
         /// </summary>
-        void IDisposable.Dispose()
+        protected override void Dispose(bool disposing)
         {
             try
             {
-                if (_call != null && !_call.Scheduler.IsDone)
+                if (disposing && _call != null && !_call.Scheduler.IsDone)
                 {
                     EndCall();
                 }
             }
             finally
             {
-                Dispose();
+                base.Dispose(disposing);
             }
         }
 
