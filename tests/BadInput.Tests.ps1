@@ -106,7 +106,6 @@ Describe 'Bad input' {
             }; ErrorId = 'LockNotOwnedException'; Category = 'NotSpecified' }
         @{ Command = 'ThreadSemaphore.Release()'; Case = 'over-release'; Call = { $script:semaphore.Release() }; ErrorId = 'SemaphoreOverReleaseException'; Category = 'NotSpecified' }
         @{ Command = 'ThreadSemaphore.Acquire(seconds)'; Case = 'a negative timeout'; Call = { $script:semaphore.Acquire(-2) }; ErrorId = 'InvalidTimeoutException'; Category = 'NotSpecified' }
-        @{ Command = 'WorkerThread.Join()'; Case = 'the calling thread itself'; Call = { (Get-ActiveThread -Current).Join($null, [System.Threading.CancellationToken]::None) }; ErrorId = 'InvalidOperationException'; Category = 'NotSpecified' }
     ) {
         param($Command, $Case, $Call, $ErrorId, $Category)
         $before = Get-Footprint

@@ -10,9 +10,11 @@ Describe 'Thread completers' {
         $spaced = Start-WorkerThread -Name 'probe thread' -Daemon -ScriptBlock $block
         $plain = Start-WorkerThread -Name 'probe-plain' -Daemon -ScriptBlock $block
 
+        # The completers are internal: PowerShell still creates them for the parameters they are attached to.
         function Complete {
-            param([type] $Completer, [string] $Word)
-            $Completer::new().CompleteArgument('Any-Command', 'Any', $Word, $null, @{})
+            param([string] $Completer, [string] $Word)
+            $type = (Get-Module PSThreading).ImplementingAssembly.GetType($Completer, $true)
+            [Activator]::CreateInstance($type).CompleteArgument('Any-Command', 'Any', $Word, $null, @{})
         }
     }
 
@@ -22,35 +24,35 @@ Describe 'Thread completers' {
     }
 
     It 'ThreadNameCompleter offers live names that start with the typed word, quoting where needed' {
-        $results = Complete ([PSThreading.Completion.ThreadNameCompleter]) 'probe'
+        $results = Complete 'PSThreading.Completion.ThreadNameCompleter' 'probe'
         $results.ListItemText | Should -Be @('probe thread', 'probe-plain')
         $results.CompletionText | Should -Be @("'probe thread'", 'probe-plain')
         $results[0].ToolTip | Should -Match "Id $($spaced.ManagedThreadId)"
     }
 
     It 'ThreadNameCompleter ignores case and a quote the user opened' {
-        (Complete ([PSThreading.Completion.ThreadNameCompleter]) "'PROBE-p").ListItemText | Should -Be 'probe-plain'
+        (Complete 'PSThreading.Completion.ThreadNameCompleter' "'PROBE-p").ListItemText | Should -Be 'probe-plain'
     }
 
     It 'ThreadNameCompleter offers the main thread' {
-        (Complete ([PSThreading.Completion.ThreadNameCompleter]) 'MainT').CompletionText | Should -Be 'MainThread'
+        (Complete 'PSThreading.Completion.ThreadNameCompleter' 'MainT').CompletionText | Should -Be 'MainThread'
     }
 
     It 'ThreadNameCompleter forgets threads that have ended' {
         $ended = Start-WorkerThread -Name 'probe-ended' -ScriptBlock { 1 }
         $null = $ended | Wait-WorkerThread
-        (Complete ([PSThreading.Completion.ThreadNameCompleter]) 'probe-e') | Should -BeNullOrEmpty
+        (Complete 'PSThreading.Completion.ThreadNameCompleter' 'probe-e') | Should -BeNullOrEmpty
     }
 
     It 'WorkerThreadCompleter inserts an expression that gives back exactly that thread' {
-        $result = Complete ([PSThreading.Completion.WorkerThreadCompleter]) 'probe-p'
+        $result = Complete 'PSThreading.Completion.WorkerThreadCompleter' 'probe-p'
         $result.ListItemText | Should -Be 'probe-plain'
         $thread = Invoke-Expression $result.CompletionText
         $thread.ManagedThreadId | Should -Be $plain.ManagedThreadId
     }
 
     It 'WorkerThreadCompleter leaves out the main thread, which cannot be waited for or stopped' {
-        Complete ([PSThreading.Completion.WorkerThreadCompleter]) 'Main' | Should -BeNullOrEmpty
+        Complete 'PSThreading.Completion.WorkerThreadCompleter' 'Main' | Should -BeNullOrEmpty
     }
 }
 

@@ -184,6 +184,45 @@ $null = $ps.AddScript("Import-Module '$((Get-Module PSThreading).Path -replace '
         }
     }
 
+    Context 'the module''s insides' {
+        BeforeAll {
+            # What an item's block can find in the variables it sees: the pool's plumbing would be a delegate or
+            # an object of this module's types (today's items see none, so any is plumbing).
+            $script:PlumbingProbe = {
+                $found = @(Get-Variable | Where-Object {
+                        $value = $_.Value
+                        $value -is [Delegate] -or ($null -ne $value -and $value.GetType().Assembly.GetName().Name -like 'PSThreading*')
+                    } | ForEach-Object Name)
+                $bound = @((Get-Variable -Name PSBoundParameters -Scope 1 -ValueOnly -ErrorAction Ignore).Keys)
+                ($found + $bound | Sort-Object -Unique) -join ','
+            }
+        }
+
+        It 'gives an item no variable that reaches the pool''s plumbing (<Path>)' -TestCases @(
+            @{ Path = 'calling loop'; Extra = @{} }
+            @{ Path = 'one invocation per item'; Extra = @{ UseNewRunspace = $true } }
+        ) {
+            param($Path, $Extra)
+            $seen = 1..2 | Invoke-ThreadPool $script:PlumbingProbe -ThrottleLimit 1 @Extra
+            $seen | Should -Be @('', '')
+        }
+
+        It 'lets the inlined loop inline no block that names a variable of the loop' {
+            $loop = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Pool.PoolLoopScript')
+            $canInline = $loop.GetMethod('CanInline', [Reflection.BindingFlags]'NonPublic,Static')
+            $script = $loop.GetMethod('For').Invoke($null, @({ $_ * 2 }))
+            $ast = [Management.Automation.Language.Parser]::ParseInput($script, [ref] $null, [ref] $null)
+            $names = @($ast.FindAll({ param($n) $n -is [Management.Automation.Language.VariableExpressionAst] }, $true) |
+                    ForEach-Object { $_.VariablePath.UserPath } | Where-Object { $_ -notin '_', 'PSItem', 'true', 'false', 'null' } | Sort-Object -Unique)
+            $names | Should -Not -BeNullOrEmpty
+            foreach ($name in $names) {
+                foreach ($text in "`$$name", "`${$name}", "`"`$$name`"", "`$_ + `$$name") {
+                    $canInline.Invoke($null, @([scriptblock]::Create($text).Ast)) | Should -BeFalse -Because "$text reads the loop's own variable"
+                }
+            }
+        }
+    }
+
     Context 'the trim timer' {
         It 'runs only while idle runspaces could be trimmed, and stops at Remove-Module' {
             $child = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'

@@ -29,11 +29,13 @@ $after = [pscustomobject]@{ Runspaces = @(Get-Runspace).Count; OsThreads = (Get-
     It 'warns about running workers and leaves them to finish' {
         $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
 $thread = Start-WorkerThread { Start-Sleep -Milliseconds 1500; 'finished' } -Name 'still-running'
+$manifest = (Get-Module PSThreading).Path
 Start-Sleep -Milliseconds 200
 Remove-Module PSThreading
 "removed; alive: $($thread.IsAlive)"
 $null = $thread.EndedHandle.WaitOne(20000)
-"state: $($thread.State); output: $($thread.TakeResults())"
+Import-Module $manifest
+"state: $($thread.State); output: $($thread | Wait-WorkerThread -Timeout 10)"
 '@
         $run.ExitCode | Should -Be 0
         $text = $run.Output -join "`n"

@@ -18,7 +18,7 @@ Describe 'Reliability: no leaks' {
         $run = Invoke-ChildPwsh -TimeoutSeconds 240 -Script @'
 $flags = [Reflection.BindingFlags]'NonPublic, Static'
 $workerCounter = [PSThreading.Core.Threads.WorkerThread].GetProperty('LiveOsThreadCount', $flags)
-$poolCounter = [PSThreading.Errors.ErrorIds].Assembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags)
+$poolCounter = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags)
 function Get-Figures {
     [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
     [pscustomobject]@{

@@ -51,7 +51,7 @@ finally { [IO.File]::WriteAllText('$Ended', [datetime]::UtcNow.Ticks.ToString() 
                 $holders | Should -Be 'holder'
                 Test-Path $took | Should -BeFalse -Because 'the script stops at the wait, as on Ctrl+C'
                 # The prompt is back and usable, and nothing listens for Ctrl+C once the wait is over.
-                tmux send-keys -t $session "[IO.File]::WriteAllText('$check', [string][PSThreading.Core.Threads.MainThreadInterrupt]::IsListening)" Enter
+                tmux send-keys -t $session "[IO.File]::WriteAllText('$check', [string][PSThreading.Core.Threads.WorkerThread].Assembly.GetType('PSThreading.Core.Threads.MainThreadInterrupt').GetProperty('IsListening', [Reflection.BindingFlags]'NonPublic, Public, Static').GetValue(`$null))" Enter
                 Wait-Until { Test-Path $check } -Seconds 10
                 Get-Content $check -Raw | Should -Be 'False'
                 Write-Host "    Ctrl+C to Acquire() returning at the prompt: $([math]::Round($latency * 1000)) ms"

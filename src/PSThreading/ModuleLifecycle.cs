@@ -11,9 +11,13 @@ using PSThreading.Runtime;
 namespace PSThreading
 {
     /// <summary>Sets up and tears down the process-wide state when the module is imported and removed.</summary>
+    /// <remarks>
+    /// Public because PowerShell looks for the initializer among the assembly's public types (internal, it was
+    /// never called); its methods are reachable only through the two interfaces.
+    /// </remarks>
     public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
-        public void OnImport()
+        void IModuleAssemblyInitializer.OnImport()
         {
             // The console's runspace names its thread MainThread for good, even when another thread (a
             // ForEach-Object -Parallel runspace) imported first; with no console, the first importer stays main.
@@ -38,7 +42,7 @@ namespace PSThreading
         /// Remove-Module: idle warm runspaces and parked pool threads are disposed; threads still running are
         /// left to finish (stopping them would cut work short that the user did not ask to stop), with a warning.
         /// </summary>
-        public void OnRemove(PSModuleInfo psModuleInfo)
+        void IModuleAssemblyCleanup.OnRemove(PSModuleInfo psModuleInfo)
         {
             Runspace? runspace = Runspace.DefaultRunspace;
             if (runspace != null && RunspaceCache.IsWorkerRunspace(runspace.InstanceId))

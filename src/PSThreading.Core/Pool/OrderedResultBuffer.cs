@@ -7,7 +7,7 @@ namespace PSThreading.Core.Pool
     /// Puts results that finish in any order back into input order: Python's <c>Executor.map</c>. Holds only
     /// the results that wait for an earlier one; the rest leave at once. Not thread-safe: its owner locks.
     /// </summary>
-    public sealed class OrderedResultBuffer<T>
+    internal sealed class OrderedResultBuffer<T>
     {
         private readonly Dictionary<long, T> _waiting = new Dictionary<long, T>();
         // Positions that TakeAll passed over before their result arrived: one may still arrive, late.

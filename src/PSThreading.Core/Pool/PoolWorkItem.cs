@@ -3,7 +3,7 @@ using System.Threading;
 namespace PSThreading.Core.Pool
 {
     /// <summary>Where one item of a pool call is. Only Queued and Running are unfinished.</summary>
-    public enum PoolItemState
+    internal enum PoolItemState
     {
         Queued,
         Running,
@@ -16,7 +16,7 @@ namespace PSThreading.Core.Pool
     /// One input of a pool call and what became of it. The core treats input, output and error as opaque:
     /// the module puts PowerShell objects there.
     /// </summary>
-    public sealed class PoolWorkItem
+    internal sealed class PoolWorkItem
     {
         private int _state;
 

@@ -5,7 +5,7 @@ using System.Threading;
 namespace PSThreading.Core.Pool
 {
     /// <summary>The writer's side of a pool call: finished items published, taken and waited for.</summary>
-    public sealed partial class ThreadPoolScheduler
+    internal sealed partial class ThreadPoolScheduler
     {
         /// <summary>Takes the next result to write, if one is ready (under ordered: the next in input order).</summary>
         public bool TryTakeResult(out PoolWorkItem? item)

@@ -5,7 +5,7 @@ using System.Diagnostics;
 namespace PSThreading.Core.Pool
 {
     /// <summary>The item timeouts of a pool call, and how long items wait for a worker.</summary>
-    public sealed partial class ThreadPoolScheduler
+    internal sealed partial class ThreadPoolScheduler
     {
         /// <summary>
         /// Reports every running item older than <paramref name="itemTimeout"/> as timed out and returns them,

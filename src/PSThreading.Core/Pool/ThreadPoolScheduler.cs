@@ -16,7 +16,7 @@ namespace PSThreading.Core.Pool
     /// because the caller adds only while <see cref="HasRoom"/>: at most <see cref="MaxInFlight"/> items are
     /// queued, running or finished but not yet taken for writing.
     /// </remarks>
-    public sealed partial class ThreadPoolScheduler
+    internal sealed partial class ThreadPoolScheduler
     {
         // A few dozen microseconds of spinning and yielding before a worker sleeps: tiny items streaming in
         // are caught without a sleep and a wake-up per item.

@@ -7,7 +7,7 @@ namespace PSThreading.Core.Sync
     /// exception types below carry them, and are named after them because PowerShell uses the exception
     /// type's name as the FullyQualifiedErrorId when a method such as <c>$lock.Release()</c> throws.
     /// </summary>
-    public static class LockErrorId
+    internal static class LockErrorId
     {
         public const string LockNotHeld = nameof(LockNotHeld);
         public const string LockNotOwned = nameof(LockNotOwned);
@@ -38,7 +38,7 @@ namespace PSThreading.Core.Sync
     /// <summary>Release of a lock that nobody holds.</summary>
     public sealed class LockNotHeldException : ThreadLockException
     {
-        public LockNotHeldException(SyncPrimitive target, string message)
+        internal LockNotHeldException(SyncPrimitive target, string message)
             : base(LockErrorId.LockNotHeld, target, message)
         {
         }
@@ -47,7 +47,7 @@ namespace PSThreading.Core.Sync
     /// <summary>Release of a reentrant lock by a thread other than its holder.</summary>
     public sealed class LockNotOwnedException : ThreadLockException
     {
-        public LockNotOwnedException(SyncPrimitive target, string message)
+        internal LockNotOwnedException(SyncPrimitive target, string message)
             : base(LockErrorId.LockNotOwned, target, message)
         {
         }
@@ -56,7 +56,7 @@ namespace PSThreading.Core.Sync
     /// <summary>An untimed acquire of a non-reentrant lock by its own holder: it could only hang.</summary>
     public sealed class LockAlreadyHeldException : ThreadLockException
     {
-        public LockAlreadyHeldException(SyncPrimitive target, string message)
+        internal LockAlreadyHeldException(SyncPrimitive target, string message)
             : base(LockErrorId.LockAlreadyHeld, target, message)
         {
         }
@@ -65,7 +65,7 @@ namespace PSThreading.Core.Sync
     /// <summary>A negative or NaN timeout.</summary>
     public sealed class InvalidTimeoutException : ThreadLockException
     {
-        public InvalidTimeoutException(string message)
+        internal InvalidTimeoutException(string message)
             : base(LockErrorId.InvalidTimeout, null, message)
         {
         }
@@ -74,7 +74,7 @@ namespace PSThreading.Core.Sync
     /// <summary>Release of a bounded semaphore whose permits are all free already.</summary>
     public sealed class SemaphoreOverReleaseException : ThreadLockException
     {
-        public SemaphoreOverReleaseException(SyncPrimitive target, string message)
+        internal SemaphoreOverReleaseException(SyncPrimitive target, string message)
             : base(LockErrorId.SemaphoreOverRelease, target, message)
         {
         }
@@ -83,7 +83,7 @@ namespace PSThreading.Core.Sync
     /// <summary>A wait that had to be had in time and was not.</summary>
     public sealed class LockTimeoutException : ThreadLockException
     {
-        public LockTimeoutException(SyncPrimitive target, TimeSpan waited, string message)
+        internal LockTimeoutException(SyncPrimitive target, TimeSpan waited, string message)
             : base(LockErrorId.LockTimeout, target, message)
         {
             Waited = waited;
@@ -95,7 +95,7 @@ namespace PSThreading.Core.Sync
     /// <summary>A name asked for again with another kind, reentrancy or count than it was created with.</summary>
     public sealed class LockNameConflictException : ThreadLockException
     {
-        public LockNameConflictException(SyncPrimitive existing, string message)
+        internal LockNameConflictException(SyncPrimitive existing, string message)
             : base(LockErrorId.LockNameConflict, existing, message)
         {
         }

@@ -8,7 +8,7 @@ namespace PSThreading.Core.Sync
     /// Named locks and semaphores, process-wide: the same name gives the same object in every runspace and
     /// thread, so that workers find a lock without being handed it. Names are case-insensitive, as in PowerShell.
     /// </summary>
-    public static class LockRegistry
+    internal static class LockRegistry
     {
         private static readonly object s_sync = new object();
         private static readonly Dictionary<string, SyncPrimitive> s_named = new Dictionary<string, SyncPrimitive>(StringComparer.OrdinalIgnoreCase);

@@ -74,7 +74,7 @@ namespace PSThreading.Core.Sync
         /// when the calling thread is stopped, and <see cref="DeadlockException"/> when this untimed wait is the
         /// one chosen to break a cycle (a timed wait is never chosen: it returns false at its timeout).
         /// </summary>
-        public bool Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
+        internal bool Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
         {
             if (timeout.HasValue && timeout.Value < TimeSpan.Zero)
             {

@@ -18,7 +18,7 @@ namespace PSThreading.Core.Sync
         private string? _abandonedBy;
         private string? _takenAfterAbandonBy;
 
-        public ThreadLock(string? name = null, bool reentrant = false)
+        internal ThreadLock(string? name = null, bool reentrant = false)
             : base(name, reentrant ? "RLock" : "Lock")
         {
             IsReentrant = reentrant;

@@ -15,7 +15,7 @@ namespace PSThreading.Core.Sync
         // One name per permit freed from a thread that ended without releasing it, for the permit's next taker.
         private readonly Queue<string> _abandonedPermits = new Queue<string>();
 
-        public ThreadSemaphore(int count, string? name = null)
+        internal ThreadSemaphore(int count, string? name = null)
             : base(name, "Semaphore")
         {
             if (count < 1)

@@ -4,7 +4,7 @@ namespace PSThreading.Core.Threads
     /// The work a <see cref="WorkerThread"/> runs. The core knows nothing of what the work is;
     /// the module supplies a body that runs PowerShell.
     /// </summary>
-    public interface IThreadBody
+    internal interface IThreadBody
     {
         /// <summary>
         /// Runs on the worker's own thread. Returning ends the thread as Completed; throwing

@@ -9,7 +9,7 @@ namespace PSThreading.Core.Threads
     /// its holder let go. The module installs a listener for the console's Ctrl+C; it is listening only while
     /// a main-thread wait blocks, so Ctrl+C at any other time is the host's alone.
     /// </summary>
-    public static class MainThreadInterrupt
+    internal static class MainThreadInterrupt
     {
         private static readonly object s_sync = new object();
         private static Func<Action, IDisposable>? s_listen;

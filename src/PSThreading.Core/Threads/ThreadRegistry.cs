@@ -9,7 +9,7 @@ namespace PSThreading.Core.Threads
     /// The process-wide list of live threads: Python's <c>enumerate()</c>, <c>main_thread()</c> and
     /// <c>current_thread()</c>. Shared by every runspace that loads the module, since the assembly is loaded once.
     /// </summary>
-    public static class ThreadRegistry
+    internal static class ThreadRegistry
     {
         public const string MainThreadName = "MainThread";
 

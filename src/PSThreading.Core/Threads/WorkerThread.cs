@@ -244,7 +244,7 @@ namespace PSThreading.Core.Threads
         }
 
         /// <summary>Asks the thread to stop. Returns false when it had already ended.</summary>
-        public bool RequestStop()
+        internal bool RequestStop()
         {
             if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running)
             {
@@ -261,7 +261,7 @@ namespace PSThreading.Core.Threads
         /// A null timeout waits without limit. Throws <see cref="OperationCanceledException"/> when cancelled, and
         /// <see cref="DeadlockException"/> when this untimed join closes a cycle of waits (see <see cref="ThreadJoin"/>).
         /// </summary>
-        public bool Join(TimeSpan? timeout, CancellationToken cancellationToken)
+        internal bool Join(TimeSpan? timeout, CancellationToken cancellationToken)
         {
             if (!IsAlive)
             {
@@ -283,10 +283,10 @@ namespace PSThreading.Core.Threads
         }
 
         /// <summary>Queues an object produced by the thread for whoever joins it.</summary>
-        public void AddResult(object item) => _results.Enqueue(item);
+        internal void AddResult(object item) => _results.Enqueue(item);
 
         /// <summary>Takes every queued result once: a second join gets only what came after.</summary>
-        public object[] TakeResults()
+        internal object[] TakeResults()
         {
             var taken = new System.Collections.Generic.List<object>(_results.Count);
             while (_results.TryDequeue(out object? item))

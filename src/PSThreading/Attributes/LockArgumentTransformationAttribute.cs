@@ -9,7 +9,7 @@ namespace PSThreading.Attributes
     /// 'db', making a plain lock of that name if there is none yet (as <c>New-ThreadLock -Name db</c> would).
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-    public sealed class LockArgumentTransformationAttribute : ArgumentTransformationAttribute
+    internal sealed class LockArgumentTransformationAttribute : ArgumentTransformationAttribute
     {
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {

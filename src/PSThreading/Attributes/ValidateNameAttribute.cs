@@ -9,7 +9,7 @@ namespace PSThreading.Attributes
     /// blank name would otherwise slip through ValidateNotNullOrEmpty and fail later with a vaguer error (or,
     /// for Get-ActiveThread, match nothing). Refused at binding, as ParameterArgumentValidationError.
     /// </summary>
-    public abstract class ValidateNameAttribute : ValidateArgumentsAttribute
+    internal abstract class ValidateNameAttribute : ValidateArgumentsAttribute
     {
         /// <summary>What to tell the user: which kind of name, and what to give instead.</summary>
         protected abstract string Advice { get; }
@@ -41,7 +41,7 @@ namespace PSThreading.Attributes
 
     /// <summary>A thread name (Start-WorkerThread -Name, Get-ActiveThread -Name).</summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-    public sealed class ValidateThreadNameAttribute : ValidateNameAttribute
+    internal sealed class ValidateThreadNameAttribute : ValidateNameAttribute
     {
         protected override string Advice =>
             "A thread name cannot be null, empty or white space. Give a name, or leave -Name out (Start-WorkerThread then names the thread Thread-N).";
@@ -49,7 +49,7 @@ namespace PSThreading.Attributes
 
     /// <summary>A lock or semaphore name (New-ThreadLock, New-ThreadSemaphore, Invoke-WithLock -Name).</summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-    public sealed class ValidateLockNameAttribute : ValidateNameAttribute
+    internal sealed class ValidateLockNameAttribute : ValidateNameAttribute
     {
         protected override string Advice =>
             "A lock or semaphore name cannot be null, empty or white space. Give a name, or leave -Name out for an unnamed lock (with Invoke-WithLock, pass the lock itself with -Lock).";

@@ -9,7 +9,7 @@ namespace PSThreading.Attributes
     /// ValidateRange would let NaN through (every comparison with NaN is false), so the check is written out.
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-    public sealed class ValidateTimeoutAttribute : ValidateArgumentsAttribute
+    internal sealed class ValidateTimeoutAttribute : ValidateArgumentsAttribute
     {
         /// <summary>The value that asks for no limit, as PowerShell's own -Timeout parameters take it.</summary>
         public const double NoLimit = -1;

@@ -12,6 +12,11 @@ namespace PSThreading.Commands
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
+        // Only this module's cmdlets derive from it: it is public because they are.
+        private protected CancellablePSCmdlet()
+        {
+        }
+
         protected CancellationToken CancelToken => _cancel.Token;
 
         protected override void StopProcessing() => _cancel.Cancel();
@@ -25,7 +30,8 @@ namespace PSThreading.Commands
             }
         }
 
-        public void Dispose()
+        // PowerShell disposes a cmdlet through IDisposable: nothing of it is the cmdlet's public surface.
+        void IDisposable.Dispose()
         {
             Dispose(disposing: true);
             GC.SuppressFinalize(this);

@@ -11,7 +11,7 @@ namespace PSThreading.Completion
     /// Base of the completers that offer threads alive right now (what <c>Get-ActiveThread</c> lists),
     /// filtered by what the user has typed of their name.
     /// </summary>
-    public abstract class LiveThreadCompleter : IArgumentCompleter
+    internal abstract class LiveThreadCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(
             string commandName,

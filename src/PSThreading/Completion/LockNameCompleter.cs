@@ -8,7 +8,7 @@ using PSThreading.Core.Sync;
 namespace PSThreading.Completion
 {
     /// <summary>Completes the name of a process-wide lock or semaphore, for <c>-Name</c> parameters that take one.</summary>
-    public sealed class LockNameCompleter : IArgumentCompleter
+    internal sealed class LockNameCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(
             string commandName,

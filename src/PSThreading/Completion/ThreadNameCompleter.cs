@@ -7,7 +7,7 @@ using PSThreading.Core.Threads;
 namespace PSThreading.Completion
 {
     /// <summary>Completes a thread name, for parameters that take names: <c>Get-ActiveThread -Name</c>.</summary>
-    public sealed class ThreadNameCompleter : LiveThreadCompleter
+    internal sealed class ThreadNameCompleter : LiveThreadCompleter
     {
         protected override IEnumerable<CompletionResult> Complete(IEnumerable<WorkerThread> matching) =>
             // Names need not be unique; one completion per name is enough, since -Name matches them all.

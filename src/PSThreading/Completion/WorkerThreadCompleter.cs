@@ -11,7 +11,7 @@ namespace PSThreading.Completion
     /// the parameter binds, a name alone would not convert to one, and the id picks exactly one thread
     /// even when several share a name.
     /// </summary>
-    public sealed class WorkerThreadCompleter : LiveThreadCompleter
+    internal sealed class WorkerThreadCompleter : LiveThreadCompleter
     {
         protected override IEnumerable<CompletionResult> Complete(IEnumerable<WorkerThread> matching) =>
             // Only threads started by Start-WorkerThread can be waited for or stopped.

@@ -1,7 +1,7 @@
 namespace PSThreading.Errors
 {
     /// <summary>The ErrorIds this module's errors carry: part of the public contract, listed in the docs.</summary>
-    public static class ErrorIds
+    internal static class ErrorIds
     {
         public const string WorkerThreadFailed = "WorkerThreadFailed";
         public const string CannotWaitOnCurrentThread = "CannotWaitOnCurrentThread";

@@ -32,7 +32,7 @@ namespace PSThreading.Pool
         // The wait check takes the scheduler's lock: at most every quarter millisecond, not for every item.
         private static readonly long s_waitCheckInterval = Stopwatch.Frequency / 4000;
 
-        private readonly List<PoolWorker> _workers = new List<PoolWorker>();
+        private readonly List<PoolItemRunner> _workers = new List<PoolItemRunner>();
         private long _lastWaitCheck;
         private int _endedWorkers;
         private readonly int[] _startsPerSlot;
@@ -147,7 +147,7 @@ namespace PSThreading.Pool
 
             for (int slot = 0; slot < _workers.Count; slot++)
             {
-                PoolWorker worker = _workers[slot];
+                PoolItemRunner worker = _workers[slot];
                 if (!worker.IsEnded)
                 {
                     continue;
@@ -228,7 +228,7 @@ namespace PSThreading.Pool
         public void Stop(TimeSpan wait)
         {
             Scheduler.Cancel();
-            foreach (PoolWorker worker in _workers)
+            foreach (PoolItemRunner worker in _workers)
             {
                 worker.StopForGood();
             }
@@ -240,7 +240,7 @@ namespace PSThreading.Pool
         public IReadOnlyList<WorkerThread> StillRunning()
         {
             var running = new List<WorkerThread>();
-            foreach (PoolWorker worker in _workers)
+            foreach (PoolItemRunner worker in _workers)
             {
                 if (!worker.IsEnded && worker.Thread != null)
                 {
@@ -255,7 +255,7 @@ namespace PSThreading.Pool
         public bool WaitForWorkers(TimeSpan wait)
         {
             var watch = Stopwatch.StartNew();
-            foreach (PoolWorker worker in _workers)
+            foreach (PoolItemRunner worker in _workers)
             {
                 TimeSpan left = wait - watch.Elapsed;
                 if (!worker.WaitEnded(left > TimeSpan.Zero ? left : TimeSpan.Zero))
@@ -269,7 +269,7 @@ namespace PSThreading.Pool
 
         private void StartWorker(int slot)
         {
-            var worker = new PoolWorker(this, slot, _prefix + "_" + slot);
+            var worker = new PoolItemRunner(this, slot, _prefix + "_" + slot);
             if (slot < _workers.Count)
             {
                 _workers[slot] = worker;

@@ -7,7 +7,7 @@ using System.Management.Automation.Language;
 namespace PSThreading.Pool
 {
     /// <summary>
-    /// The script a pool worker runs: one loop that takes item after item from its <see cref="PoolWorker"/>.
+    /// The script a pool worker runs: one loop that takes item after item from its <see cref="PoolItemRunner"/>.
     /// Two shapes. The general one calls the user's block with <c>&amp;</c> for each item, in a fresh local
     /// scope. For a block made only of expressions that read <c>$_</c>, constants and <c>$using:</c> values
     /// (typically <c>{ $_ * 2 }</c>: no command, no method call, no assignment), the block's statements are
@@ -15,48 +15,78 @@ namespace PSThreading.Pool
     /// an allowlist: anything not on it (a command such as Tee-Object -Variable or Invoke-Expression, a method
     /// such as PSVariable.Set) could leave something in the loop's scope for the next item.
     /// Where the loop cannot call back into this module (ConstrainedLanguage refuses method calls on its types)
-    /// and for -UseNewRunspace, no loop runs: <see cref="PoolWorker"/> invokes the block once per item.
+    /// and for -UseNewRunspace, no loop runs: <see cref="PoolItemRunner"/> invokes the block once per item.
     /// </summary>
     internal static class PoolLoopScript
     {
+        internal const string MoveNextAtParameter = "MoveNextAt";
+        internal const string MoveNextParameter = "MoveNext";
+        internal const string CurrentParameter = "Current";
+        internal const string CompleteParameter = "Complete";
+        internal const string CompleteWithParameter = "CompleteWith";
+        internal const string FailParameter = "Fail";
+        internal const string BlockTextParameter = "BlockText";
+        internal const string ArgumentsParameter = "Arguments";
+
+        // The runner's delegates and the block arrive as parameters, are kept in private variables, which the
+        // item's block (a child scope) cannot read, and the parameters are removed, with the bound-parameter
+        // dictionary that also holds them. The inlined statements cannot name them: the allowlist below reads
+        // $_, $PSItem, constants and $using: values only.
         private const string Header = @"
-param($__PoolFeed, $__PoolBlockText, [object[]] $__PoolArguments)
+param($MoveNextAt, $MoveNext, $Current, $Complete, $CompleteWith, $Fail, $BlockText, [object[]] $Arguments)
+$private:__PoolMoveNextAt = $MoveNextAt
+$private:__PoolMoveNext = $MoveNext
+$private:__PoolCurrent = $Current
+$private:__PoolComplete = $Complete
+$private:__PoolCompleteWith = $CompleteWith
+$private:__PoolFail = $Fail
+$private:__PoolBlockText = $BlockText
+$private:__PoolArguments = $Arguments
+$PSBoundParameters.Clear()
+$ExecutionContext.SessionState.PSVariable.Remove('MoveNextAt')
+$ExecutionContext.SessionState.PSVariable.Remove('MoveNext')
+$ExecutionContext.SessionState.PSVariable.Remove('Current')
+$ExecutionContext.SessionState.PSVariable.Remove('Complete')
+$ExecutionContext.SessionState.PSVariable.Remove('CompleteWith')
+$ExecutionContext.SessionState.PSVariable.Remove('Fail')
+$ExecutionContext.SessionState.PSVariable.Remove('BlockText')
+$ExecutionContext.SessionState.PSVariable.Remove('Arguments')
 ";
 
         // `& $block` runs the block in a local scope: compiled variable slots, far faster than dot-sourcing.
         // `$_` set in the loop's scope is what the block reads as $_ / $PSItem. The do/while catches a stray
         // break or continue in the user's block, which would otherwise end this loop. The block writes to the
-        // invocation's output, which the feed keeps per item: `exit` ends the whole invocation, and what the
-        // item wrote before it is then still there (collected into a variable it would be lost). MoveNext gets
+        // invocation's output, which the runner keeps per item: `exit` ends the whole invocation, and what the
+        // item wrote before it is then still there (collected into a variable it would be lost). MoveNextAt gets
         // the session state to put the location back when an earlier item moved it (an inlined block cannot).
         private const string CallingLoop = Header + @"
-$__PoolBlock = [scriptblock]::Create($__PoolBlockText)
-while ($__PoolFeed.MoveNext($ExecutionContext.SessionState)) {
-    $_ = $__PoolFeed.Current
+$private:__PoolBlock = [scriptblock]::Create($__PoolBlockText)
+while ($__PoolMoveNextAt.Invoke($ExecutionContext.SessionState)) {
+    $_ = $__PoolCurrent.Invoke()
     try {
         do {
             & $__PoolBlock @__PoolArguments
         } while ($false)
-        $__PoolFeed.Complete()
+        $__PoolComplete.Invoke()
     }
     catch {
-        $__PoolFeed.Fail($_)
+        $__PoolFail.Invoke($_)
     }
 }
 ";
 
         private const string InlineLoopStart = Header + @"
-while ($__PoolFeed.MoveNext()) {
-    $_ = $__PoolFeed.Current
+while ($__PoolMoveNext.Invoke()) {
+    $_ = $__PoolCurrent.Invoke()
     try {
-        $__PoolFeed.Complete(@(
+        $__PoolCompleteWith.Invoke(@(
 ";
 
         private const string InlineLoopEnd = @"
         ))
     }
     catch {
-        $__PoolFeed.Fail($_)
+        $__PoolFail.Invoke($_)
     }
 }
 ";

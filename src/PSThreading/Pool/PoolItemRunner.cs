@@ -10,15 +10,16 @@ using PSThreading.Runtime;
 namespace PSThreading.Pool
 {
     /// <summary>
-    /// One worker of a pool call: a thread, listed in Get-ActiveThread as <c>ThreadPool-N_i</c>, that takes a
-    /// warm runspace and runs ONE long-lived invocation of the call's <see cref="PoolLoopScript"/>, which pulls
-    /// item after item from the call's scheduler: per-item cost is a few method calls, not a new invocation.
+    /// The runner of one pool worker's items: it runs the worker's thread (a <see cref="ThreadKind.PoolWorker"/>,
+    /// listed in Get-ActiveThread as <c>ThreadPool-N_i</c>), takes a warm runspace and runs ONE long-lived
+    /// invocation of the call's <see cref="PoolLoopScript"/>, which pulls item after item from the call's
+    /// scheduler: per-item cost is a few delegate calls, not a new invocation.
     /// </summary>
     /// <remarks>
-    /// The loop script calls back into this object (<see cref="MoveNext()"/>, <see cref="Complete"/>,
-    /// <see cref="Fail"/>) on the worker's own thread: the runspace runs every invocation on its caller's thread.
+    /// The loop script calls back into this object through delegates (see PoolItemRunner.LoopCalls.cs) on the
+    /// worker's own thread: the runspace runs every invocation on its caller's thread.
     /// </remarks>
-    public sealed partial class PoolWorker
+    internal sealed partial class PoolItemRunner
     {
         private readonly object _sync = new object();
         private readonly PoolCall _call;
@@ -27,6 +28,7 @@ namespace PSThreading.Pool
         private readonly ManualResetEventSlim _ended = new ManualResetEventSlim(false);
         // What the item's blocking waits ($lock.Acquire()) observe: a pipeline stop does not reach a method call.
         private readonly ItemStop _itemStop = new ItemStop();
+        private readonly LoopCalls _loopCalls;
         private PoolWorkItem? _current;
         private WorkerRunspace? _runspace;
         private WorkerThread? _thread;
@@ -40,17 +42,18 @@ namespace PSThreading.Pool
         private PSDriveInfo? _checkedDrive;
         private string? _checkedDriveLocation;
 
-        internal PoolWorker(PoolCall call, int index, string name)
+        internal PoolItemRunner(PoolCall call, int index, string name)
         {
             _call = call;
             _scheduler = call.Scheduler;
             Index = index;
             Name = name;
+            _loopCalls = new LoopCalls(this);
         }
 
-        public int Index { get; }
+        internal int Index { get; }
 
-        public string Name { get; }
+        internal string Name { get; }
 
         internal bool IsEnded => _ended.IsSet;
 
@@ -61,7 +64,7 @@ namespace PSThreading.Pool
         internal Exception? StartFailure { get; private set; }
 
         /// <summary>The item's input, as <c>$_</c>, for the loop script: a script block rebuilt in this worker's runspace.</summary>
-        public object? Current { get; private set; }
+        private object? Current { get; set; }
 
         internal void Start() => PoolThreads.Run(Run);
 
@@ -71,16 +74,15 @@ namespace PSThreading.Pool
         /// Called by the calling loop script: takes the next item, first putting the location back in the caller's
         /// folder when an earlier item moved it; false when the worker should end its invocation.
         /// </summary>
-        public bool MoveNext(SessionState sessionState)
+        private bool MoveNext(SessionState sessionState)
         {
             KeepCallerLocation(sessionState);
             return MoveNext();
         }
 
         /// <summary>Called by the inlined loop, whose statements cannot move the location: takes the next item.</summary>
-        public bool MoveNext()
+        private bool MoveNext()
         {
-
             lock (_sync)
             {
                 if (_itemStopPending || _callStopping)
@@ -163,7 +165,7 @@ namespace PSThreading.Pool
         }
 
         /// <summary>Called by the loop script with everything the item wrote to its output.</summary>
-        public void Complete(object[]? output)
+        private void Complete(object[]? output)
         {
             PoolWorkItem? item = TakeCurrent();
             if (item != null)
@@ -173,10 +175,10 @@ namespace PSThreading.Pool
         }
 
         /// <summary>Called by the loop script when the item wrote its output to the invocation's output.</summary>
-        public void Complete() => Complete(TakeStreamedOutput());
+        private void Complete() => Complete(TakeStreamedOutput());
 
         /// <summary>Called by the loop script when the item threw.</summary>
-        public void Fail(ErrorRecord error)
+        private void Fail(ErrorRecord error)
         {
             // What the item wrote before it threw is not part of a result, as with a throw inside @().
             _output.Clear();
@@ -307,10 +309,8 @@ namespace PSThreading.Pool
             {
                 ps.Runspace = runspace.Runspace;
                 // Script blocks among the values arrive as text: each worker rebuilds its own, in its runspace.
-                ps.AddScript(_call.LoopScript, useLocalScope: true)
-                    .AddParameter("__PoolFeed", this)
-                    .AddParameter("__PoolBlockText", _call.Script.Text)
-                    .AddParameter("__PoolArguments", WorkerValues.InWorker(_call.Arguments, runspace.Runspace));
+                ps.AddScript(_call.LoopScript, useLocalScope: true);
+                _loopCalls.AddTo(ps, _call.Script.Text, WorkerValues.InWorker(_call.Arguments, runspace.Runspace));
                 if (!BeginRunning(ps, runspace))
                 {
                     return false;

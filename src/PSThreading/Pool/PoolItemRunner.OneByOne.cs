@@ -6,7 +6,7 @@ using PSThreading.Runtime;
 namespace PSThreading.Pool
 {
     /// <summary>The items of a worker run one invocation each, instead of in the long-lived loop script.</summary>
-    public sealed partial class PoolWorker
+    internal sealed partial class PoolItemRunner
     {
         /// <summary>
         /// One invocation per item (<see cref="PoolCall.RunsEachItemAlone"/>): slower than the loop, but it
