@@ -92,6 +92,9 @@ namespace PSThreading.Core
         /// <summary>The lock or semaphore this thread is blocked on, or null.</summary>
         public SyncPrimitive? WaitingFor => Volatile.Read(ref _wait)?.Target as SyncPrimitive;
 
+        /// <summary>What this thread is blocked on, of any kind (lock, semaphore, event, queue, condition, barrier), or null.</summary>
+        public Sync.ISyncObject? WaitingForObject => Volatile.Read(ref _wait)?.Target as Sync.ISyncObject;
+
         /// <summary>The thread this one waits for to end (a join), or null.</summary>
         public WorkerThread? WaitingForThread => (Volatile.Read(ref _wait)?.Target as ThreadEnd)?.Thread;
 

@@ -28,6 +28,8 @@ namespace PSThreading
             // thread's stop through these, stopping the script there as Ctrl+C does.
             MainThreadInterrupt.SetListener(ConsoleCancel.Listen);
             BlockingWait.StoppedException = () => new PipelineStoppedException();
+            // A condition's WaitFor predicate is a script block: its value is true by PowerShell's rule.
+            Core.Sync.ThreadCondition.IsTrue = LanguagePrimitives.IsTrue;
         }
 
         /// <summary>
