@@ -11,7 +11,7 @@ namespace PSThreading.Commands
     /// on working for whoever still has it; the name is free again. One that a thread holds or waits on is a
     /// NamedObjectInUse error, a name that nothing has is NamedObjectNotFound.
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "ThreadLock", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.Remove, "ThreadLock")]
     [OutputType(typeof(void))]
     public sealed class RemoveThreadLockCommand : PSCmdlet
     {
@@ -24,11 +24,6 @@ namespace PSThreading.Commands
         {
             foreach (string name in Name)
             {
-                if (!ShouldProcess(name, "Remove the named thread lock"))
-                {
-                    continue;
-                }
-
                 ISyncObject? removed = LockErrorRecord.Run(this, () => LockRegistry.Remove(name, InUse), name);
                 if (removed == null)
                 {
