@@ -28,15 +28,15 @@ namespace PSThreading.Core
         }
 
         /// <summary>The semaphore of that name, made now if there is none. A lock, or another count, is an error.</summary>
-        public static ThreadSemaphore GetOrCreateSemaphore(string name, int count)
+        public static ThreadSemaphore GetOrCreateSemaphore(string name, int count, bool bounded = true)
         {
-            ISyncObject found = GetOrCreate(name, () => new ThreadSemaphore(count, name));
-            if (found is ThreadSemaphore semaphore && semaphore.Count == count)
+            ISyncObject found = GetOrCreate(name, () => new ThreadSemaphore(count, name, bounded));
+            if (found is ThreadSemaphore semaphore && semaphore.Count == count && semaphore.IsBounded == bounded)
             {
                 return semaphore;
             }
 
-            throw Conflict(found, $"a Semaphore of count {count}");
+            throw Conflict(found, $"a{(bounded ? "" : "n unbounded")} Semaphore of count {count}");
         }
 
         /// <summary>The lock or semaphore of that name, or null.</summary>
@@ -136,7 +136,7 @@ namespace PSThreading.Core
         {
             string what = existing switch
             {
-                ThreadSemaphore semaphore => $"a Semaphore of count {semaphore.Count}",
+                ThreadSemaphore semaphore => $"a{(semaphore.IsBounded ? "" : "n unbounded")} Semaphore of count {semaphore.Count}",
                 ThreadLock { IsReentrant: true } => "an RLock (-Reentrant)",
                 ThreadLock _ => "a Lock",
                 ThreadQueue queue => $"a Queue of capacity {queue.Capacity}",

@@ -22,6 +22,7 @@ namespace PSThreading.Core
         private int _state;
         private long _startTicks;
         private long _endTicks;
+        private TimeSpan _delay;
 
         internal WorkerThread(string name, ThreadKind kind, bool isDaemon, IThreadBody? body, long sequence)
         {
@@ -50,7 +51,7 @@ namespace PSThreading.Core
 
         public WorkerState State => (WorkerState)Volatile.Read(ref _state);
 
-        public bool IsAlive => State == WorkerState.Running || State == WorkerState.Stopping;
+        public bool IsAlive => State == WorkerState.Running || State == WorkerState.Stopping || State == WorkerState.Scheduled;
 
         public bool IsMainThread => Kind == ThreadKind.Main;
 
@@ -114,6 +115,13 @@ namespace PSThreading.Core
         /// <summary>Order of start across the process: what enumeration sorts by.</summary>
         internal long Sequence { get; }
 
+        /// <summary>Before the start: the block waits <paramref name="delay"/> first, listed as Scheduled meanwhile.</summary>
+        internal void Schedule(TimeSpan delay)
+        {
+            _delay = delay;
+            Volatile.Write(ref _state, (int)WorkerState.Scheduled);
+        }
+
         internal void StartOsThread(int maxStackSize)
         {
             var thread = new Thread(RunOnOwnThread, maxStackSize)
@@ -133,6 +141,17 @@ namespace PSThreading.Core
             WorkerState outcome = WorkerState.Completed;
             try
             {
+                if (_delay > TimeSpan.Zero)
+                {
+                    // A stop while scheduled cancels the timer: the block never runs.
+                    if (_stopRequested.Token.WaitHandle.WaitOne(_delay))
+                    {
+                        throw new OperationCanceledException(_stopRequested.Token);
+                    }
+
+                    Interlocked.CompareExchange(ref _state, (int)WorkerState.Running, (int)WorkerState.Scheduled);
+                }
+
                 _body!.Run(this);
             }
             catch (OperationCanceledException)
@@ -219,7 +238,8 @@ namespace PSThreading.Core
         /// <summary>Asks the thread to stop. Returns false when it had already ended.</summary>
         public bool RequestStop()
         {
-            if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running)
+            if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running &&
+                Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Scheduled) != (int)WorkerState.Scheduled)
             {
                 return State == WorkerState.Stopping;
             }
