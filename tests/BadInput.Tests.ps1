@@ -73,6 +73,7 @@ Describe 'Bad input' {
         @{ Command = 'New-ThreadSemaphore'; Case = 'a taken name with another count'; Call = { New-ThreadSemaphore -Count 3 -Name $script:taken }; ErrorId = 'LockNameConflict'; Category = 'ResourceExists' }
         # The toolbox: events, queues, conditions, barriers, removing names, timers
         @{ Command = 'Start-WorkerThread'; Case = 'a negative -Delay'; Call = { Start-WorkerThread -Delay -1 { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Start-WorkerThread'; Case = 'a NaN -Delay'; Call = { Start-WorkerThread -Delay ([double]::NaN) { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'New-ThreadEvent'; Case = 'a white-space name'; Call = { New-ThreadEvent -Name '  ' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'New-ThreadEvent'; Case = 'the name of a semaphore'; Call = { New-ThreadEvent -Name $script:taken }; ErrorId = 'LockNameConflict'; Category = 'ResourceExists' }
         @{ Command = 'New-ThreadQueue'; Case = 'a negative capacity'; Call = { New-ThreadQueue -Capacity -1 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }

@@ -19,7 +19,7 @@ namespace PSThreading.Core.Sync
         public ThreadCondition(ThreadLock? threadLock = null, string? name = null)
             : base(name, "Condition")
         {
-            Lock = threadLock ?? new ThreadLock(name == null ? null : name + ".lock", reentrant: true);
+            Lock = threadLock ?? new ThreadLock(null, reentrant: true);
         }
 
         public override string Kind => "Condition";

@@ -1,4 +1,3 @@
-using System;
 using System.Management.Automation;
 using PSThreading.Completion;
 using PSThreading.Core;
@@ -32,12 +31,8 @@ namespace PSThreading.Commands
             if (Count == 0 && !Unbounded)
             {
                 // The same error as ValidateRange gives for a negative count: only -Unbounded makes 0 meaningful.
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentOutOfRangeException(nameof(Count), Count,
-                        "A bounded semaphore needs -Count 1 or more. For a semaphore that starts with no permit (a signal), add -Unbounded."),
-                    "ParameterArgumentValidationError",
-                    ErrorCategory.InvalidData,
-                    Count));
+                ThrowTerminatingError(ParameterValidationError.Create(nameof(Count), Count,
+                    "A bounded semaphore needs -Count 1 or more. For a semaphore that starts with no permit (a signal), add -Unbounded."));
             }
 
             bool bounded = !Unbounded;

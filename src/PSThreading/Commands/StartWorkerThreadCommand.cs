@@ -38,6 +38,11 @@ namespace PSThreading.Commands
 
         protected override void ProcessRecord()
         {
+            if (double.IsNaN(Delay))
+            {
+                ThrowTerminatingError(ParameterValidationError.Create(nameof(Delay), Delay, "The -Delay NaN is not valid. Give the seconds to wait before the block starts, 0 or more."));
+            }
+
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
