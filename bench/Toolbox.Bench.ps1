@@ -33,7 +33,9 @@ $consumer = {
 }
 
 function Measure-Throughput([string] $Kind, [int] $Consumers) {
-    $queue = if ($Kind -eq 'ThreadQueue') { New-ThreadQueue -Capacity 100 } else { [System.Collections.Concurrent.BlockingCollection[object]]::new(100) }
+    # Assigned in the branches: as an if's output, the (empty, enumerable) collection would unroll to nothing.
+    if ($Kind -eq 'ThreadQueue') { $queue = New-ThreadQueue -Capacity 100 }
+    else { $queue = [System.Collections.Concurrent.BlockingCollection[object]]::new(100) }
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $takers = 1..$Consumers | ForEach-Object { Start-WorkerThread $consumer -ArgumentList $queue, $Kind }
     $giver = Start-WorkerThread $producer -ArgumentList $queue, $Items, $Kind
