@@ -18,6 +18,13 @@
         'New-ThreadSemaphore'
         'Invoke-WithLock'
         'Invoke-ThreadPool'
+        'New-ThreadEvent'
+        'New-ThreadQueue'
+        'Send-ThreadQueue'
+        'Receive-ThreadQueue'
+        'New-ThreadCondition'
+        'New-ThreadBarrier'
+        'Remove-ThreadLock'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -71,6 +71,30 @@ Describe 'Bad input' {
         @{ Command = 'New-ThreadSemaphore'; Case = 'a null name'; Call = { New-ThreadSemaphore -Count 1 -Name $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'New-ThreadSemaphore'; Case = 'a white-space name'; Call = { New-ThreadSemaphore -Count 1 -Name '  ' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'New-ThreadSemaphore'; Case = 'a taken name with another count'; Call = { New-ThreadSemaphore -Count 3 -Name $script:taken }; ErrorId = 'LockNameConflict'; Category = 'ResourceExists' }
+        # The toolbox: events, queues, conditions, barriers, removing names, timers
+        @{ Command = 'Start-WorkerThread'; Case = 'a negative -Delay'; Call = { Start-WorkerThread -Delay -1 { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Start-WorkerThread'; Case = 'a NaN -Delay'; Call = { Start-WorkerThread -Delay ([double]::NaN) { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'New-ThreadEvent'; Case = 'a white-space name'; Call = { New-ThreadEvent -Name '  ' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'New-ThreadEvent'; Case = 'the name of a semaphore'; Call = { New-ThreadEvent -Name $script:taken }; ErrorId = 'LockNameConflict'; Category = 'ResourceExists' }
+        @{ Command = 'New-ThreadQueue'; Case = 'a negative capacity'; Call = { New-ThreadQueue -Capacity -1 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'New-ThreadQueue'; Case = 'the name of a semaphore'; Call = { New-ThreadQueue -Name $script:taken }; ErrorId = 'LockNameConflict'; Category = 'ResourceExists' }
+        @{ Command = 'New-ThreadCondition'; Case = 'a lock of the wrong type'; Call = { New-ThreadCondition -Lock (Get-Date) }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
+        @{ Command = 'New-ThreadCondition'; Case = 'the name of a semaphore'; Call = { New-ThreadCondition -Name $script:taken }; ErrorId = 'LockNameConflict'; Category = 'ResourceExists' }
+        @{ Command = 'New-ThreadBarrier'; Case = 'no parties'; Call = { New-ThreadBarrier -Parties 0 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'New-ThreadBarrier'; Case = 'a negative timeout'; Call = { New-ThreadBarrier -Parties 2 -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Send-ThreadQueue'; Case = 'a null queue'; Call = { 1 | Send-ThreadQueue -Queue $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Send-ThreadQueue'; Case = 'a completed queue'; Call = { $q = New-ThreadQueue; $q.Complete(); 1 | Send-ThreadQueue $q }; ErrorId = 'QueueCompleted'; Category = 'InvalidOperation' }
+        @{ Command = 'Send-ThreadQueue'; Case = 'a queue still full at -Timeout'; Call = { 1, 2 | Send-ThreadQueue (New-ThreadQueue -Capacity 1) -Timeout 0.1 }; ErrorId = 'QueueFull'; Category = 'OperationTimeout' }
+        @{ Command = 'Receive-ThreadQueue'; Case = 'a queue still empty at -Timeout'; Call = { Receive-ThreadQueue (New-ThreadQueue) -Timeout 0.1 }; ErrorId = 'QueueEmpty'; Category = 'OperationTimeout' }
+        @{ Command = 'Remove-ThreadLock'; Case = 'a held lock'; Call = { $l = New-ThreadLock -Name "held-$([guid]::NewGuid())"; $null = $l.Acquire(); try { Remove-ThreadLock $l.Name } finally { $l.Release() } }; ErrorId = 'NamedObjectInUse'; Category = 'ResourceBusy' }
+        @{ Command = 'ThreadEvent.Wait(seconds)'; Case = 'a negative timeout'; Call = { (New-ThreadEvent).Wait(-1) }; ErrorId = 'InvalidTimeoutException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadQueue.Take(seconds)'; Case = 'an empty queue'; Call = { (New-ThreadQueue).Take(0) }; ErrorId = 'QueueEmptyException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadQueue.Add(item)'; Case = 'a completed queue'; Call = { $q = New-ThreadQueue; $q.Complete(); $q.Add(1) }; ErrorId = 'QueueCompletedException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadQueue.TaskDone()'; Case = 'more than items added'; Call = { (New-ThreadQueue).TaskDone() }; ErrorId = 'QueueTaskDoneTooOftenException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadCondition.Notify()'; Case = 'without holding its lock'; Call = { (New-ThreadCondition).Notify() }; ErrorId = 'LockNotHeldException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadCondition.Wait(seconds)'; Case = 'without holding its lock'; Call = { (New-ThreadCondition).Wait(1) }; ErrorId = 'LockNotHeldException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadBarrier.Wait()'; Case = 'a broken barrier'; Call = { $b = New-ThreadBarrier 2; $b.Abort(); $b.Wait() }; ErrorId = 'BarrierBrokenException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadSemaphore.Release(n)'; Case = 'more than are taken'; Call = { $script:semaphore.Release(2) }; ErrorId = 'SemaphoreOverReleaseException'; Category = 'NotSpecified' }
         # Invoke-WithLock
         @{ Command = 'Invoke-WithLock'; Case = 'a null lock'; Call = { Invoke-WithLock -Lock $null { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-WithLock'; Case = 'a lock of the wrong type'; Call = { Invoke-WithLock -Lock (Get-Date) { 1 } }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }

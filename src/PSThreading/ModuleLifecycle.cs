@@ -36,6 +36,8 @@ namespace PSThreading
             // Here too, not only in Start-WorkerThread: the first thread may be started where no host says which
             // runspace is the console's (a pool item), and it must still be joined at exit.
             ExitJoin.EnsureRegistered(host: null);
+            // A condition's WaitFor predicate is a script block: its value is true by PowerShell's rule.
+            ThreadCondition.IsTrue = LanguagePrimitives.IsTrue;
         }
 
         /// <summary>

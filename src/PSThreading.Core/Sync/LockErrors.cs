@@ -22,7 +22,7 @@ namespace PSThreading.Core.Sync
     /// <summary>A lock or semaphore used in a way its semantics forbid. <see cref="ErrorId"/> says which way.</summary>
     public abstract class ThreadLockException : InvalidOperationException
     {
-        private protected ThreadLockException(string errorId, SyncPrimitive? target, string message)
+        private protected ThreadLockException(string errorId, object? target, string message)
             : base(message)
         {
             ErrorId = errorId;
@@ -31,8 +31,8 @@ namespace PSThreading.Core.Sync
 
         public string ErrorId { get; }
 
-        /// <summary>The lock or semaphore concerned, when there is one.</summary>
-        public SyncPrimitive? Target { get; }
+        /// <summary>The lock, semaphore or other synchronisation object concerned, when there is one.</summary>
+        public object? Target { get; }
     }
 
     /// <summary>Release of a lock that nobody holds.</summary>
@@ -95,7 +95,7 @@ namespace PSThreading.Core.Sync
     /// <summary>A name asked for again with another kind, reentrancy or count than it was created with.</summary>
     public sealed class LockNameConflictException : ThreadLockException
     {
-        internal LockNameConflictException(SyncPrimitive existing, string message)
+        internal LockNameConflictException(ISyncObject existing, string message)
             : base(LockErrorId.LockNameConflict, existing, message)
         {
         }

@@ -5,18 +5,19 @@ using System.Linq;
 namespace PSThreading.Core.Sync
 {
     /// <summary>
-    /// Named locks and semaphores, process-wide: the same name gives the same object in every runspace and
-    /// thread, so that workers find a lock without being handed it. Names are case-insensitive, as in PowerShell.
+    /// Named locks, semaphores and the other synchronisation objects, process-wide: the same name gives the same
+    /// object in every runspace and thread, so that workers find it without being handed it. One namespace for
+    /// every kind. Names are case-insensitive, as in PowerShell.
     /// </summary>
     internal static class LockRegistry
     {
         private static readonly object s_sync = new object();
-        private static readonly Dictionary<string, SyncPrimitive> s_named = new Dictionary<string, SyncPrimitive>(StringComparer.OrdinalIgnoreCase);
+        private static readonly Dictionary<string, ISyncObject> s_named = new Dictionary<string, ISyncObject>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>The lock of that name, made now if there is none. A semaphore or a lock of the other reentrancy is an error.</summary>
         public static ThreadLock GetOrCreateLock(string name, bool reentrant)
         {
-            SyncPrimitive found = GetOrCreate(name, () => new ThreadLock(name, reentrant));
+            ISyncObject found = GetOrCreate(name, () => new ThreadLock(name, reentrant));
             if (found is ThreadLock threadLock && threadLock.IsReentrant == reentrant)
             {
                 return threadLock;
@@ -26,15 +27,15 @@ namespace PSThreading.Core.Sync
         }
 
         /// <summary>The semaphore of that name, made now if there is none. A lock, or another count, is an error.</summary>
-        public static ThreadSemaphore GetOrCreateSemaphore(string name, int count)
+        public static ThreadSemaphore GetOrCreateSemaphore(string name, int count, bool bounded = true)
         {
-            SyncPrimitive found = GetOrCreate(name, () => new ThreadSemaphore(count, name));
-            if (found is ThreadSemaphore semaphore && semaphore.Count == count)
+            ISyncObject found = GetOrCreate(name, () => new ThreadSemaphore(count, name, bounded));
+            if (found is ThreadSemaphore semaphore && semaphore.Count == count && semaphore.IsBounded == bounded)
             {
                 return semaphore;
             }
 
-            throw Conflict(found, $"a Semaphore of count {count}");
+            throw Conflict(found, $"a{(bounded ? "" : "n unbounded")} Semaphore of count {count}");
         }
 
         /// <summary>The lock or semaphore of that name, or null.</summary>
@@ -42,7 +43,7 @@ namespace PSThreading.Core.Sync
         {
             lock (s_sync)
             {
-                return s_named.TryGetValue(name, out SyncPrimitive? found) ? found : null;
+                return s_named.TryGetValue(name, out ISyncObject? found) ? found as SyncPrimitive : null;
             }
         }
 
@@ -51,15 +52,76 @@ namespace PSThreading.Core.Sync
         {
             lock (s_sync)
             {
-                return s_named.Values.OrderBy(primitive => primitive.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+                return s_named.Values.OfType<SyncPrimitive>().OrderBy(primitive => primitive.Name, StringComparer.OrdinalIgnoreCase).ToArray();
             }
         }
 
-        private static SyncPrimitive GetOrCreate(string name, Func<SyncPrimitive> create)
+        /// <summary>
+        /// The object of that name if it is a <typeparamref name="T"/> that <paramref name="fits"/>, made with
+        /// <paramref name="create"/> if the name is free; else LockNameConflict, saying what has the name and
+        /// <paramref name="asked"/>.
+        /// </summary>
+        public static T GetOrCreate<T>(string name, Func<T> create, Func<T, bool> fits, string asked)
+            where T : class, ISyncObject
+        {
+            ISyncObject found = GetOrCreate(name, () => create());
+            if (found is T wanted && fits(wanted))
+            {
+                return wanted;
+            }
+
+            throw Conflict(found, asked);
+        }
+
+        /// <summary>The named object of any kind, or null.</summary>
+        public static ISyncObject? FindAny(string name)
         {
             lock (s_sync)
             {
-                if (!s_named.TryGetValue(name, out SyncPrimitive? found))
+                return s_named.TryGetValue(name, out ISyncObject? found) ? found : null;
+            }
+        }
+
+        /// <summary>Every named object of every kind, by name.</summary>
+        public static IReadOnlyList<ISyncObject> NamedObjects()
+        {
+            lock (s_sync)
+            {
+                return s_named.Values.OrderBy(named => named.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+            }
+        }
+
+        /// <summary>
+        /// Drops the name, when <paramref name="inUse"/>, asked under the registry's lock, finds the object
+        /// neither held nor waited on. The object itself goes on working for whoever still has it; the name
+        /// then gives a new object. Null when nothing has the name.
+        /// </summary>
+        public static ISyncObject? Remove(string name, Func<ISyncObject, string?> inUse)
+        {
+            lock (s_sync)
+            {
+                if (!s_named.TryGetValue(name, out ISyncObject? found))
+                {
+                    return null;
+                }
+
+                string? why = inUse(found);
+                if (why != null)
+                {
+                    throw new NamedObjectInUseException(found,
+                        $"Cannot remove {found.Kind} '{found.Name}': {why}. Remove it once nobody holds it or waits on it.");
+                }
+
+                s_named.Remove(name);
+                return found;
+            }
+        }
+
+        private static ISyncObject GetOrCreate(string name, Func<ISyncObject> create)
+        {
+            lock (s_sync)
+            {
+                if (!s_named.TryGetValue(name, out ISyncObject? found))
                 {
                     found = create();
                     s_named.Add(name, found);
@@ -69,13 +131,16 @@ namespace PSThreading.Core.Sync
             }
         }
 
-        private static LockNameConflictException Conflict(SyncPrimitive existing, string asked)
+        private static LockNameConflictException Conflict(ISyncObject existing, string asked)
         {
             string what = existing switch
             {
-                ThreadSemaphore semaphore => $"a Semaphore of count {semaphore.Count}",
+                ThreadSemaphore semaphore => $"a{(semaphore.IsBounded ? "" : "n unbounded")} Semaphore of count {semaphore.Count}",
                 ThreadLock { IsReentrant: true } => "an RLock (-Reentrant)",
-                _ => "a Lock",
+                ThreadLock _ => "a Lock",
+                ThreadQueue queue => $"a Queue of capacity {queue.Capacity}",
+                ThreadBarrier barrier => $"a Barrier of {barrier.Parties} parties",
+                _ => (existing.Kind.StartsWith("E", StringComparison.Ordinal) ? "an " : "a ") + existing.Kind,
             };
             return new LockNameConflictException(existing,
                 $"The name '{existing.Name}' is already taken by {what}, so it cannot also be {asked}. " +

@@ -11,7 +11,7 @@ namespace PSThreading.Core.Sync
     /// What locks and semaphores share: a name; waits that can be timed and cancelled and that take part in
     /// deadlock detection; and the record of which threads hold it, for diagnostics.
     /// </summary>
-    public abstract class SyncPrimitive : IWaitTarget
+    public abstract class SyncPrimitive : IWaitTarget, Sync.ISyncObject
     {
         /// <summary>How often a blocked wait wakes to look for a deadlock. Two matching looks confirm one.</summary>
         internal static readonly TimeSpan DeadlockCheckInterval = TimeSpan.FromMilliseconds(200);

@@ -46,6 +46,36 @@ namespace PSThreading.Core.Sync
         /// <summary>How many times the holder has taken it without releasing: 0 when free, above 1 only when reentrant.</summary>
         public int Count => _count;
 
+        /// <summary>
+        /// For a condition's wait: gives the lock up entirely, however deeply <paramref name="self"/> holds it,
+        /// and returns how deeply, for <see cref="RestoreAfterWait"/>. Not held by <paramref name="self"/>: LockNotHeld.
+        /// </summary>
+        internal int ReleaseForWait(WorkerThread self, string usedBy)
+        {
+            int levels = 0;
+            ChangeState(() =>
+            {
+                if (!ReferenceEquals(_owner, self))
+                {
+                    throw new LockNotHeldException(this,
+                        $"{usedBy} needs its lock '{Name}' held by the calling thread '{self.Name}', which does not hold it. " +
+                        "Take the lock first: Invoke-WithLock $condition { ... }, or $condition.Lock.Acquire() and Release().");
+                }
+
+                levels = _count;
+                _count = 1;
+                Give(self);
+            });
+            return levels;
+        }
+
+        /// <summary>After a condition's wait: takes the lock back as deeply as <see cref="ReleaseForWait"/> gave it up.</summary>
+        internal void RestoreAfterWait(int levels)
+        {
+            Acquire();
+            ChangeState(() => _count = levels);
+        }
+
         private protected override bool HasRoom => _owner == null;
 
         private protected override bool IsOwned => IsReentrant;

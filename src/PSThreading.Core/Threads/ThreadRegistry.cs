@@ -95,7 +95,7 @@ namespace PSThreading.Core.Threads
         public static string NextPoolPrefix() => "ThreadPool-" + Interlocked.Increment(ref s_nextPoolNumber);
 
         /// <summary>Creates, registers and starts a worker on a new dedicated OS thread.</summary>
-        public static WorkerThread StartWorker(string? name, bool isDaemon, IThreadBody body, int maxStackSize = 0)
+        public static WorkerThread StartWorker(string? name, bool isDaemon, IThreadBody body, int maxStackSize = 0, TimeSpan? delay = null)
         {
             if (body == null)
             {
@@ -109,6 +109,11 @@ namespace PSThreading.Core.Threads
                 long sequence = ++s_sequence;
                 thread = new WorkerThread(name ?? NextThreadName(), ThreadKind.Worker, isDaemon, body, sequence);
                 s_live.Add(sequence, thread);
+            }
+
+            if (delay > TimeSpan.Zero)
+            {
+                thread.Schedule(delay.Value);
             }
 
             try

@@ -1,6 +1,6 @@
 namespace PSThreading.Core.Threads
 {
-    /// <summary>Where a thread is in its life. Only Running and Stopping count as alive.</summary>
+    /// <summary>Where a thread is in its life. Running, Stopping and Scheduled count as alive.</summary>
     public enum WorkerState
     {
         Running,
@@ -8,6 +8,8 @@ namespace PSThreading.Core.Threads
         Completed,
         Failed,
         Stopped,
+        /// <summary>Started with a delay (Python's <c>threading.Timer</c>) that has not run out yet: the block has not begun.</summary>
+        Scheduled,
     }
 
     /// <summary>What kind of thread an entry describes.</summary>

@@ -26,6 +26,7 @@ namespace PSThreading.Core.Threads
         private int _state;
         private long _startTicks;
         private long _endTicks;
+        private TimeSpan _delay;
 
         internal WorkerThread(string name, ThreadKind kind, bool isDaemon, IThreadBody? body, long sequence)
         {
@@ -54,7 +55,7 @@ namespace PSThreading.Core.Threads
 
         public WorkerState State => (WorkerState)Volatile.Read(ref _state);
 
-        public bool IsAlive => State == WorkerState.Running || State == WorkerState.Stopping;
+        public bool IsAlive => State == WorkerState.Running || State == WorkerState.Stopping || State == WorkerState.Scheduled;
 
         public bool IsMainThread => Kind == ThreadKind.Main;
 
@@ -96,6 +97,9 @@ namespace PSThreading.Core.Threads
         /// <summary>The lock or semaphore this thread is blocked on, or null.</summary>
         public SyncPrimitive? WaitingFor => Volatile.Read(ref _wait)?.Target as SyncPrimitive;
 
+        /// <summary>What this thread is blocked on, of any kind (lock, semaphore, event, queue, condition, barrier), or null.</summary>
+        public Sync.ISyncObject? WaitingForObject => Volatile.Read(ref _wait)?.Target as Sync.ISyncObject;
+
         /// <summary>The thread this one waits for to end (a join), or null.</summary>
         public WorkerThread? WaitingForThread => (Volatile.Read(ref _wait)?.Target as ThreadEnd)?.Thread;
 
@@ -114,6 +118,13 @@ namespace PSThreading.Core.Threads
 
         /// <summary>Order of start across the process: what enumeration sorts by.</summary>
         internal long Sequence { get; }
+
+        /// <summary>Before the start: the block waits <paramref name="delay"/> first, listed as Scheduled meanwhile.</summary>
+        internal void Schedule(TimeSpan delay)
+        {
+            _delay = delay;
+            Volatile.Write(ref _state, (int)WorkerState.Scheduled);
+        }
 
         internal void StartOsThread(int maxStackSize)
         {
@@ -139,6 +150,17 @@ namespace PSThreading.Core.Threads
             WorkerState outcome = WorkerState.Completed;
             try
             {
+                if (_delay > TimeSpan.Zero)
+                {
+                    // A stop while scheduled cancels the timer: the block never runs.
+                    if (_stopRequested.Token.WaitHandle.WaitOne(_delay))
+                    {
+                        throw new OperationCanceledException(_stopRequested.Token);
+                    }
+
+                    Interlocked.CompareExchange(ref _state, (int)WorkerState.Running, (int)WorkerState.Scheduled);
+                }
+
                 _body!.Run(this);
             }
             catch (OperationCanceledException)
@@ -246,7 +268,8 @@ namespace PSThreading.Core.Threads
         /// <summary>Asks the thread to stop. Returns false when it had already ended.</summary>
         internal bool RequestStop()
         {
-            if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running)
+            if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running &&
+                Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Scheduled) != (int)WorkerState.Scheduled)
             {
                 return State == WorkerState.Stopping;
             }

@@ -8,14 +8,15 @@ namespace PSThreading.Commands
 {
     /// <summary>
     /// Python's <c>threading.BoundedSemaphore(count)</c>: lets at most -Count threads in at once. With -Name
-    /// the semaphore is process-wide, like a named lock.
+    /// the semaphore is process-wide, like a named lock. With -Unbounded it is Python's plain
+    /// <c>threading.Semaphore(count)</c>: releases past the count add permits, and -Count 0 is allowed.
     /// </summary>
     [Cmdlet(VerbsCommon.New, "ThreadSemaphore")]
     [OutputType(typeof(ThreadSemaphore))]
     public sealed class NewThreadSemaphoreCommand : PSCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
-        [ValidateRange(1, int.MaxValue)]
+        [ValidateRange(0, int.MaxValue)]
         public int Count { get; set; }
 
         [Parameter(Position = 1)]
@@ -23,9 +24,21 @@ namespace PSThreading.Commands
         [ArgumentCompleter(typeof(LockNameCompleter))]
         public string? Name { get; set; }
 
+        /// <summary>Python's plain Semaphore: a release past the count adds a permit instead of being an error.</summary>
+        [Parameter]
+        public SwitchParameter Unbounded { get; set; }
+
         protected override void EndProcessing()
         {
-            WriteObject(LockErrorRecord.Run(this, () => Name == null ? new ThreadSemaphore(Count) : LockRegistry.GetOrCreateSemaphore(Name, Count), Name));
+            if (Count == 0 && !Unbounded)
+            {
+                // The same error as ValidateRange gives for a negative count: only -Unbounded makes 0 meaningful.
+                ThrowTerminatingError(ParameterValidationError.Create(nameof(Count), Count,
+                    "A bounded semaphore needs -Count 1 or more. For a semaphore that starts with no permit (a signal), add -Unbounded."));
+            }
+
+            bool bounded = !Unbounded;
+            WriteObject(LockErrorRecord.Run(this, () => Name == null ? new ThreadSemaphore(Count, null, bounded) : LockRegistry.GetOrCreateSemaphore(Name, Count, bounded), Name));
         }
     }
 }

@@ -30,8 +30,21 @@ namespace PSThreading.Commands
         [Parameter]
         public SwitchParameter Daemon { get; set; }
 
+        /// <summary>
+        /// Seconds to wait before the block starts (Python's <c>threading.Timer</c>); the thread is listed as
+        /// Scheduled until then, and Stop-WorkerThread cancels it.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(0.0, double.MaxValue)]
+        public double Delay { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (double.IsNaN(Delay))
+            {
+                ThrowTerminatingError(ParameterValidationError.Create(nameof(Delay), Delay, "The -Delay NaN is not valid. Give the seconds to wait before the block starts, 0 or more."));
+            }
+
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
@@ -41,7 +54,7 @@ namespace PSThreading.Commands
             WorkerThread thread;
             try
             {
-                thread = ThreadRegistry.StartWorker(Name, Daemon, body, PipelineStack.Size);
+                thread = ThreadRegistry.StartWorker(Name, Daemon, body, PipelineStack.Size, DelayToWait());
             }
             catch (Exception ex) when (ex is OutOfMemoryException || ex is System.Threading.ThreadStartException)
             {
@@ -51,5 +64,10 @@ namespace PSThreading.Commands
 
             WriteObject(thread);
         }
+
+        /// <summary>The delay as a wait; a delay too long to pass is capped where WaitOne still takes it.</summary>
+        private TimeSpan? DelayToWait() => Delay > 0
+            ? TimeSpan.FromMilliseconds(Math.Min(Delay * 1000, int.MaxValue - 1))
+            : (TimeSpan?)null;
     }
 }

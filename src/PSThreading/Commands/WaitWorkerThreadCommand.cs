@@ -43,6 +43,10 @@ namespace PSThreading.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Python's <c>as_completed</c>: writes each thread's output (with -PassThru, the thread) as it ends, in the order they end.</summary>
+        [Parameter]
+        public SwitchParameter AsCompleted { get; set; }
+
         protected override void ProcessRecord()
         {
             foreach (WorkerThread thread in Thread)
@@ -96,6 +100,12 @@ namespace PSThreading.Commands
                     return;
                 }
 
+                if (AsCompleted)
+                {
+                    WriteAsCompleted(timeout);
+                    return;
+                }
+
                 var clock = Stopwatch.StartNew();
                 foreach (WorkerThread thread in _threads)
                 {
@@ -135,32 +145,68 @@ namespace PSThreading.Commands
             }
         }
 
-        private WorkerThread? WaitForAny(TimeSpan? timeout)
+        /// <summary>Writes each thread as it ends, in the order they end, until all ended or the timeout ran out.</summary>
+        private void WriteAsCompleted(TimeSpan? timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            var pending = new List<WorkerThread>(_threads);
+            while (pending.Count > 0)
+            {
+                TimeSpan? left = timeout.HasValue ? Max(TimeSpan.Zero, timeout.Value - clock.Elapsed) : (TimeSpan?)null;
+                WorkerThread? next = WaitForAny(pending, left, firstEnded: true);
+                if (next == null)
+                {
+                    WriteVerbose($"Timed out after {timeout?.TotalSeconds} s: {pending.Count} thread(s) still running.");
+                    return;
+                }
+
+                pending.Remove(next);
+                Write(next);
+            }
+        }
+
+        private WorkerThread? WaitForAny(TimeSpan? timeout) => WaitForAny(_threads, timeout, firstEnded: false);
+
+        /// <summary>
+        /// An ended thread of <paramref name="threads"/>, waiting for one to end: the first in the list, or with
+        /// <paramref name="firstEnded"/> the one that ended first. Null at the timeout.
+        /// </summary>
+        private WorkerThread? WaitForAny(List<WorkerThread> threads, TimeSpan? timeout, bool firstEnded)
         {
             var clock = Stopwatch.StartNew();
             while (true)
             {
-                foreach (WorkerThread thread in _threads)
+                WorkerThread? ended = null;
+                foreach (WorkerThread thread in threads)
                 {
-                    if (!thread.IsAlive)
+                    if (!thread.IsAlive && (ended == null || (firstEnded && thread.EndTime < ended.EndTime)))
                     {
-                        return thread;
+                        ended = thread;
+                        if (!firstEnded)
+                        {
+                            break;
+                        }
                     }
                 }
 
-                if (_threads.Count == 0 || (timeout.HasValue && clock.Elapsed >= timeout.Value))
+                if (ended != null)
+                {
+                    return ended;
+                }
+
+                if (threads.Count == 0 || (timeout.HasValue && clock.Elapsed >= timeout.Value))
                 {
                     return null;
                 }
 
                 // Wait on a batch of handles; with more threads than one wait can take, poll the batches briefly.
                 var handles = new List<WaitHandle> { CancelToken.WaitHandle };
-                for (int i = 0; i < _threads.Count && handles.Count <= MaxHandlesPerWait; i++)
+                for (int i = 0; i < threads.Count && handles.Count <= MaxHandlesPerWait; i++)
                 {
-                    handles.Add(_threads[i].EndedHandle);
+                    handles.Add(threads[i].EndedHandle);
                 }
 
-                int slice = _threads.Count > MaxHandlesPerWait ? 50 : System.Threading.Timeout.Infinite;
+                int slice = threads.Count > MaxHandlesPerWait ? 50 : System.Threading.Timeout.Infinite;
                 if (timeout.HasValue)
                 {
                     // Capped: a cast of more than int.MaxValue milliseconds (about 24 days) would go negative.

@@ -35,6 +35,10 @@ namespace PSThreading.Errors
             LockErrorId.LockTimeout => ErrorCategory.OperationTimeout,
             LockErrorId.Deadlock => ErrorCategory.DeadlockDetected,
             LockErrorId.LockNameConflict => ErrorCategory.ResourceExists,
+            Core.Sync.SyncErrorId.QueueEmpty => ErrorCategory.OperationTimeout,
+            Core.Sync.SyncErrorId.QueueFull => ErrorCategory.OperationTimeout,
+            Core.Sync.SyncErrorId.NamedObjectInUse => ErrorCategory.ResourceBusy,
+            Core.Sync.SyncErrorId.NamedObjectNotFound => ErrorCategory.ObjectNotFound,
             _ => ErrorCategory.InvalidOperation,
         };
     }
