@@ -2,8 +2,8 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # Concurrency
 
 # No leaks: after 1,000 Invoke-ThreadPool calls, 200 start/wait cycles and 100 stopped workers, runspaces,
-# live worker threads and the workers' OS threads are back to their baseline (+2), parked pool threads within the
-# largest throttle used (+2), and managed memory
+# live worker threads and the workers' OS threads are back to their baseline (+2), parked pool threads within a
+# small multiple of the largest throttle used, and managed memory
 # after a full GC is within 50 MB of it. The module's own OS threads (workers' dedicated threads and pool
 # threads) are counted, read from its internal counters: the process's thread count also holds the .NET thread
 # pool, which grows by itself when the machine is busy, and that is no leak of ours.
@@ -50,7 +50,7 @@ $after = Get-Figures
 $clock.Restart()
 # Trimming of warm caches beyond the baseline is given at most 10 s.
 while (($after.Runspaces -gt $baseline.Runspaces + 2 -or $after.Workers -gt $baseline.Workers + 2 -or
-        $after.WorkerOsThreads -gt $baseline.WorkerOsThreads + 2 -or $after.PoolOsThreads -gt 6) -and $clock.Elapsed.TotalSeconds -lt 10) {
+        $after.WorkerOsThreads -gt $baseline.WorkerOsThreads + 2 -or $after.PoolOsThreads -gt 16) -and $clock.Elapsed.TotalSeconds -lt 10) {
     Start-Sleep -Milliseconds 500
     $after = Get-Figures
 }
@@ -68,9 +68,10 @@ while (($after.Runspaces -gt $baseline.Runspaces + 2 -or $after.Workers -gt $bas
         $after.Runspaces | Should -BeLessOrEqual ($base.Runspaces + 2)
         $after.Workers | Should -BeLessOrEqual ($base.Workers + 2)
         $after.WorkerOsThreads | Should -BeLessOrEqual ($base.WorkerOsThreads + 2)
-        # Parked pool threads are a cache of the largest throttle used (4 here) for 30 s: how many of the 4 the
-        # baseline's few calls ramped up to is chance, so the bound is the throttle (+2), not the baseline.
-        $after.PoolOsThreads | Should -BeLessOrEqual 6
+        # Parked pool threads are a cache for 30 s, not a count per call: a call's workers may start before the
+        # previous call's threads are back in the cache (they give their runspaces back first), so a few more
+        # than the throttle (4 here) can be parked. A leak would grow with the 1,000 calls; the bound is 4x.
+        $after.PoolOsThreads | Should -BeLessOrEqual 16
         ($after.MemoryMB - $base.MemoryMB) | Should -BeLessThan 50
     }
 }
