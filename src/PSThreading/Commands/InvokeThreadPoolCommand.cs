@@ -20,6 +20,7 @@ namespace PSThreading.Commands
     /// </remarks>
     [Cmdlet(VerbsLifecycle.Invoke, "ThreadPool")]
     [OutputType(typeof(object))]
+    [OutputType(typeof(PSThreading.Core.Threads.WorkerThread))]
     public sealed partial class InvokeThreadPoolCommand : CancellablePSCmdlet
     {
         private static readonly TimeSpan s_progressDelay = TimeSpan.FromSeconds(1);
