@@ -189,7 +189,7 @@ Describe 'Wait-WorkerThread' {
 
         It 'reports a name or id that matches no thread as a non-terminating ThreadNotFound error, not a wildcard' {
             $worker = Start-WorkerThread { 'still here' }
-            $out = & { Wait-WorkerThread -Name 'no-such-thread', $worker.Name -Timeout 30 -ErrorVariable missing -ErrorAction SilentlyContinue }
+            $out = Wait-WorkerThread -Name 'no-such-thread', $worker.Name -Timeout 30 -ErrorVariable missing -ErrorAction SilentlyContinue
             $out | Should -Be 'still here'
             $missing.Count | Should -Be 1
             $missing[0].FullyQualifiedErrorId | Should -Be 'ThreadNotFound,PSThreading.Commands.WaitWorkerThreadCommand'
