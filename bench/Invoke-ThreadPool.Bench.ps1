@@ -232,6 +232,26 @@ Add-Row 'wake: item at an idle pool, start ms (median of 100)' $null $wakeMedian
 Write-Host ("Wake: an item arriving at an idle pool starts after {0:n0} us (median of {1}), 90th percentile {2:n0} us" -f
     ($wakeMedian * 1000), $wakeMs.Count, ((@($wakeMs | Sort-Object))[[int]($wakeMs.Count * 0.9) - 1] * 1000))
 
+# asjob: a background call of one item, from the call to its output in the caller's hands (our join writes at
+# the thread's end, Receive-Job -Wait as items come: with one item both are its first output), and the time the
+# -AsJob call itself takes to return.
+$asJob = Measure-Interleaved -Runs 15 -Actions ([ordered]@{
+        Pool     = { 1 | Invoke-ThreadPool { $_ } -AsJob | Wait-WorkerThread }
+        Parallel = { 1 | ForEach-Object -Parallel { $_ } -AsJob | Receive-Job -Wait -AutoRemoveJob }
+    })
+$returnPool = [Collections.Generic.List[double]]::new()
+$returnParallel = [Collections.Generic.List[double]]::new()
+for ($run = 0; $run -lt 15; $run++) {
+    $clock = [Diagnostics.Stopwatch]::StartNew(); $job = 1 | Invoke-ThreadPool { $_ } -AsJob; $returnPool.Add($clock.Elapsed.TotalMilliseconds)
+    $null = $job | Wait-WorkerThread
+    $clock.Restart(); $job = 1 | ForEach-Object -Parallel { $_ } -AsJob; $returnParallel.Add($clock.Elapsed.TotalMilliseconds)
+    $null = $job | Receive-Job -Wait -AutoRemoveJob
+}
+$asJobReturn = @{ Pool = Get-Median $returnPool; Parallel = Get-Median $returnParallel }
+Add-Row 'asjob: 1 item, call to first output' $null $asJob.Pool $asJob.Parallel $null 'FE-Parallel/pool >= 1' ($asJob.Parallel -ge $asJob.Pool)
+Write-Host ("AsJob: call to first output {0:n2} ms (ForEach-Object -Parallel -AsJob + Receive-Job -Wait: {1:n2} ms, {2:n1}x); the call returns its thread in {3:n2} ms ({4:n2} ms)" -f
+    $asJob.Pool, $asJob.Parallel, ($asJob.Parallel / $asJob.Pool), $asJobReturn.Pool, $asJobReturn.Parallel)
+
 # The first call of a session opens the pool's runspaces: measured in a fresh process, then a warm call there.
 $pwsh = Join-Path $PSHOME 'pwsh'
 $firstCallScript = @'

@@ -34,6 +34,28 @@ Describe 'Get-ActiveThread' {
         (Get-ActiveThread -Id $two.ManagedThreadId).Name | Should -Be 'filter-two'
     }
 
+    It 'binds -Id and -Name from the pipeline by value (42 | Get-ActiveThread, ''worker*'' | Get-ActiveThread)' {
+        $tag = [guid]::NewGuid().ToString('n').Substring(0, 6)
+        $one = Start-WorkerThread { Start-Sleep -Seconds 30 } -Name "piped-$tag-one"
+        $two = Start-WorkerThread { Start-Sleep -Seconds 30 } -Name "piped-$tag-two"
+        ($two.ManagedThreadId | Get-ActiveThread).Name | Should -Be $two.Name
+        ($one.ManagedThreadId, $two.ManagedThreadId | Get-ActiveThread).Name | Should -Be @($one.Name, $two.Name)
+        ("piped-$tag-*" | Get-ActiveThread).Name | Should -Be @($one.Name, $two.Name)
+        ($one | Get-ActiveThread).ManagedThreadId | Should -Be $one.ManagedThreadId
+        2147483000 | Get-ActiveThread -ErrorVariable missing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -Be 'ThreadNotFound,PSThreading.Commands.GetActiveThreadCommand'
+    }
+
+    It 'lists only live threads without a filter, but finds an ended thread with unread output by -Name and -Id' {
+        $thread = Start-WorkerThread { 'unread' }
+        Wait-Until { -not $thread.IsAlive }
+        (Get-ActiveThread).ManagedThreadId | Should -Not -Contain $thread.ManagedThreadId
+        (Get-ActiveThread -Id $thread.ManagedThreadId).State | Should -Be 'Completed'
+        (Get-ActiveThread -Name $thread.Name).PendingResultCount | Should -Be 1
+        $thread | Wait-WorkerThread | Should -Be 'unread'
+        Get-ActiveThread -Id $thread.ManagedThreadId -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
     It 'gives live threads unique ids' {
         $null = 1..4 | ForEach-Object { Start-WorkerThread { Start-Sleep -Seconds 30 } }
         $ids = (Get-ActiveThread).ManagedThreadId

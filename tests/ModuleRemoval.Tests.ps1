@@ -33,7 +33,8 @@ $manifest = (Get-Module PSThreading).Path
 Start-Sleep -Milliseconds 200
 Remove-Module PSThreading
 "removed; alive: $($thread.IsAlive)"
-$null = $thread.EndedHandle.WaitOne(20000)
+$deadline = [datetime]::UtcNow.AddSeconds(20)
+while ($thread.IsAlive -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
 Import-Module $manifest
 "state: $($thread.State); output: $($thread | Wait-WorkerThread -Timeout 10)"
 '@

@@ -97,4 +97,32 @@ Describe 'Stop-WorkerThread' {
         { $thread | Stop-WorkerThread } | Should -Not -Throw
         $thread.State | Should -Be 'Completed'
     }
+
+    It 'stops the threads named by -Name (wildcards) or given by -Id' {
+        $tag = [guid]::NewGuid().ToString('n').Substring(0, 6)
+        $a = Start-WorkerThread -Name "stopname-$tag-a" { Start-Sleep -Seconds 30 }
+        $b = Start-WorkerThread -Name "stopname-$tag-b" { Start-Sleep -Seconds 30 }
+        $c = Start-WorkerThread { Start-Sleep -Seconds 30 }
+        (Stop-WorkerThread -Name "stopname-$tag-*" -PassThru).Name | Should -Be @($a.Name, $b.Name)
+        $a.State, $b.State | Should -Be @('Stopped', 'Stopped')
+        Stop-WorkerThread -Id $c.ManagedThreadId
+        $c.State | Should -Be 'Stopped'
+    }
+
+    It 'reports a name or id that matches no thread as a non-terminating ThreadNotFound error, and goes on' {
+        $worker = Start-WorkerThread { Start-Sleep -Seconds 30 }
+        Stop-WorkerThread -Name 'no-such-thread', $worker.Name -ErrorVariable missing -ErrorAction SilentlyContinue
+        $worker.State | Should -Be 'Stopped'
+        $missing.Count | Should -Be 1
+        $missing[0].FullyQualifiedErrorId | Should -Be 'ThreadNotFound,PSThreading.Commands.StopWorkerThreadCommand'
+        Stop-WorkerThread -Id 2147483000 -ErrorVariable noId -ErrorAction SilentlyContinue
+        $noId[0].FullyQualifiedErrorId | Should -Be 'ThreadNotFound,PSThreading.Commands.StopWorkerThreadCommand'
+    }
+
+    It 'skips the main thread for a wildcard -Name (Stop-WorkerThread -Name * stops the workers)' {
+        $worker = Start-WorkerThread { Start-Sleep -Seconds 30 }
+        Stop-WorkerThread -Name '*' -ErrorVariable refused -WarningAction SilentlyContinue
+        $refused | Should -BeNullOrEmpty
+        $worker.State | Should -Be 'Stopped'
+    }
 }

@@ -169,6 +169,50 @@ Describe 'Wait-WorkerThread' {
         }
     }
 
+    Context 'by name and id' {
+        It 'waits for the threads named by -Name, wildcards allowed, writing their output in start order' {
+            $tag = [guid]::NewGuid().ToString('n').Substring(0, 6)
+            $null = Start-WorkerThread -Name "byname-$tag-a" { Start-Sleep -Milliseconds 300; 'a' }
+            $null = Start-WorkerThread -Name "byname-$tag-b" { 'b' }
+            Wait-WorkerThread -Name "byname-$tag-*" -Timeout 30 | Should -Be @('a', 'b')
+            Wait-WorkerThread -Name "BYNAME-$tag-A" -ErrorAction SilentlyContinue -ErrorVariable gone | Should -BeNullOrEmpty
+            $gone[0].FullyQualifiedErrorId | Should -Be 'ThreadNotFound,PSThreading.Commands.WaitWorkerThreadCommand'
+        }
+
+        It 'waits for the thread with -Id, and takes -Any, -AsCompleted and -PassThru with it' {
+            $slow = Start-WorkerThread { Start-Sleep -Milliseconds 800; 'slow' }
+            $fast = Start-WorkerThread { 'fast' }
+            Wait-WorkerThread -Id $slow.ManagedThreadId, $fast.ManagedThreadId -AsCompleted -Timeout 30 | Should -Be @('fast', 'slow')
+            $again = Start-WorkerThread { 'again' }
+            (Wait-WorkerThread -Id $again.ManagedThreadId -PassThru -Timeout 30).Name | Should -Be $again.Name
+        }
+
+        It 'reports a name or id that matches no thread as a non-terminating ThreadNotFound error, not a wildcard' {
+            $worker = Start-WorkerThread { 'still here' }
+            $out = Wait-WorkerThread -Name 'no-such-thread', $worker.Name -Timeout 30 -ErrorVariable missing -ErrorAction SilentlyContinue
+            $out | Should -Be 'still here'
+            $missing.Count | Should -Be 1
+            $missing[0].FullyQualifiedErrorId | Should -Be 'ThreadNotFound,PSThreading.Commands.WaitWorkerThreadCommand'
+            $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $missing[0].TargetObject | Should -Be 'no-such-thread'
+            Wait-WorkerThread -Id 2147483000 -ErrorVariable noId -ErrorAction SilentlyContinue
+            $noId[0].FullyQualifiedErrorId | Should -Be 'ThreadNotFound,PSThreading.Commands.WaitWorkerThreadCommand'
+            Wait-WorkerThread -Name 'no-such-*' -ErrorVariable none
+            $none | Should -BeNullOrEmpty
+        }
+
+        It 'finds a thread that ended with unread output, until it is joined' {
+            $thread = Start-WorkerThread -Name "unread-$([guid]::NewGuid().ToString('n').Substring(0, 6))" { 'kept' }
+            Wait-Until { -not $thread.IsAlive }
+            (Get-ActiveThread).Name | Should -Not -Contain $thread.Name
+            (Get-ActiveThread -Name $thread.Name).ManagedThreadId | Should -Be $thread.ManagedThreadId
+            (Get-ActiveThread -Id $thread.ManagedThreadId).Name | Should -Be $thread.Name
+            Wait-WorkerThread -Name $thread.Name | Should -Be 'kept'
+            Get-ActiveThread -Name $thread.Name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Get-ActiveThread -Id $thread.ManagedThreadId -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'bad input' {
         It 'refuses <Case> with <ErrorId>' -TestCases @(
             @{ Case = 'a negative timeout other than -1'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }

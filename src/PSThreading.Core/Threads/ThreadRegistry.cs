@@ -18,6 +18,7 @@ namespace PSThreading.Core.Threads
         private static long s_sequence;
         private static int s_nextThreadNumber;
         private static int s_nextPoolNumber;
+        private static int s_nextPoolJobNumber;
         private static int s_nextForeignNumber;
         private static WorkerThread? s_main;
         private static bool s_mainClaimed;
@@ -91,6 +92,9 @@ namespace PSThreading.Core.Threads
         /// <summary>Python's default thread names: Thread-1, Thread-2, ... unique in the process.</summary>
         public static string NextThreadName() => "Thread-" + Interlocked.Increment(ref s_nextThreadNumber);
 
+        /// <summary>Names of Invoke-ThreadPool -AsJob threads: ThreadPoolJob-1, ThreadPoolJob-2, ...</summary>
+        public static string NextPoolJobName() => "ThreadPoolJob-" + Interlocked.Increment(ref s_nextPoolJobNumber);
+
         /// <summary>The prefix for one pool's workers: ThreadPool-1, ThreadPool-2, ...</summary>
         public static string NextPoolPrefix() => "ThreadPool-" + Interlocked.Increment(ref s_nextPoolNumber);
 
@@ -163,6 +167,34 @@ namespace PSThreading.Core.Threads
             lock (s_sync)
             {
                 s_live.Remove(thread.Sequence);
+            }
+        }
+
+        /// <summary>At a thread's end: keeps it listed for <see cref="Findable"/> while it holds output not yet joined.</summary>
+        internal static void UnregisterUnlessUnread(WorkerThread thread)
+        {
+            lock (s_sync)
+            {
+                // Under the lock, against a join taking the last results at the same moment (it unregisters after).
+                if (thread.PendingResultCount == 0)
+                {
+                    s_live.Remove(thread.Sequence);
+                }
+            }
+        }
+
+        /// <summary>
+        /// What a lookup by name or id searches: <see cref="Enumerate"/>'s threads, then threads that ended with
+        /// output not yet joined (like a finished job), in start order.
+        /// </summary>
+        public static IReadOnlyList<WorkerThread> Findable()
+        {
+            WorkerThread main = EnsureMainThread();
+            lock (s_sync)
+            {
+                var found = new List<WorkerThread>(s_live.Count + 1) { main };
+                found.AddRange(s_live.Values.Where(t => t.IsAlive || t.PendingResultCount > 0).OrderBy(t => t.Sequence));
+                return found;
             }
         }
 

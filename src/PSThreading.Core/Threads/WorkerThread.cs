@@ -79,8 +79,8 @@ namespace PSThreading.Core.Threads
         /// <summary>Output not yet collected by a join.</summary>
         public int PendingResultCount => _results.Count;
 
-        /// <summary>Signalled once the thread has ended, whatever the outcome.</summary>
-        public WaitHandle EndedHandle => _ended;
+        /// <summary>Signalled once the thread has ended, whatever the outcome; internal, so that views and Get-Member do not show it.</summary>
+        internal WaitHandle EndedHandle => _ended;
 
         /// <summary>The locks and semaphores this thread holds now, in the order it took them.</summary>
         public IReadOnlyList<SyncPrimitive> HeldLocks
@@ -221,7 +221,8 @@ namespace PSThreading.Core.Threads
             ReleaseAbandonedLocks(outcome);
             Interlocked.Exchange(ref _endTicks, DateTime.Now.Ticks);
             Volatile.Write(ref _state, (int)outcome);
-            ThreadRegistry.Unregister(this);
+            // Output nobody has read yet keeps the thread findable by name and id, as a finished job is.
+            ThreadRegistry.UnregisterUnlessUnread(this);
             _ended.Set();
         }
 
@@ -315,6 +316,12 @@ namespace PSThreading.Core.Threads
             while (_results.TryDequeue(out object? item))
             {
                 taken.Add(item);
+            }
+
+            if (!IsAlive)
+            {
+                // Joined after its end: nothing left to find it for.
+                ThreadRegistry.Unregister(this);
             }
 
             return taken.ToArray();

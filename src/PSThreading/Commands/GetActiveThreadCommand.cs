@@ -1,16 +1,17 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Threads;
-using PSThreading.Errors;
 
 namespace PSThreading.Commands
 {
     /// <summary>
     /// Python's <c>enumerate()</c>, <c>current_thread()</c> and <c>main_thread()</c>: the main thread and
-    /// every live worker, in start order.
+    /// every live worker, in start order. A lookup by -Name or -Id also finds threads that ended with output
+    /// not yet read by Wait-WorkerThread.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ActiveThread", DefaultParameterSetName = ListSet)]
     [OutputType(typeof(WorkerThread))]
@@ -20,13 +21,13 @@ namespace PSThreading.Commands
         private const string CurrentSet = "Current";
         private const string MainSet = "Main";
 
-        [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateThreadName]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(ThreadNameCompleter))]
         public string[]? Name { get; set; }
 
-        [Parameter(ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ListSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ManagedThreadId")]
         public int[]? Id { get; set; }
 
@@ -48,32 +49,32 @@ namespace PSThreading.Commands
                     return;
             }
 
-            IReadOnlyList<WorkerThread> live = ThreadRegistry.Enumerate();
-            IEnumerable<WorkerThread> threads = live;
-            if (Name != null)
+            if (Name != null && Id != null && IsOneNumber(Name, Id))
             {
-                WildcardPattern[] patterns = Name.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-                threads = threads.Where(t => patterns.Any(p => p.IsMatch(t.Name)));
-                // As Get-Process and Get-Job do: a plain name that matches nothing is reported, a wildcard is not.
-                foreach (string name in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
-                {
-                    if (!live.Any(t => string.Equals(t.Name, name, System.StringComparison.OrdinalIgnoreCase)))
-                    {
-                        WriteError(new ErrorRecord(
-                            new ItemNotFoundException($"No live thread is named '{name}'. Threads that have ended are not listed; run Get-ActiveThread to see the live ones."),
-                            ErrorIds.ThreadNotFound,
-                            ErrorCategory.ObjectNotFound,
-                            name));
-                    }
-                }
+                // `42 | Get-ActiveThread`: the binder gives a piped number to both -Name and -Id; it is an id.
+                Name = null;
             }
 
+            if (Name == null && Id == null)
+            {
+                // Python's enumerate(): live threads only.
+                WriteObject(ThreadRegistry.Enumerate(), enumerateCollection: true);
+                return;
+            }
+
+            // A lookup also finds threads that ended with output not yet joined, as Get-Job finds a finished job.
+            IReadOnlyList<WorkerThread> findable = ThreadRegistry.Findable();
+            IEnumerable<WorkerThread> threads = Name != null ? ThreadLookup.ByName(this, findable, Name, workersOnly: false) : findable;
             if (Id != null)
             {
-                threads = threads.Where(t => Id.Contains(t.ManagedThreadId));
+                threads = Name != null ? threads.Where(t => Id.Contains(t.ManagedThreadId)) : ThreadLookup.ById(this, findable, Id);
             }
 
             WriteObject(threads.ToList(), enumerateCollection: true);
         }
+
+        private bool IsOneNumber(string[] names, int[] ids) =>
+            MyInvocation.ExpectingInput && names.Length == ids.Length &&
+            names.Select((name, i) => name == ids[i].ToString(CultureInfo.InvariantCulture)).All(same => same);
     }
 }

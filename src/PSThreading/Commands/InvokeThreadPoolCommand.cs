@@ -20,6 +20,7 @@ namespace PSThreading.Commands
     /// </remarks>
     [Cmdlet(VerbsLifecycle.Invoke, "ThreadPool")]
     [OutputType(typeof(object))]
+    [OutputType(typeof(PSThreading.Core.Threads.WorkerThread))]
     public sealed partial class InvokeThreadPoolCommand : CancellablePSCmdlet
     {
         private static readonly TimeSpan s_progressDelay = TimeSpan.FromSeconds(1);
@@ -86,10 +87,18 @@ namespace PSThreading.Commands
         protected override void BeginProcessing()
         {
             _watch.Start();
-            WorkerScript script = WorkerScript.Create(ScriptBlock, this);
+            // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
+            WorkerScript script = PoolJob.TakeCarried(ScriptBlock) ?? WorkerScript.Create(ScriptBlock, this);
 
             _timeout = BoundSeconds(nameof(Timeout), Timeout);
             _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
+
+            if (AsJob)
+            {
+                // Validated above like any call; the job starts once all input is in (EndProcessing).
+                _job = new JobInput(script);
+                return;
+            }
 
             _activityId = Interlocked.Increment(ref s_progressActivityId);
             _nextProgress = s_progressDelay;
@@ -99,6 +108,12 @@ namespace PSThreading.Commands
 
         protected override void ProcessRecord()
         {
+            if (_job != null)
+            {
+                CollectForJob();
+                return;
+            }
+
             if (_ended || _call == null)
             {
                 return;
@@ -133,6 +148,12 @@ namespace PSThreading.Commands
 
         protected override void EndProcessing()
         {
+            if (_job != null)
+            {
+                StartJob();
+                return;
+            }
+
             if (_call == null)
             {
                 return;

@@ -12,7 +12,7 @@ namespace PSThreading.Commands
     /// Stops worker threads as Ctrl+C would inside them, then waits up to 0.7 s for them to end. A thread
     /// stuck in a .NET call cannot be stopped from outside: it is reported as still Stopping, not as Stopped.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Stop, "WorkerThread", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsLifecycle.Stop, "WorkerThread", DefaultParameterSetName = ThreadLookup.ThreadSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(WorkerThread))]
     public sealed class StopWorkerThreadCommand : CancellablePSCmdlet
     {
@@ -21,17 +21,30 @@ namespace PSThreading.Commands
 
         private readonly List<WorkerThread> _stopping = new List<WorkerThread>();
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
         [ValidateNotNull]
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
+
+        /// <summary>Threads by name, wildcards allowed (a wildcard skips the main thread).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ThreadLookup.NameSet)]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(ThreadNameCompleter))]
+        public string[] Name { get; set; } = null!;
+
+        /// <summary>Threads by ManagedThreadId, as Get-ActiveThread -Id.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ThreadLookup.IdSet)]
+        [ValidateNotNullOrEmpty]
+        [Alias("ManagedThreadId")]
+        public int[] Id { get; set; } = null!;
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
         protected override void ProcessRecord()
         {
-            foreach (WorkerThread thread in Thread)
+            foreach (WorkerThread thread in ThreadsGiven())
             {
                 if (thread == null)
                 {
@@ -62,6 +75,11 @@ namespace PSThreading.Commands
                 }
             }
         }
+
+        private IEnumerable<WorkerThread> ThreadsGiven() =>
+            ParameterSetName == ThreadLookup.NameSet ? ThreadLookup.ByName(this, ThreadRegistry.Findable(), Name, workersOnly: true)
+            : ParameterSetName == ThreadLookup.IdSet ? ThreadLookup.ById(this, ThreadRegistry.Findable(), Id)
+            : (IEnumerable<WorkerThread>)Thread;
 
         protected override void EndProcessing()
         {

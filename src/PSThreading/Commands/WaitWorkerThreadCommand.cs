@@ -16,7 +16,7 @@ namespace PSThreading.Commands
     /// Python's <c>join()</c>: waits for threads to end, then writes what they produced, thread by thread in
     /// the order given. Ctrl+C ends the wait at once and leaves the threads running.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "WorkerThread")]
+    [Cmdlet(VerbsLifecycle.Wait, "WorkerThread", DefaultParameterSetName = ThreadLookup.ThreadSet)]
     [OutputType(typeof(PSObject))]
     [OutputType(typeof(WorkerThread))]
     public sealed class WaitWorkerThreadCommand : CancellablePSCmdlet
@@ -27,10 +27,23 @@ namespace PSThreading.Commands
         private readonly List<WorkerThread> _threads = new List<WorkerThread>();
         private readonly HashSet<WorkerThread> _seen = new HashSet<WorkerThread>();
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
         [ValidateNotNull]
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
+
+        /// <summary>Threads by name, wildcards allowed (a wildcard skips the main thread).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ThreadLookup.NameSet)]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(ThreadNameCompleter))]
+        public string[] Name { get; set; } = null!;
+
+        /// <summary>Threads by ManagedThreadId, as Get-ActiveThread -Id.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ThreadLookup.IdSet)]
+        [ValidateNotNullOrEmpty]
+        [Alias("ManagedThreadId")]
+        public int[] Id { get; set; } = null!;
 
         /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, and nothing is written for them.</summary>
         [Parameter]
@@ -49,7 +62,7 @@ namespace PSThreading.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (WorkerThread thread in Thread)
+            foreach (WorkerThread thread in ThreadsGiven())
             {
                 if (thread == null)
                 {
@@ -83,6 +96,11 @@ namespace PSThreading.Commands
                 }
             }
         }
+
+        private IEnumerable<WorkerThread> ThreadsGiven() =>
+            ParameterSetName == ThreadLookup.NameSet ? ThreadLookup.ByName(this, ThreadRegistry.Findable(), Name, workersOnly: true)
+            : ParameterSetName == ThreadLookup.IdSet ? ThreadLookup.ById(this, ThreadRegistry.Findable(), Id)
+            : (IEnumerable<WorkerThread>)Thread;
 
         protected override void EndProcessing()
         {

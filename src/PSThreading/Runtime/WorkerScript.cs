@@ -28,6 +28,9 @@ namespace PSThreading.Runtime
 
         public string Text { get; }
 
+        /// <summary>A script of this module's own, with no <c>$using:</c> values.</summary>
+        public static WorkerScript FromText(string text) => new WorkerScript(text, null);
+
         /// <summary>Keyed the way the engine looks <c>$using:</c> values up; null when the block has none.</summary>
         public Hashtable? UsingValues { get; }
 

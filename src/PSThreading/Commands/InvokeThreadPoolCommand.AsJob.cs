@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
+using PSThreading.Pool;
+using PSThreading.Runtime;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// -AsJob: the whole call runs on a worker thread (<see cref="PoolJob"/>), returned at once. Pipeline input
+    /// is collected first and the job starts when it ends, so a job is never left waiting for input.
+    /// </summary>
+    public sealed partial class InvokeThreadPoolCommand
+    {
+        private JobInput? _job;
+
+        /// <summary>Runs the call in the background and returns its thread at once (ForEach-Object -Parallel -AsJob).</summary>
+        [Parameter]
+        public SwitchParameter AsJob { get; set; }
+
+        private void CollectForJob()
+        {
+            if (MyInvocation.ExpectingInput)
+            {
+                _job!.Items.Add(InputObject == null ? null : InputObject.Length == 1 ? InputObject[0] : InputObject);
+            }
+            else if (InputObject != null)
+            {
+                _job!.Items.AddRange(InputObject);
+            }
+        }
+
+        private void StartJob()
+        {
+            WorkerThread thread;
+            try
+            {
+                thread = PoolJob.Start(this, _job!.Script, _job.Items, ArgumentList);
+            }
+            catch (Exception ex) when (ex is OutOfMemoryException || ex is System.Threading.ThreadStartException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.ThreadStartFailed, ErrorCategory.ResourceUnavailable, null));
+                return;
+            }
+
+            WriteObject(thread);
+        }
+
+        /// <summary>What -AsJob gathers before the job starts: the prepared block and every input item.</summary>
+        private sealed class JobInput
+        {
+            public JobInput(WorkerScript script)
+            {
+                Script = script;
+            }
+
+            public WorkerScript Script { get; }
+
+            public List<object?> Items { get; } = new List<object?>();
+        }
+    }
+}
