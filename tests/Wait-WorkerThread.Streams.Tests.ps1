@@ -127,7 +127,7 @@ Describe 'Wait-WorkerThread: records stream out while it waits' {
 
     It 'keeps each thread''s items in order and the threads in the order given' {
         $go = New-ThreadEvent -Name "streams-go-$([guid]::NewGuid())"
-        $first = Start-WorkerThread -ArgumentList $go { param($e) 'a-1'; $null = $e.Wait(10); 'a-2' }
+        $first = Start-WorkerThread -ArgumentList $go { param($e) 'a-1'; if ($e.Wait(10)) { 'a-2' } else { 'a-late' } }
         $second = Start-WorkerThread { 'b-1'; 'b-2' }
         Wait-Until { -not $second.IsAlive } -Seconds 20
         $out = Wait-WorkerThread $first, $second -Timeout 30 | ForEach-Object { if ($_ -eq 'a-1') { $go.Set() }; $_ }

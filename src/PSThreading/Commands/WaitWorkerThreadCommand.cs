@@ -36,7 +36,7 @@ namespace PSThreading.Commands
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
 
-        /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, and nothing is written for them.</summary>
+        /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, with what they wrote so far written.</summary>
         [Parameter]
         [ValidateTimeout]
         public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
