@@ -133,8 +133,10 @@ Describe 'Wait-WorkerThread' {
         $out = $thread | Wait-WorkerThread -Timeout 10 -ErrorVariable written -ErrorAction SilentlyContinue
         $out | Should -Be @('one', 'two')
         $written.Count | Should -Be 2
-        "$($written[0])" | Should -Be 'first problem'
-        "$($written[1])" | Should -Be 'second problem'
+        # The message names the thread (issue 13); the exception is the worker's own.
+        "$($written[0])" | Should -Be "[$($thread.Name)] first problem"
+        "$($written[1])" | Should -Be "[$($thread.Name)] second problem"
+        $written[0].Exception.Message | Should -Be 'first problem'
         $thread.State | Should -Be 'Completed'
     }
 

@@ -14,7 +14,7 @@ namespace PSThreading.Core.Threads
     /// </summary>
     internal static class ThreadJoin
     {
-        public static bool Wait(WorkerThread thread, TimeSpan? timeout, CancellationToken cancellationToken)
+        public static JoinOutcome Wait(WorkerThread thread, TimeSpan? timeout, CancellationToken cancellationToken, WaitHandle? wake)
         {
             long deadline = timeout.HasValue
                 ? Stopwatch.GetTimestamp() + (long)(Math.Min(timeout.Value.TotalSeconds, 1e7) * Stopwatch.Frequency)
@@ -25,7 +25,9 @@ namespace PSThreading.Core.Threads
             WaitGraph? suspect = null;
             using (BlockingWait stop = BlockingWait.Begin(cancellationToken))
             {
-                WaitHandle[] handles = { thread.EndedHandle, stop.Token.WaitHandle };
+                WaitHandle[] handles = wake == null
+                    ? new[] { thread.EndedHandle, stop.Token.WaitHandle }
+                    : new[] { thread.EndedHandle, stop.Token.WaitHandle, wake };
                 self.BeginWait(wait);
                 try
                 {
@@ -36,7 +38,7 @@ namespace PSThreading.Core.Threads
                         int signalled = WaitHandle.WaitAny(handles, slice);
                         if (signalled == 0)
                         {
-                            return true;
+                            return JoinOutcome.Ended;
                         }
 
                         if (signalled == 1)
@@ -44,9 +46,14 @@ namespace PSThreading.Core.Threads
                             stop.ThrowIfCancellationRequested();
                         }
 
+                        if (signalled == 2)
+                        {
+                            return JoinOutcome.Woken;
+                        }
+
                         if (Stopwatch.GetTimestamp() >= deadline)
                         {
-                            return !thread.IsAlive;
+                            return thread.IsAlive ? JoinOutcome.TimedOut : JoinOutcome.Ended;
                         }
 
                         suspect = DeadlockDetector.Look(wait, suspect);

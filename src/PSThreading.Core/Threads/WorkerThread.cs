@@ -12,7 +12,7 @@ namespace PSThreading.Core.Threads
     /// One thread as the user sees it: Python's <c>threading.Thread</c>. Worker threads own a dedicated
     /// OS thread; the main thread and foreign threads are entries describing threads the module did not start.
     /// </summary>
-    public sealed class WorkerThread
+    public sealed partial class WorkerThread
     {
         private static readonly RunningCount s_liveOsThreads = new RunningCount();
 
@@ -76,8 +76,11 @@ namespace PSThreading.Core.Threads
         /// <summary>The exception that ended the thread, when <see cref="State"/> is Failed.</summary>
         public Exception? Error { get; private set; }
 
-        /// <summary>Output not yet collected by a join.</summary>
+        /// <summary>Output and records not yet collected by a join.</summary>
         public int PendingResultCount => _results.Count;
+
+        /// <summary>True while the thread holds output or records that no join has taken yet (ThreadJob's name).</summary>
+        public bool HasMoreData => !_results.IsEmpty;
 
         /// <summary>Signalled once the thread has ended, whatever the outcome; internal, so that views and Get-Member do not show it.</summary>
         internal WaitHandle EndedHandle => _ended;
@@ -297,7 +300,26 @@ namespace PSThreading.Core.Threads
                 throw new InvalidOperationException($"Thread '{Name}' cannot wait for itself to end.");
             }
 
-            return ThreadJoin.Wait(this, timeout, cancellationToken);
+            return ThreadJoin.Wait(this, timeout, cancellationToken, null) == JoinOutcome.Ended;
+        }
+
+        /// <summary>
+        /// <see cref="Join"/> that also returns, with <see cref="JoinOutcome.Woken"/>, when <paramref name="wake"/>
+        /// is signalled: how a join writes the thread's records while it waits.
+        /// </summary>
+        internal JoinOutcome JoinOrWake(TimeSpan? timeout, CancellationToken cancellationToken, WaitHandle wake)
+        {
+            if (!IsAlive)
+            {
+                return JoinOutcome.Ended;
+            }
+
+            if (ManagedThreadId == Environment.CurrentManagedThreadId)
+            {
+                throw new InvalidOperationException($"Thread '{Name}' cannot wait for itself to end.");
+            }
+
+            return ThreadJoin.Wait(this, timeout, cancellationToken, wake);
         }
 
         internal static int ToMilliseconds(TimeSpan timeout)
@@ -305,28 +327,6 @@ namespace PSThreading.Core.Threads
             double ms = Math.Ceiling(timeout.TotalMilliseconds);
             return ms >= int.MaxValue ? int.MaxValue - 1 : (int)Math.Max(0, ms);
         }
-
-        /// <summary>Queues an object produced by the thread for whoever joins it.</summary>
-        internal void AddResult(object item) => _results.Enqueue(item);
-
-        /// <summary>Takes every queued result once: a second join gets only what came after.</summary>
-        internal object[] TakeResults()
-        {
-            var taken = new System.Collections.Generic.List<object>(_results.Count);
-            while (_results.TryDequeue(out object? item))
-            {
-                taken.Add(item);
-            }
-
-            if (!IsAlive)
-            {
-                // Joined after its end: nothing left to find it for.
-                ThreadRegistry.Unregister(this);
-            }
-
-            return taken.ToArray();
-        }
-
 
         /// <summary>
         /// Makes the OS thread a background one, so that it no longer keeps the process alive: for a non-daemon

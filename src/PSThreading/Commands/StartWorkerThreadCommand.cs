@@ -38,6 +38,13 @@ namespace PSThreading.Commands
         [ValidateRange(0.0, double.MaxValue)]
         public double Delay { get; set; }
 
+        /// <summary>
+        /// Keeps the worker's host text (Write-Host) for the join, which writes it as information records (ThreadJob's
+        /// behaviour), instead of showing it live.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter HoldHostOutput { get; set; }
+
         protected override void ProcessRecord()
         {
             if (double.IsNaN(Delay))
@@ -48,7 +55,7 @@ namespace PSThreading.Commands
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
-            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this));
+            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), HoldHostOutput);
             ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;

@@ -13,19 +13,23 @@ using PSThreading.Runtime;
 namespace PSThreading.Commands
 {
     /// <summary>
-    /// Python's <c>join()</c>: waits for threads to end, then writes what they produced, thread by thread in
-    /// the order given. Ctrl+C ends the wait at once and leaves the threads running.
+    /// Python's <c>join()</c>: waits for threads to end and writes what they produced (output and the records
+    /// of every stream), thread by thread in the order given, each thread's items as they arrive while it
+    /// is the one waited on. Ctrl+C ends the wait at once and leaves the threads running.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Wait, "WorkerThread", DefaultParameterSetName = ThreadLookup.ThreadSet)]
     [OutputType(typeof(PSObject))]
     [OutputType(typeof(WorkerThread))]
-    public sealed class WaitWorkerThreadCommand : CancellablePSCmdlet
+    public sealed partial class WaitWorkerThreadCommand : CancellablePSCmdlet
     {
-        // WaitHandle.WaitAny takes at most 64 handles, one of which is the cancellation token's.
-        private const int MaxHandlesPerWait = 63;
+        // WaitHandle.WaitAny takes at most 64 handles: the cancellation token's, the arrivals', then threads'.
+        private const int MaxHandlesPerWait = 62;
 
         private readonly List<WorkerThread> _threads = new List<WorkerThread>();
         private readonly HashSet<WorkerThread> _seen = new HashSet<WorkerThread>();
+        // Set by each waited thread as it queues an item: wakes the wait to write it.
+        private readonly AutoResetEvent _arrived = new AutoResetEvent(false);
+        private OriginalRecordWriter? _records;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
         [ValidateNotNull]
@@ -45,7 +49,7 @@ namespace PSThreading.Commands
         [Alias("ManagedThreadId")]
         public int[] Id { get; set; } = null!;
 
-        /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, and nothing is written for them.</summary>
+        /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, with what they wrote so far written.</summary>
         [Parameter]
         [ValidateTimeout]
         public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
@@ -104,6 +108,39 @@ namespace PSThreading.Commands
 
         protected override void EndProcessing()
         {
+            _records = new OriginalRecordWriter(this);
+            foreach (WorkerThread thread in _threads)
+            {
+                thread.BeginWaitedOn();
+                thread.AddResultListener(_arrived);
+            }
+
+            try
+            {
+                WaitAndWrite();
+            }
+            finally
+            {
+                foreach (WorkerThread thread in _threads)
+                {
+                    thread.RemoveResultListener(_arrived);
+                    thread.EndWaitedOn();
+                }
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _arrived.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private void WaitAndWrite()
+        {
             TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
             try
             {
@@ -128,7 +165,11 @@ namespace PSThreading.Commands
                 foreach (WorkerThread thread in _threads)
                 {
                     TimeSpan? left = timeout.HasValue ? Max(TimeSpan.Zero, timeout.Value - clock.Elapsed) : (TimeSpan?)null;
-                    if (!Join(thread, left))
+                    if (JoinWriting(thread, left, clock))
+                    {
+                        Write(thread);
+                    }
+                    else
                     {
                         WriteVerbose($"Timed out after {timeout?.TotalSeconds} s: '{thread.Name}' is still running.");
                     }
@@ -140,21 +181,40 @@ namespace PSThreading.Commands
                 throw;
             }
 
+            // What threads still running at the timeout queued so far; the rest is for a later Wait.
             foreach (WorkerThread thread in _threads)
             {
-                if (!thread.IsAlive)
+                WriteQueued(thread);
+            }
+        }
+
+        /// <summary>
+        /// Joins one thread, writing what it queues as it arrives; true once it ended. Arrivals from the other
+        /// threads wake the wait too, and wait their turn.
+        /// </summary>
+        private bool JoinWriting(WorkerThread thread, TimeSpan? timeout, Stopwatch clock)
+        {
+            TimeSpan started = clock.Elapsed;
+            while (true)
+            {
+                WriteQueued(thread);
+                TimeSpan? left = timeout.HasValue ? Max(TimeSpan.Zero, timeout.Value - (clock.Elapsed - started)) : (TimeSpan?)null;
+                JoinOutcome outcome = Join(thread, left);
+                if (outcome != JoinOutcome.Woken)
                 {
-                    Write(thread);
+                    return outcome == JoinOutcome.Ended;
                 }
             }
         }
 
-        /// <summary>One join; when it is the wait given up to break a deadlock, the command ends with that error.</summary>
-        private bool Join(WorkerThread thread, TimeSpan? timeout)
+        /// <summary>One join, woken by arrivals; when it is the wait given up to break a deadlock, the command ends with that error.</summary>
+        private JoinOutcome Join(WorkerThread thread, TimeSpan? timeout)
         {
             try
             {
-                return thread.Join(timeout, CancelToken);
+                return PassThru
+                    ? (thread.Join(timeout, CancelToken) ? JoinOutcome.Ended : JoinOutcome.TimedOut)
+                    : thread.JoinOrWake(timeout, CancelToken, _arrived);
             }
             catch (DeadlockException ex)
             {
@@ -217,8 +277,17 @@ namespace PSThreading.Commands
                     return null;
                 }
 
+                // The threads still running stream what they queued; an ended one's items wait until it is chosen.
+                foreach (WorkerThread thread in threads)
+                {
+                    if (thread.IsAlive)
+                    {
+                        WriteQueued(thread);
+                    }
+                }
+
                 // Wait on a batch of handles; with more threads than one wait can take, poll the batches briefly.
-                var handles = new List<WaitHandle> { CancelToken.WaitHandle };
+                var handles = new List<WaitHandle> { CancelToken.WaitHandle, _arrived };
                 for (int i = 0; i < threads.Count && handles.Count <= MaxHandlesPerWait; i++)
                 {
                     handles.Add(threads[i].EndedHandle);
@@ -236,42 +305,6 @@ namespace PSThreading.Commands
                 {
                     CancelToken.ThrowIfCancellationRequested();
                 }
-            }
-        }
-
-        /// <summary>Writes an ended thread's results (or the thread itself with -PassThru) and its failure.</summary>
-        private void Write(WorkerThread thread)
-        {
-            if (PassThru)
-            {
-                WriteObject(thread);
-                return;
-            }
-
-            foreach (object result in thread.TakeResults())
-            {
-                if (result is ErrorRecord error)
-                {
-                    WriteError(error);
-                }
-                else
-                {
-                    WriteObject(result);
-                }
-            }
-
-            if (thread.State == WorkerState.Failed && thread.Body is ScriptThreadBody body && body.TryClaimFailureReport())
-            {
-                Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
-                var record = new ErrorRecord(error, ErrorIds.WorkerThreadFailed, body.FailureRecord?.CategoryInfo.Category ?? ErrorCategory.OperationStopped, thread)
-                {
-                    ErrorDetails = new ErrorDetails($"Thread '{thread.Name}' failed: {error.Message}")
-                    {
-                        RecommendedAction = "The original exception is in the thread's Error property and in this record's Exception. " +
-                            "An object thrown that was not an exception is the Exception's ErrorRecord.TargetObject.",
-                    },
-                };
-                WriteError(record);
             }
         }
 

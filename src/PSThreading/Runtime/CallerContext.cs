@@ -41,7 +41,11 @@ namespace PSThreading.Runtime
         /// <summary>The mode the worker's code runs in: the caller's, or ConstrainedLanguage under a system lockdown policy.</summary>
         public PSLanguageMode LanguageMode { get; }
 
-        public static CallerContext Capture(PSCmdlet cmdlet)
+        /// <summary>
+        /// The caller's context; <paramref name="overrides"/> (preference names and values, from the command's own
+        /// common parameters) win over the caller's preference variables.
+        /// </summary>
+        public static CallerContext Capture(PSCmdlet cmdlet, IReadOnlyDictionary<string, object>? overrides = null)
         {
             string? location = null;
             try
@@ -56,6 +60,12 @@ namespace PSThreading.Runtime
             var preferences = new List<KeyValuePair<string, object?>>(PreferenceNames.Length);
             foreach (string name in PreferenceNames)
             {
+                if (overrides != null && overrides.TryGetValue(name, out object? given))
+                {
+                    preferences.Add(new KeyValuePair<string, object?>(name, given));
+                    continue;
+                }
+
                 PSVariable? variable = cmdlet.SessionState.PSVariable.Get(name);
                 if (variable != null)
                 {

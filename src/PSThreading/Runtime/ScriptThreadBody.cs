@@ -9,7 +9,8 @@ namespace PSThreading.Runtime
 {
     /// <summary>
     /// The body of a worker started by Start-WorkerThread: runs the script in a warm runspace on the
-    /// worker's own thread, queuing output objects and error records, in the order written, for the join.
+    /// worker's own thread, queuing output objects and the records of every stream but progress, in the
+    /// order written, for the join.
     /// </summary>
     internal sealed class ScriptThreadBody : IThreadBody
     {
@@ -22,12 +23,19 @@ namespace PSThreading.Runtime
         private bool _stopRequested;
         private int _failureReported;
 
-        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller)
+        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, bool holdsHostOutput = false)
         {
             _script = script;
             _arguments = arguments ?? Array.Empty<object>();
             _caller = caller;
+            HoldsHostOutput = holdsHostOutput;
         }
+
+        /// <summary>
+        /// Start-WorkerThread -HoldHostOutput: the worker's host text (Write-Host) is not shown live but kept,
+        /// as information records tagged PSHOST, for the join to write.
+        /// </summary>
+        public bool HoldsHostOutput { get; }
 
         /// <summary>The error record of the terminating error that failed the thread, with its script position.</summary>
         public ErrorRecord? FailureRecord { get; private set; }
@@ -39,10 +47,28 @@ namespace PSThreading.Runtime
 
         public void Run(WorkerThread thread)
         {
+            try
+            {
+                RunScript(thread);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                UnwaitedFailureNotice.WriteIfUnwaited(thread, FailureRecord?.Exception.Message ?? ex.Message);
+                throw;
+            }
+        }
+
+        private void RunScript(WorkerThread thread)
+        {
             WorkerRunspace runspace = RunspaceCache.Take(_caller.Host, _caller.LanguageMode);
             try
             {
                 runspace.PrepareFor(_caller);
+                if (runspace.WorkerHost != null)
+                {
+                    runspace.WorkerHost.HoldsHostOutput = HoldsHostOutput;
+                }
+
                 using (PowerShell ps = PowerShell.Create())
                 {
                     ps.Runspace = runspace.Runspace;
@@ -60,9 +86,7 @@ namespace PSThreading.Runtime
                     }
 
                     var output = new PSDataCollection<PSObject>();
-                    // Both handlers run on this thread as the script writes, so the queue keeps the script's order.
-                    output.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<PSObject>)sender);
-                    ps.Streams.Error.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<ErrorRecord>)sender);
+                    QueueStreams(ps.Streams, output, thread);
 
                     lock (_sync)
                     {
@@ -156,6 +180,20 @@ namespace PSThreading.Runtime
             }
         }
 
+        /// <summary>
+        /// Every handler runs on this thread as the script writes, so the one queue keeps the script's order.
+        /// Progress stays out: it is live state, not a result.
+        /// </summary>
+        private void QueueStreams(PSDataStreams streams, PSDataCollection<PSObject> output, WorkerThread thread)
+        {
+            output.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<PSObject>)sender);
+            streams.Error.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<ErrorRecord>)sender);
+            streams.Warning.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<WarningRecord>)sender);
+            streams.Verbose.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<VerboseRecord>)sender);
+            streams.Debug.DataAdded += (sender, e) => MoveTo(thread, (PSDataCollection<DebugRecord>)sender);
+            streams.Information.DataAdded += (sender, e) => MoveInformation(thread, (PSDataCollection<InformationRecord>)sender);
+        }
+
         private static void MoveTo<T>(WorkerThread thread, PSDataCollection<T> collection)
         {
             foreach (T item in collection.ReadAll())
@@ -163,6 +201,18 @@ namespace PSThreading.Runtime
                 if (item != null)
                 {
                     thread.AddResult(item);
+                }
+            }
+        }
+
+        private void MoveInformation(WorkerThread thread, PSDataCollection<InformationRecord> collection)
+        {
+            foreach (InformationRecord record in collection.ReadAll())
+            {
+                // Host text was shown live already: the join must not show it twice.
+                if (record != null && (HoldsHostOutput || !HostText.IsHostRecord(record)))
+                {
+                    thread.AddResult(record);
                 }
             }
         }

@@ -19,10 +19,11 @@ namespace PSThreading.Runtime
         private readonly RunspaceBaseline? _baseline;
         private readonly Dictionary<string, object?> _defaults = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
 
-        private WorkerRunspace(Runspace runspace, PSHost host, PSLanguageMode languageMode)
+        private WorkerRunspace(Runspace runspace, PSHost host, WorkerHost? workerHost, PSLanguageMode languageMode)
         {
             Runspace = runspace;
             Host = host;
+            WorkerHost = workerHost;
             LanguageMode = languageMode;
             _baseline = RunspaceBaseline.Take(runspace);
             foreach (string name in CallerContext.PreferenceNames)
@@ -34,6 +35,9 @@ namespace PSThreading.Runtime
         public Runspace Runspace { get; }
 
         public PSHost Host { get; }
+
+        /// <summary>The host the runspace was opened with, for a Start-WorkerThread runspace; null for the pool's.</summary>
+        public WorkerHost? WorkerHost { get; }
 
         public Guid InstanceId => Runspace.InstanceId;
 
@@ -49,7 +53,8 @@ namespace PSThreading.Runtime
         public static WorkerRunspace Open(PSHost host, PSLanguageMode languageMode)
         {
             InitialSessionState state = InitialSessionState.CreateDefault2();
-            Runspace runspace = RunspaceFactory.CreateRunspace(host is PSThreading.Pool.PoolWorkerHost ? host : new WorkerHost(host), state);
+            WorkerHost? workerHost = host is PSThreading.Pool.PoolWorkerHost ? null : new WorkerHost(host);
+            Runspace runspace = RunspaceFactory.CreateRunspace(workerHost ?? host, state);
             runspace.ThreadOptions = PSThreadOptions.UseCurrentThread;
             runspace.Name = "PSThreading";
             try
@@ -71,7 +76,7 @@ namespace PSThreading.Runtime
 
                 // Set after the import, which needs FullLanguage; from here on no code runs in another mode.
                 runspace.SessionStateProxy.LanguageMode = languageMode;
-                return new WorkerRunspace(runspace, host, languageMode);
+                return new WorkerRunspace(runspace, host, workerHost, languageMode);
             }
             catch
             {

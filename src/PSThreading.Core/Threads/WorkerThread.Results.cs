@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace PSThreading.Core.Threads
+{
+    /// <summary>
+    /// The thread's results: output and records queued in the order written, taken by joins, which listen for
+    /// new ones so that they write them while they wait.
+    /// </summary>
+    public sealed partial class WorkerThread
+    {
+        private readonly object _listenersSync = new object();
+        private EventWaitHandle[] _resultListeners = Array.Empty<EventWaitHandle>();
+        private int _waitedOnCount;
+
+        /// <summary>Queues an object produced by the thread for whoever joins it, and wakes the joins waiting on it.</summary>
+        internal void AddResult(object item)
+        {
+            _results.Enqueue(item);
+            // Read once: a join may come or go meanwhile; one that comes takes what is queued before it waits.
+            EventWaitHandle[] listeners = Volatile.Read(ref _resultListeners);
+            for (int i = 0; i < listeners.Length; i++)
+            {
+                listeners[i].Set();
+            }
+        }
+
+        /// <summary>Has <paramref name="listener"/> set each time a result is queued, until removed.</summary>
+        internal void AddResultListener(EventWaitHandle listener)
+        {
+            lock (_listenersSync)
+            {
+                var grown = new EventWaitHandle[_resultListeners.Length + 1];
+                _resultListeners.CopyTo(grown, 0);
+                grown[grown.Length - 1] = listener;
+                Volatile.Write(ref _resultListeners, grown);
+            }
+        }
+
+        internal void RemoveResultListener(EventWaitHandle listener)
+        {
+            lock (_listenersSync)
+            {
+                Volatile.Write(ref _resultListeners, _resultListeners.Where(l => l != listener).ToArray());
+            }
+        }
+
+        /// <summary>True while a Wait-WorkerThread waits on this thread: it will report the thread's failure.</summary>
+        internal bool IsWaitedOn => Volatile.Read(ref _waitedOnCount) > 0;
+
+        internal void BeginWaitedOn() => Interlocked.Increment(ref _waitedOnCount);
+
+        internal void EndWaitedOn() => Interlocked.Decrement(ref _waitedOnCount);
+
+        /// <summary>Takes the oldest queued result, if any.</summary>
+        internal bool TryTakeResult(out object? item)
+        {
+            if (_results.TryDequeue(out item))
+            {
+                return true;
+            }
+
+            ForgetIfJoined();
+            return false;
+        }
+
+        /// <summary>Takes every queued result once: a second join gets only what came after.</summary>
+        internal object[] TakeResults()
+        {
+            var taken = new List<object>(_results.Count);
+            while (_results.TryDequeue(out object? item))
+            {
+                taken.Add(item);
+            }
+
+            ForgetIfJoined();
+            return taken.ToArray();
+        }
+
+        /// <summary>An ended thread stays findable by name and id while it holds unread results; joined, it is gone.</summary>
+        private void ForgetIfJoined()
+        {
+            if (!IsAlive && _results.IsEmpty)
+            {
+                ThreadRegistry.Unregister(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Management.Automation;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
+using PSThreading.Runtime;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// What the join writes for a thread: each queued item through the caller's stream it was written to, in
+    /// queue order, on this pipeline thread; work a worker handed to its joiner (a prompt) is run here.
+    /// </summary>
+    public sealed partial class WaitWorkerThreadCommand
+    {
+        /// <summary>Writes an ended thread's results (or the thread itself with -PassThru) and its failure.</summary>
+        private void Write(WorkerThread thread)
+        {
+            if (PassThru)
+            {
+                WriteObject(thread);
+                return;
+            }
+
+            WriteQueued(thread);
+            if (thread.State == WorkerState.Failed && thread.Body is ScriptThreadBody body && body.TryClaimFailureReport())
+            {
+                Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
+                var record = new ErrorRecord(error, ErrorIds.WorkerThreadFailed, body.FailureRecord?.CategoryInfo.Category ?? ErrorCategory.OperationStopped, thread)
+                {
+                    ErrorDetails = new ErrorDetails($"Thread '{thread.Name}' failed: {error.Message}")
+                    {
+                        RecommendedAction = "The original exception is in the thread's Error property and in this record's Exception. " +
+                            "An object thrown that was not an exception is the Exception's ErrorRecord.TargetObject.",
+                    },
+                };
+                WriteError(record);
+            }
+        }
+
+        /// <summary>Writes what the thread has queued so far; with -PassThru its results stay on it.</summary>
+        private void WriteQueued(WorkerThread thread)
+        {
+            if (PassThru)
+            {
+                return;
+            }
+
+            while (thread.TryTakeResult(out object? item))
+            {
+                WriteItem(thread, item);
+            }
+        }
+
+        private void WriteItem(WorkerThread thread, object? item)
+        {
+            switch (item)
+            {
+                case IJoinerWork work:
+                    work.Run(this);
+                    break;
+                case ErrorRecord error:
+                    WriteError(NamingThread(error, thread));
+                    break;
+                case WarningRecord warning:
+                    _records!.WriteWarning(warning);
+                    break;
+                case VerboseRecord verbose:
+                    _records!.WriteVerbose(verbose);
+                    break;
+                case DebugRecord debug:
+                    _records!.WriteDebug(debug);
+                    break;
+                case InformationRecord information:
+                    WriteInformation(information);
+                    break;
+                default:
+                    WriteObject(item);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// The worker's error, its message led by the thread's name: seen among several threads' output, an error
+        /// must say where it came from. Exception, error id, category, target and the worker's invocation stay
+        /// (see <see cref="WorkerErrorRecord"/>).
+        /// </summary>
+        internal static ErrorRecord NamingThread(ErrorRecord error, WorkerThread thread)
+        {
+            string message = error.ErrorDetails?.Message is string details && details.Length > 0 ? details : error.Exception.Message;
+            error.ErrorDetails = new ErrorDetails($"[{thread.Name}] {message}")
+            {
+                RecommendedAction = error.ErrorDetails?.RecommendedAction,
+            };
+            WorkerErrorRecord.KeepInvocation(error);
+            return error;
+        }
+    }
+}
