@@ -62,7 +62,7 @@ Describe 'Invoke-ThreadPool -AsJob' {
         $item = 1..2 | Invoke-ThreadPool { if ($_ -eq 1) { Start-Sleep -Seconds 30 }; $_ } -ItemTimeout 0.5 -AsJob
         $null = $call | Wait-WorkerThread -Timeout 30 -ErrorVariable callErrors -ErrorAction SilentlyContinue
         $itemOut = $item | Wait-WorkerThread -Timeout 30 -ErrorVariable itemErrors -ErrorAction SilentlyContinue
-        $callErrors.FullyQualifiedErrorId | Should -Contain 'PoolTimeout,PSThreading.Commands.WaitWorkerThreadCommand'
+        $callErrors.FullyQualifiedErrorId | Should -Contain 'PoolTimeout,PSThreading.Commands.InvokeThreadPoolCommand'
         $itemErrors[0].FullyQualifiedErrorId | Should -BeLike 'ItemTimeout,*'
         $itemErrors[0].TargetObject | Should -Be 1
         $itemOut | Should -Be 2
