@@ -145,6 +145,20 @@ exit `$abandoned
         $lock.Release()
     }
 
+    It 'is freed when a worker here fails holding it, and another process is told' {
+        $name = New-LockName
+        $lock = New-ThreadLock -Name $name -Scope Machine
+        $worker = Start-WorkerThread -ArgumentList $lock { param($l) $null = $l.Acquire(); throw 'failed holding it' }
+        $null = $worker | Wait-WorkerThread -ErrorAction SilentlyContinue
+        $lock.IsLocked | Should -BeFalse
+        $child = Start-LockChild @"
+`$l = New-ThreadLock -Name '$name' -Scope Machine
+if (`$l.Acquire(20) -and `$l.AbandonedBy -match "^process $PID .*'$($worker.Name)'") { exit 7 }
+"@
+        $child.WaitForExit(60000) | Should -BeTrue
+        $child.ExitCode | Should -Be 7 -Because 'the other process sees it abandoned by this process and its thread'
+    }
+
     It 'maps a name that a mutex name cannot hold to a legal one that every process shares' {
         $base = New-LockName
         $name = "$base/deploy\prod:eu"

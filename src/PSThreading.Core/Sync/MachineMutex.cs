@@ -111,12 +111,16 @@ namespace PSThreading.Core.Sync
             }
         }
 
-        /// <summary>Deletes the holder file, then releases the mutex: the next holder never sees a file of ours.</summary>
-        public void Release()
+        /// <summary>
+        /// Deletes the holder file, then releases the mutex: the next holder never sees a file of ours. For a
+        /// holder that ended without releasing (<paramref name="abandoned"/>), keeps the file, which tells the
+        /// next taker, in whichever process, that the lock was abandoned and by whom.
+        /// </summary>
+        public void Release(bool abandoned = false)
         {
             lock (_sync)
             {
-                ReleaseOnce();
+                ReleaseOnce(abandoned);
             }
         }
 
@@ -169,7 +173,7 @@ namespace PSThreading.Core.Sync
         /// <summary>The holder another process wrote, or null when none did (or this process holds it).</summary>
         public MachineLockHolder? ReadHolder() => _taken ? null : MachineLockHolder.ReadFrom(_holderPath);
 
-        private void ReleaseOnce()
+        private void ReleaseOnce(bool abandoned)
         {
             if (!_taken)
             {
@@ -178,7 +182,10 @@ namespace PSThreading.Core.Sync
 
             try
             {
-                File.Delete(_holderPath);
+                if (!abandoned)
+                {
+                    File.Delete(_holderPath);
+                }
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

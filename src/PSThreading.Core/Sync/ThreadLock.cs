@@ -130,7 +130,8 @@ namespace PSThreading.Core.Sync
                         return false;
                     }
 
-                    if (abandoned)
+                    // A holder of this process that ended is named by its thread, as for a process lock.
+                    if (abandoned && lastHolder?.IsThisProcess != true)
                     {
                         abandonedBy = lastHolder?.ToString() ?? "process (unknown: it left no holder information)";
                     }
@@ -208,7 +209,7 @@ namespace PSThreading.Core.Sync
                 _takenAfterAbandonBy = null;
                 _abandonedBy = thread.Name;
                 thread.NoteReleased(this);
-                _machine?.Release();
+                _machine?.Release(abandoned: true);
             }
         }
     }
