@@ -11,12 +11,18 @@ namespace PSThreading.Core.Sync
     /// <summary>
     /// Who holds a machine lock, in whichever process of the machine: the process, its command line (which names
     /// the script for <c>pwsh -File</c>), the thread and since when. The mutex itself carries none of this; the
-    /// holder writes it to a small file beside the mutex once it has taken it and deletes it before releasing,
-    /// so it is information only: the mutex decides who holds the lock. A file still there when the next
-    /// taker gets the mutex was left by a process that died holding the lock.
+    /// holder writes it to a small file beside the mutex once it has taken it, and marks the file free before
+    /// releasing: it is information only, and the mutex decides who holds the lock. A record still marked held
+    /// when the next taker gets the mutex was left by a process that died holding the lock.
     /// </summary>
     public sealed class MachineLockHolder
     {
+        // Both marks are the same length, so that marking a record free overwrites exactly its first line.
+        private const string HeldMark = "held";
+        private const string FreeMark = "free";
+        private const int RecordSize = 4096;
+        private const int MaxCommandLineLength = 3000;
+
         private MachineLockHolder(int processId, string processName, string commandLine, string threadName, int threadId, DateTime sinceUtc)
         {
             ProcessId = processId;
@@ -54,31 +60,61 @@ namespace PSThreading.Core.Sync
             CurrentProcess.Id, CurrentProcess.Name, CurrentProcess.CommandLine, thread.Name, thread.ManagedThreadId,
             new DateTime(sinceUtcTicks, DateTimeKind.Utc));
 
+        /// <summary>
+        /// Writes the holder to <paramref name="path"/> as a record of fixed size, over the one there: the file
+        /// is written in place and never shrunk or deleted, since freeing a file's blocks costs a disk flush on
+        /// some file systems (15 ms per take and release here on ext4 mounted with discard, against under 1 ms).
+        /// </summary>
         internal void WriteTo(string path)
         {
+            string commandLine = OneLine(CommandLine);
+            if (commandLine.Length > MaxCommandLineLength)
+            {
+                commandLine = commandLine.Substring(0, MaxCommandLineLength) + "...";
+            }
+
             string text = string.Join("\n", new[]
             {
-                ProcessId.ToString(CultureInfo.InvariantCulture), ProcessName, OneLine(CommandLine), OneLine(ThreadName),
-                ThreadId.ToString(CultureInfo.InvariantCulture), Since.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture),
+                HeldMark, ProcessId.ToString(CultureInfo.InvariantCulture), OneLine(ProcessName), commandLine, OneLine(ThreadName),
+                ThreadId.ToString(CultureInfo.InvariantCulture), Since.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture), "",
             });
+            byte[] record = new byte[RecordSize];
+            for (int i = 0; i < record.Length; i++)
+            {
+                record[i] = (byte)' ';
+            }
+
+            byte[] bytes = Encoding.UTF8.GetBytes(text);
+            Array.Copy(bytes, record, Math.Min(bytes.Length, record.Length));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, text, Encoding.UTF8);
+            WriteAt(path, record, FileMode.OpenOrCreate);
         }
 
-        /// <summary>The holder written to <paramref name="path"/>, or null when there is none (or it cannot be read).</summary>
+        /// <summary>Marks the record at <paramref name="path"/> free: the holder released the lock.</summary>
+        internal static void MarkFree(string path) => WriteAt(path, Encoding.UTF8.GetBytes(FreeMark + "\n"), FileMode.Open);
+
+        /// <summary>The holder recorded at <paramref name="path"/>, or null when it is marked free, missing or unreadable.</summary>
         internal static MachineLockHolder? ReadFrom(string path)
         {
             try
             {
                 string[] lines = File.ReadAllText(path, Encoding.UTF8).Split('\n');
-                return lines.Length < 6 ? null : new MachineLockHolder(
-                    int.Parse(lines[0], CultureInfo.InvariantCulture), lines[1], lines[2], lines[3],
-                    int.Parse(lines[4], CultureInfo.InvariantCulture),
-                    new DateTime(long.Parse(lines[5], CultureInfo.InvariantCulture), DateTimeKind.Utc));
+                return lines.Length < 7 || lines[0] != HeldMark ? null : new MachineLockHolder(
+                    int.Parse(lines[1], CultureInfo.InvariantCulture), lines[2], lines[3], lines[4],
+                    int.Parse(lines[5], CultureInfo.InvariantCulture),
+                    new DateTime(long.Parse(lines[6], CultureInfo.InvariantCulture), DateTimeKind.Utc));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is OverflowException)
             {
                 return null;
+            }
+        }
+
+        private static void WriteAt(string path, byte[] bytes, FileMode mode)
+        {
+            using (var file = new FileStream(path, mode, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            {
+                file.Write(bytes, 0, bytes.Length);
             }
         }
 

@@ -99,9 +99,9 @@ namespace PSThreading.Core.Sync
         /// <summary>
         /// Takes the mutex if no other process holds it (does not wait). On success says whether the last holder
         /// ended without releasing it, and who that was if its holder file tells: a process that died holding
-        /// the mutex abandons it (AbandonedMutexException, when another process had it open), and a holder file
-        /// left behind says the same even when the mutex itself could not (on Linux a mutex that nobody else had
-        /// open is made afresh).
+        /// the mutex abandons it (AbandonedMutexException, when another process had it open), and a holder record
+        /// still marked held says the same even when the mutex itself could not (on Linux a mutex that nobody
+        /// else had open is made afresh).
         /// </summary>
         public bool TryTake(out bool abandoned, out MachineLockHolder? lastHolder)
         {
@@ -112,9 +112,9 @@ namespace PSThreading.Core.Sync
         }
 
         /// <summary>
-        /// Deletes the holder file, then releases the mutex: the next holder never sees a file of ours. For a
-        /// holder that ended without releasing (<paramref name="abandoned"/>), keeps the file, which tells the
-        /// next taker, in whichever process, that the lock was abandoned and by whom.
+        /// Marks the holder file free, then releases the mutex: the next holder never sees a record of ours as
+        /// held. For a holder that ended without releasing (<paramref name="abandoned"/>), leaves it held, which
+        /// tells the next taker, in whichever process, that the lock was abandoned and by whom.
         /// </summary>
         public void Release(bool abandoned = false)
         {
@@ -182,9 +182,9 @@ namespace PSThreading.Core.Sync
 
             try
             {
-                if (!abandoned)
+                if (!abandoned && File.Exists(_holderPath))
                 {
-                    File.Delete(_holderPath);
+                    MachineLockHolder.MarkFree(_holderPath);
                 }
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
