@@ -45,6 +45,8 @@ Start-Sleep -Seconds $Seconds
 
     AfterAll {
         Remove-Item $Scratch -Recurse -Force -ErrorAction Ignore
+        # The holder records of this file's locks (one small file per lock name, kept by design).
+        Remove-Item (Join-Path ([IO.Path]::GetTempPath()) 'PSThreading-locks-*/machine-test-*.holder') -ErrorAction Ignore
     }
 
     It 'keeps <Processes> processes of 200 increments each of a shared file counter exact' -TestCases @(
