@@ -17,13 +17,14 @@ namespace PSThreading.Core.Sync
         public const string LockTimeout = nameof(LockTimeout);
         public const string Deadlock = nameof(Deadlock);
         public const string LockNameConflict = nameof(LockNameConflict);
+        public const string MachineLockUnavailable = nameof(MachineLockUnavailable);
     }
 
     /// <summary>A lock or semaphore used in a way its semantics forbid. <see cref="ErrorId"/> says which way.</summary>
     public abstract class ThreadLockException : InvalidOperationException
     {
-        private protected ThreadLockException(string errorId, object? target, string message)
-            : base(message)
+        private protected ThreadLockException(string errorId, object? target, string message, Exception? inner = null)
+            : base(message, inner)
         {
             ErrorId = errorId;
             Target = target;
@@ -97,6 +98,15 @@ namespace PSThreading.Core.Sync
     {
         internal LockNameConflictException(ISyncObject existing, string message)
             : base(LockErrorId.LockNameConflict, existing, message)
+        {
+        }
+    }
+
+    /// <summary>The operating system refused the named mutex of a machine lock (access denied, no room for its file).</summary>
+    public sealed class MachineLockUnavailableException : ThreadLockException
+    {
+        internal MachineLockUnavailableException(string message, Exception inner)
+            : base(LockErrorId.MachineLockUnavailable, null, message, inner)
         {
         }
     }

@@ -14,17 +14,23 @@ namespace PSThreading.Core.Sync
         private static readonly object s_sync = new object();
         private static readonly Dictionary<string, ISyncObject> s_named = new Dictionary<string, ISyncObject>(StringComparer.OrdinalIgnoreCase);
 
-        /// <summary>The lock of that name, made now if there is none. A semaphore or a lock of the other reentrancy is an error.</summary>
-        public static ThreadLock GetOrCreateLock(string name, bool reentrant)
+        /// <summary>
+        /// The lock of that name, made now if there is none. A semaphore, or a lock of the other reentrancy or
+        /// scope, is an error.
+        /// </summary>
+        public static ThreadLock GetOrCreateLock(string name, bool reentrant, LockScope scope = LockScope.Process)
         {
-            ISyncObject found = GetOrCreate(name, () => new ThreadLock(name, reentrant));
-            if (found is ThreadLock threadLock && threadLock.IsReentrant == reentrant)
+            ISyncObject found = GetOrCreate(name, () => new ThreadLock(name, reentrant, scope));
+            if (found is ThreadLock threadLock && threadLock.IsReentrant == reentrant && threadLock.Scope == scope)
             {
                 return threadLock;
             }
 
-            throw Conflict(found, reentrant ? "an RLock (-Reentrant)" : "a Lock");
+            throw Conflict(found, DescribeLock(reentrant, scope));
         }
+
+        private static string DescribeLock(bool reentrant, LockScope scope) =>
+            (reentrant ? "an RLock (-Reentrant)" : "a Lock") + (scope == LockScope.Machine ? " held across processes (-Scope Machine)" : "");
 
         /// <summary>The semaphore of that name, made now if there is none. A lock, or another count, is an error.</summary>
         public static ThreadSemaphore GetOrCreateSemaphore(string name, int count, bool bounded = true)
@@ -136,8 +142,7 @@ namespace PSThreading.Core.Sync
             string what = existing switch
             {
                 ThreadSemaphore semaphore => $"a{(semaphore.IsBounded ? "" : "n unbounded")} Semaphore of count {semaphore.Count}",
-                ThreadLock { IsReentrant: true } => "an RLock (-Reentrant)",
-                ThreadLock _ => "a Lock",
+                ThreadLock threadLock => DescribeLock(threadLock.IsReentrant, threadLock.Scope),
                 ThreadQueue queue => $"a Queue of capacity {queue.Capacity}",
                 ThreadBarrier barrier => $"a Barrier of {barrier.Parties} parties",
                 _ => (existing.Kind.StartsWith("E", StringComparison.Ordinal) ? "an " : "a ") + existing.Kind,

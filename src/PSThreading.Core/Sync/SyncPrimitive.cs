@@ -118,6 +118,12 @@ namespace PSThreading.Core.Sync
         /// <summary>Under the lock: whether a waiter could take it now.</summary>
         private protected abstract bool HasRoom { get; }
 
+        /// <summary>
+        /// How often a waiter tries again on its own, for a lock that can be freed without a pulse of this
+        /// process's monitor (a machine lock released by another process); null: only at pulses.
+        /// </summary>
+        private protected virtual TimeSpan? PollInterval => null;
+
         /// <summary>Under the lock: the threads holding it, oldest first.</summary>
         private protected abstract IReadOnlyList<LockHolding> CopyHoldings();
 
@@ -233,6 +239,7 @@ namespace PSThreading.Core.Sync
                 ? Stopwatch.GetTimestamp() + (long)(Math.Min(timeout.Value.TotalSeconds, MaxTimeoutSeconds) * Stopwatch.Frequency)
                 : long.MaxValue;
             long checkEvery = (long)(DeadlockCheckInterval.TotalSeconds * Stopwatch.Frequency);
+            long pollEvery = PollInterval.HasValue ? (long)(PollInterval.Value.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
             var wait = new ThreadWait(this, self, timeout.HasValue);
             WaitGraph? suspect = null;
             self.BeginWait(wait);
@@ -273,7 +280,8 @@ namespace PSThreading.Core.Sync
                                 _waiters++;
                                 try
                                 {
-                                    Monitor.Wait(_sync, ToMilliseconds(Math.Min(deadline, nextCheck) - now));
+                                    long wakeAt = Math.Min(Math.Min(deadline, nextCheck), now + Math.Min(pollEvery, checkEvery));
+                                    Monitor.Wait(_sync, ToMilliseconds(wakeAt - now));
                                 }
                                 finally
                                 {

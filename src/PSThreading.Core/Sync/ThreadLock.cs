@@ -8,7 +8,9 @@ namespace PSThreading.Core.Sync
     /// Python's <c>threading.Lock</c>, or with <c>reentrant</c> its <c>RLock</c>. A plain lock is not owned:
     /// any thread may release it, and its holder cannot take it again. A reentrant lock counts its holder's
     /// nested acquires and only the holder may release it. When a holder ends without releasing, see
-    /// <see cref="SyncPrimitive.OnHolderEnded"/> for which locks are freed and marked abandoned.
+    /// <see cref="SyncPrimitive.OnHolderEnded"/> for which locks are freed and marked abandoned. A machine lock
+    /// (<see cref="LockScope.Machine"/>) also holds a named mutex while held, shutting out every other process of
+    /// the user (see <see cref="MachineMutex"/>); within the process it behaves as a process lock.
     /// </summary>
     public sealed class ThreadLock : SyncPrimitive
     {
@@ -18,10 +20,20 @@ namespace PSThreading.Core.Sync
         private string? _abandonedBy;
         private string? _takenAfterAbandonBy;
 
-        internal ThreadLock(string? name = null, bool reentrant = false)
+        // How often a waiter for a machine lock tries the mutex again: a release in another process cannot pulse
+        // this process's monitor.
+        private static readonly TimeSpan s_machinePollInterval = TimeSpan.FromMilliseconds(15);
+
+        private readonly MachineMutex? _machine;
+
+        internal ThreadLock(string? name = null, bool reentrant = false, LockScope scope = LockScope.Process)
             : base(name, reentrant ? "RLock" : "Lock")
         {
             IsReentrant = reentrant;
+            if (scope == LockScope.Machine)
+            {
+                _machine = MachineMutex.ForLockName(name ?? throw new ArgumentException("A machine lock needs a name.", nameof(name)));
+            }
         }
 
         public override string Kind => IsReentrant ? "RLock" : "Lock";
@@ -29,6 +41,30 @@ namespace PSThreading.Core.Sync
         public bool IsReentrant { get; }
 
         public bool IsLocked => _owner != null;
+
+        /// <summary>Process, or Machine for a lock held across every process of the user (a named mutex).</summary>
+        public LockScope Scope => _machine == null ? LockScope.Process : LockScope.Machine;
+
+        /// <summary>For a machine lock, the operating system's name of its mutex; null for a process lock.</summary>
+        public string? MutexName => _machine?.MutexName;
+
+        /// <summary>
+        /// Who holds it, with the process: a thread of this process, or for a machine lock held by another process,
+        /// what that process wrote beside the mutex (null when it wrote nothing, or when the lock is free).
+        /// </summary>
+        public MachineLockHolder? Holder
+        {
+            get
+            {
+                IReadOnlyList<LockHolding> holders = Holders;
+                if (holders.Count > 0)
+                {
+                    return MachineLockHolder.InThisProcess(holders[0].Thread, holders[0].Since.ToUniversalTime().Ticks);
+                }
+
+                return _machine?.ReadHolder();
+            }
+        }
 
         /// <summary>The thread holding it (its Name and ManagedThreadId), or null when free.</summary>
         public WorkerThread? Owner => _owner;
@@ -80,16 +116,34 @@ namespace PSThreading.Core.Sync
 
         private protected override bool IsOwned => IsReentrant;
 
+        private protected override TimeSpan? PollInterval => _machine == null ? (TimeSpan?)null : s_machinePollInterval;
+
         private protected override bool TryTake(WorkerThread self, bool isTimed)
         {
             if (_owner == null)
             {
+                string? abandonedBy = _abandonedBy;
+                if (_machine != null)
+                {
+                    if (!_machine.TryTake(out bool abandoned, out MachineLockHolder? lastHolder))
+                    {
+                        return false;
+                    }
+
+                    // A holder of this process that ended is named by its thread, as for a process lock.
+                    if (abandoned && lastHolder?.IsThisProcess != true)
+                    {
+                        abandonedBy = lastHolder?.ToString() ?? "process (unknown: it left no holder information)";
+                    }
+                }
+
                 _owner = self;
                 _count = 1;
                 _sinceUtcTicks = DateTime.UtcNow.Ticks;
-                _takenAfterAbandonBy = _abandonedBy;
+                _takenAfterAbandonBy = abandonedBy;
                 _abandonedBy = null;
                 self.NoteHeld(this);
+                _machine?.WriteHolder(MachineLockHolder.InThisProcess(self, _sinceUtcTicks));
                 return true;
             }
 
@@ -139,6 +193,7 @@ namespace PSThreading.Core.Sync
                 _owner = null;
                 _takenAfterAbandonBy = null;
                 owner.NoteReleased(this);
+                _machine?.Release();
             }
         }
 
@@ -154,6 +209,7 @@ namespace PSThreading.Core.Sync
                 _takenAfterAbandonBy = null;
                 _abandonedBy = thread.Name;
                 thread.NoteReleased(this);
+                _machine?.Release(abandoned: true);
             }
         }
     }

@@ -43,6 +43,10 @@ namespace PSThreading.Commands
         [ValidateNotNull]
         public ScriptBlock ScriptBlock { get; set; } = null!;
 
+        /// <summary>With -Name: Machine takes the lock of that name across every process of the user (see New-ThreadLock -Scope).</summary>
+        [Parameter(ParameterSetName = NameSet)]
+        public LockScope Scope { get; set; } = LockScope.Process;
+
         /// <summary>Seconds to wait for the lock at most (-1: no limit); then a LockTimeout error, and the block does not run.</summary>
         [Parameter]
         [ValidateTimeout]
@@ -51,7 +55,9 @@ namespace PSThreading.Commands
         protected override void ProcessRecord()
         {
             SyncPrimitive target = ParameterSetName == NameSet
-                ? LockErrorRecord.Run(this, () => LockArgumentTransformationAttribute.FindOrCreate(Name), Name)
+                ? LockErrorRecord.Run(this, () => Scope == LockScope.Machine
+                    ? LockRegistry.GetOrCreateLock(Name, reentrant: false, LockScope.Machine)
+                    : LockArgumentTransformationAttribute.FindOrCreate(Name), Name)
                 : Lock;
             TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
 
@@ -62,7 +68,10 @@ namespace PSThreading.Commands
                 string? abandonedBy = target.AbandonedByFor(ThreadRegistry.Current);
                 if (abandonedBy != null)
                 {
-                    WriteWarning($"{target.Kind} '{target.Name}' was abandoned: thread '{abandonedBy}' ended (failed or stopped) while holding it. " +
+                    string who = target is ThreadLock { Scope: LockScope.Machine } && abandonedBy.StartsWith("process ", StringComparison.Ordinal)
+                        ? abandonedBy + " ended (the process died or was killed)"
+                        : $"thread '{abandonedBy}' ended (failed or stopped)";
+                    WriteWarning($"{target.Kind} '{target.Name}' was abandoned: {who} while holding it. " +
                         "What it guards may be half-updated; check it before going on.");
                 }
 
@@ -116,13 +125,20 @@ namespace PSThreading.Commands
         {
             IReadOnlyList<LockHolding> holders = target.Holders;
             string seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            MachineLockHolder? elsewhere = holders.Count == 0 && target is ThreadLock { Scope: LockScope.Machine } machineLock ? machineLock.Holder : null;
             string held = holders.Count == 0
-                ? "it was busy the whole time but has just been released"
+                ? elsewhere != null
+                    ? $"it is held by another process: {elsewhere}"
+                    : target is ThreadLock { Scope: LockScope.Machine }
+                        ? "it is held by another process, which has not said who it is (or has just released it)"
+                        : "it was busy the whole time but has just been released"
                 : target is ThreadSemaphore semaphore
                     ? $"all {semaphore.Count} of its permits are held, by {string.Join(", ", holders)}"
                     : $"it is held by {holders[0]}";
             return $"Timed out after {seconds} seconds waiting for {target.Kind} '{target.Name}': {held}. " +
-                "Give a longer -Timeout, or see what the holder is doing: Get-ActiveThread shows the locks each thread holds and waits for.";
+                (elsewhere != null
+                    ? "Give a longer -Timeout, or see what that process is doing (Get-Process -Id " + elsewhere.ProcessId.ToString(CultureInfo.InvariantCulture) + ")."
+                    : "Give a longer -Timeout, or see what the holder is doing: Get-ActiveThread shows the locks each thread holds and waits for.");
         }
     }
 }

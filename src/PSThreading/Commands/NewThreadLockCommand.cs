@@ -8,7 +8,8 @@ namespace PSThreading.Commands
 {
     /// <summary>
     /// Python's <c>threading.Lock()</c>, or with -Reentrant <c>threading.RLock()</c>. With -Name the lock is
-    /// process-wide: the same name gives the same lock in every runspace and worker.
+    /// process-wide: the same name gives the same lock in every runspace and worker; with -Scope Machine it is
+    /// also held across every process of the machine run by the same user (a named mutex).
     /// </summary>
     [Cmdlet(VerbsCommon.New, "ThreadLock")]
     [OutputType(typeof(ThreadLock))]
@@ -22,9 +23,21 @@ namespace PSThreading.Commands
         [Parameter]
         public SwitchParameter Reentrant { get; set; }
 
+        /// <summary>Process (the default) or Machine: held across every process of the user. Machine needs -Name.</summary>
+        [Parameter]
+        public LockScope Scope { get; set; } = LockScope.Process;
+
         protected override void EndProcessing()
         {
-            WriteObject(LockErrorRecord.Run(this, () => Name == null ? new ThreadLock(null, Reentrant) : LockRegistry.GetOrCreateLock(Name, Reentrant), Name));
+            if (Name == null && Scope == LockScope.Machine)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("A machine lock (-Scope Machine) needs a name, which every process uses to find it: " +
+                        "New-ThreadLock -Name <name> -Scope Machine."),
+                    ErrorIds.MachineLockNeedsName, ErrorCategory.InvalidArgument, null));
+            }
+
+            WriteObject(LockErrorRecord.Run(this, () => Name == null ? new ThreadLock(null, Reentrant) : LockRegistry.GetOrCreateLock(Name, Reentrant, Scope), Name));
         }
     }
 }

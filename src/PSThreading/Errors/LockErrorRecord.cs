@@ -35,6 +35,7 @@ namespace PSThreading.Errors
             LockErrorId.LockTimeout => ErrorCategory.OperationTimeout,
             LockErrorId.Deadlock => ErrorCategory.DeadlockDetected,
             LockErrorId.LockNameConflict => ErrorCategory.ResourceExists,
+            LockErrorId.MachineLockUnavailable => ErrorCategory.ResourceUnavailable,
             Core.Sync.SyncErrorId.QueueEmpty => ErrorCategory.OperationTimeout,
             Core.Sync.SyncErrorId.QueueFull => ErrorCategory.OperationTimeout,
             Core.Sync.SyncErrorId.NamedObjectInUse => ErrorCategory.ResourceBusy,
