@@ -38,6 +38,16 @@ namespace PSThreading.Commands
         [ValidateRange(0.0, double.MaxValue)]
         public double Delay { get; set; }
 
+        /// <summary>Functions of the caller to define in the worker.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Function { get; set; }
+
+        /// <summary>Modules of the caller to import in the worker.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Module { get; set; }
+
         protected override void ProcessRecord()
         {
             if (double.IsNaN(Delay))
@@ -47,8 +57,9 @@ namespace PSThreading.Commands
 
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
+            WorkerImports? imports = WorkerImports.Resolve(this, Function, Module);
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
-            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this));
+            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this), imports);
             ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;

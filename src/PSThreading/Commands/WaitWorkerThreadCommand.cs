@@ -35,6 +35,7 @@ namespace PSThreading.Commands
         /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, and nothing is written for them.</summary>
         [Parameter]
         [ValidateTimeout]
+        [Alias("TimeoutSeconds")]
         public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
 
         [Parameter]
@@ -234,7 +235,7 @@ namespace PSThreading.Commands
             {
                 if (result is ErrorRecord error)
                 {
-                    WriteError(error);
+                    WriteError(CommandNotFoundHint.Apply(error, this));
                 }
                 else
                 {

@@ -17,5 +17,8 @@ namespace PSThreading.Errors
         public const string UsingInScriptBlockValue = "UsingInScriptBlockValue";
         public const string RunspaceBoundClassInstance = "RunspaceBoundClassInstance";
         public const string RunspaceBoundScriptMember = "RunspaceBoundScriptMember";
+        public const string PoolBeginFailed = "PoolBeginFailed";
+        public const string FunctionNotFound = "FunctionNotFound";
+        public const string ModuleNotFound = "ModuleNotFound";
     }
 }

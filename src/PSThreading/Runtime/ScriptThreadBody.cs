@@ -17,13 +17,15 @@ namespace PSThreading.Runtime
         private readonly WorkerScript _script;
         private readonly object[] _arguments;
         private readonly CallerContext _caller;
+        private readonly WorkerImports? _imports;
         private PowerShell? _running;
         private WorkerRunspace? _usedRunspace;
         private bool _stopRequested;
         private int _failureReported;
 
-        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller)
+        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, WorkerImports? imports = null)
         {
+            _imports = imports;
             _script = script;
             _arguments = arguments ?? Array.Empty<object>();
             _caller = caller;
@@ -43,6 +45,7 @@ namespace PSThreading.Runtime
             try
             {
                 runspace.PrepareFor(_caller);
+                _imports?.Define(runspace.Runspace);
                 using (PowerShell ps = PowerShell.Create())
                 {
                     ps.Runspace = runspace.Runspace;
