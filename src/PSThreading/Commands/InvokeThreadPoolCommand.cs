@@ -123,8 +123,7 @@ namespace PSThreading.Commands
             _activityId = Interlocked.Increment(ref s_progressActivityId);
             _nextProgress = s_progressDelay;
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
-            string loop = PoolLoopScript.For(ScriptBlock, WorkerScript.UsingNamespacePrefix(ScriptBlock));
-            _call = new PoolCall(script, loop, arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace, setup);
+            _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace, setup);
         }
 
         protected override void ProcessRecord()

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using PSThreading.Runtime;
 
 namespace PSThreading.Pool
 {
@@ -106,9 +107,7 @@ while ($__PoolMoveNext.Invoke()) {
         };
 
         /// <summary>The loop script for this block: inline when that cannot change what the block does.</summary>
-        /// <param name="block">The caller's block.</param>
-        /// <param name="usingPrefix">The caller script's <c>using namespace</c> statements (see <see cref="WorkerScript.UsingNamespacePrefix"/>).</param>
-        public static string For(ScriptBlock block, string usingPrefix)
+        public static string For(ScriptBlock block)
         {
             if (TakesPipelineInput(block))
             {
@@ -117,7 +116,8 @@ while ($__PoolMoveNext.Invoke()) {
 
             if (block.Ast is ScriptBlockAst ast && CanInline(ast))
             {
-                string inline = usingPrefix + InlineLoopStart + block.ToString() + InlineLoopEnd;
+                // The caller script's using namespace statements, for the types the inlined statements name.
+                string inline = WorkerScript.UsingNamespacePrefix(block) + InlineLoopStart + block.ToString() + InlineLoopEnd;
                 Parser.ParseInput(inline, out _, out ParseError[] errors);
                 if (errors.Length == 0)
                 {
