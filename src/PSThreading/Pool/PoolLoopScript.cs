@@ -15,6 +15,8 @@ namespace PSThreading.Pool
     /// placed in the loop itself: several times cheaper an item, the same result (README, benchmarks). Which shapes inline is
     /// an allowlist: anything not on it (a command such as Tee-Object -Variable or Invoke-Expression, a method
     /// such as PSVariable.Set) could leave something in the loop's scope for the next item.
+    /// A block written for the pipeline (a process block, a ValueFromPipeline parameter) is called with the item
+    /// piped in instead, so an advanced function's block works unchanged.
     /// Where the loop cannot call back into this module (ConstrainedLanguage refuses method calls on its types)
     /// and for -UseNewRunspace, no loop runs: <see cref="PoolItemRunner"/> invokes the block once per item.
     /// </summary>
