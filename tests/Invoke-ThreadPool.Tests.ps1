@@ -189,9 +189,9 @@ Describe 'Invoke-ThreadPool' {
             { 1 | Invoke-ThreadPool { $_ } -ThrottleLimit $Limit } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         }
 
-        It 'defaults -ThrottleLimit to the number of processors' {
+        It 'defaults -ThrottleLimit to min(32, processors + 4), as ThreadPoolExecutor does' {
             $cmd = [PSThreading.Commands.InvokeThreadPoolCommand]::new()
-            $cmd.ThrottleLimit | Should -Be ([Environment]::ProcessorCount)
+            $cmd.ThrottleLimit | Should -Be ([Math]::Min(32, [Environment]::ProcessorCount + 4))
         }
 
         It 'refuses a timeout below zero other than -1, and NaN' -TestCases @(

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using PSThreading.Core.Pool;
 using PSThreading.Errors;
+using PSThreading.Pool;
 using PSThreading.Runtime;
 
 namespace PSThreading.Commands
@@ -40,7 +41,7 @@ namespace PSThreading.Commands
 
                     break;
                 case PoolItemState.Failed:
-                    WriteError(ItemError(item));
+                    WriteError(CommandNotFoundHint.Apply(ItemError(item), this));
                     break;
                 case PoolItemState.TimedOut:
                     string message = string.Format(
@@ -79,7 +80,14 @@ namespace PSThreading.Commands
                 switch (record)
                 {
                     case ErrorRecord error:
-                        WriteError(error);
+                        WriteError(CommandNotFoundHint.Apply(error, this));
+                        break;
+                    case SetupOutput setup:
+                        foreach (object value in setup.Values)
+                        {
+                            WriteObject(value);
+                        }
+
                         break;
                     case WarningRecord warning:
                         WriteWarning(warning.Message);
@@ -96,6 +104,18 @@ namespace PSThreading.Commands
                     case ProgressRecord progress:
                         WriteProgress(progress);
                         break;
+                }
+            }
+        }
+
+        /// <summary>What the workers' -End blocks wrote: after everything the items wrote.</summary>
+        private void WriteEndOutput()
+        {
+            while (_call!.EndOutput.TryDequeue(out SetupOutput? output))
+            {
+                foreach (object value in output!.Values)
+                {
+                    WriteObject(value);
                 }
             }
         }

@@ -47,7 +47,7 @@ namespace PSThreading.Commands
 
             _call.EnsureWorkers();
             // The cheap part of a pump, for every item: results that are ready go out at once.
-            if (CancelToken.IsCancellationRequested || _itemTimeout.HasValue || _timeout.HasValue || _call.WorkerFailure != null
+            if (CancelToken.IsCancellationRequested || _itemTimeout.HasValue || _timeout.HasValue || _call.WorkerFailure != null || _call.BeginFailure != null
                 || (!NoProgress && _watch.Elapsed >= _nextProgress))
             {
                 Pump(block: false);
@@ -93,6 +93,7 @@ namespace PSThreading.Commands
             }
 
             call.EnsureWorkers();
+            ThrowIfBeginFailed();
             if (call.WorkerFailure != null)
             {
                 EndCall();
@@ -108,6 +109,43 @@ namespace PSThreading.Commands
             WriteProgressIfDue(scheduler);
         }
 
+        /// <summary>A worker's -Begin threw: the call fails with PoolBeginFailed, naming the worker and the error.</summary>
+        private void ThrowIfBeginFailed()
+        {
+            PoolBeginException? failure = _call!.BeginFailure;
+            if (failure != null)
+            {
+                EndCall();
+                WriteRecords();
+                WriteEndOutput();
+                ThrowTerminatingError(new ErrorRecord(failure, ErrorIds.PoolBeginFailed, failure.Error.CategoryInfo.Category, failure.WorkerName));
+            }
+        }
+
+        /// <summary>
+        /// After the last item: the workers give their runspaces back at once, or run -End first, whose output is
+        /// written as it comes; Ctrl+C still ends the wait.
+        /// </summary>
+        private void WaitForWorkersToEnd()
+        {
+            if (_call!.Setup.End == null)
+            {
+                _call.WaitForWorkers(TimeSpan.FromSeconds(2));
+                return;
+            }
+
+            while (!_call.WaitForWorkers(s_longestWait))
+            {
+                if (CancelToken.IsCancellationRequested)
+                {
+                    EndCall();
+                    throw new PipelineStoppedException();
+                }
+
+                WriteRecords();
+            }
+        }
+
         private void TimeOutCall(ThreadPoolScheduler scheduler)
         {
             // What finished is written first, then the call stops and says so. Cancelled first, so that an item
@@ -120,6 +158,7 @@ namespace PSThreading.Commands
 
             EndCall();
             WriteRecords();
+            WriteEndOutput();
             string message = string.Format(
                 CultureInfo.InvariantCulture,
                 "Invoke-ThreadPool stopped after its timeout of {0} seconds: {1} of {2} items had finished.",

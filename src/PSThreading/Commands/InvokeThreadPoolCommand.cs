@@ -46,7 +46,9 @@ namespace PSThreading.Commands
         private bool _warnedStillRunning;
         private int _lastBatch;
 
+        /// <summary>The block run for each item; -Parallel is ForEach-Object's name for it.</summary>
         [Parameter(Mandatory = true, Position = 0)]
+        [Alias("Parallel")]
         [ValidateNotNull]
         public ScriptBlock ScriptBlock { get; set; } = null!;
 
@@ -58,7 +60,7 @@ namespace PSThreading.Commands
 
         [Parameter]
         [ValidateRange(1, int.MaxValue)]
-        public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
 
         [Parameter]
         [Alias("Args")]
@@ -67,8 +69,9 @@ namespace PSThreading.Commands
         [Parameter]
         public SwitchParameter Ordered { get; set; }
 
-        /// <summary>Seconds the whole call may take; fractions allowed.</summary>
+        /// <summary>Seconds the whole call may take; fractions allowed. -TimeoutSeconds is ForEach-Object's name.</summary>
         [Parameter]
+        [Alias("TimeoutSeconds")]
         [ValidateTimeout]
         public double Timeout { get; set; }
 
@@ -84,11 +87,37 @@ namespace PSThreading.Commands
         [Parameter]
         public SwitchParameter UseNewRunspace { get; set; }
 
+        /// <summary>Runs once in each worker before its first item, in the scope the items see.</summary>
+        [Parameter]
+        public ScriptBlock? Begin { get; set; }
+
+        /// <summary>Runs once in each worker after its last item, also when the call is stopped, timed out or failed.</summary>
+        [Parameter]
+        public ScriptBlock? End { get; set; }
+
+        /// <summary>Functions of the caller to define in every worker.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Function { get; set; }
+
+        /// <summary>Modules of the caller to import in every worker.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Module { get; set; }
+
+        /// <summary>Python's ThreadPoolExecutor default: enough threads for I/O-bound items, at most 32.</summary>
+        internal static int DefaultThrottleLimit => Math.Min(32, Environment.ProcessorCount + 4);
+
         protected override void BeginProcessing()
         {
             _watch.Start();
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
             WorkerScript script = PoolJob.TakeCarried(ScriptBlock) ?? WorkerScript.Create(ScriptBlock, this);
+            var setup = new PoolSetup(
+                Begin == null ? null : WorkerScript.Create(Begin, this),
+                End == null ? null : WorkerScript.Create(End, this),
+                WorkerImports.Resolve(this, Function, Module),
+                PoolLoopScript.TakesPipelineInput(ScriptBlock));
 
             _timeout = BoundSeconds(nameof(Timeout), Timeout);
             _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
@@ -103,7 +132,7 @@ namespace PSThreading.Commands
             _activityId = Interlocked.Increment(ref s_progressActivityId);
             _nextProgress = s_progressDelay;
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
-            _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace);
+            _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace, setup);
         }
 
         protected override void ProcessRecord()
@@ -169,9 +198,12 @@ namespace PSThreading.Commands
                         Pump(block: true);
                     }
 
-                    // The workers are only giving their runspaces back: waiting keeps them warm for the next call.
-                    _call.WaitForWorkers(TimeSpan.FromSeconds(2));
+                    // The workers are only giving their runspaces back (or running -End): waiting keeps them warm for
+                    // the next call.
+                    WaitForWorkersToEnd();
                     WriteRecords();
+                    ThrowIfBeginFailed();
+                    WriteEndOutput();
                 }
 
                 if (_progressShown)

@@ -45,6 +45,16 @@ namespace PSThreading.Commands
         [Parameter]
         public SwitchParameter HoldHostOutput { get; set; }
 
+        /// <summary>Functions of the caller to define in the worker.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Function { get; set; }
+
+        /// <summary>Modules of the caller to import in the worker.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Module { get; set; }
+
         protected override void ProcessRecord()
         {
             if (double.IsNaN(Delay))
@@ -54,8 +64,9 @@ namespace PSThreading.Commands
 
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
+            WorkerImports? imports = WorkerImports.Resolve(this, Function, Module);
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
-            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), HoldHostOutput);
+            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), HoldHostOutput, imports);
             ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;

@@ -59,7 +59,7 @@ namespace PSThreading.Commands
                     work.Run(this);
                     break;
                 case ErrorRecord error:
-                    WriteError(NamingThread(error, thread));
+                    WriteError(NamingThread(CommandNotFoundHint.Apply(error, this), thread));
                     break;
                 case WarningRecord warning:
                     _records!.WriteWarning(warning);

@@ -52,6 +52,7 @@ namespace PSThreading.Commands
         /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, with what they wrote so far written.</summary>
         [Parameter]
         [ValidateTimeout]
+        [Alias("TimeoutSeconds")]
         public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
 
         [Parameter]

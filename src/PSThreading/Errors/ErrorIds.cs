@@ -18,5 +18,8 @@ namespace PSThreading.Errors
         public const string RunspaceBoundClassInstance = "RunspaceBoundClassInstance";
         public const string RunspaceBoundScriptMember = "RunspaceBoundScriptMember";
         public const string MachineLockNeedsName = "MachineLockNeedsName";
+        public const string PoolBeginFailed = "PoolBeginFailed";
+        public const string FunctionNotFound = "FunctionNotFound";
+        public const string ModuleNotFound = "ModuleNotFound";
     }
 }

@@ -39,6 +39,7 @@ namespace PSThreading.Pool
         private readonly string _prefix = ThreadRegistry.NextPoolPrefix();
         private readonly CallerContext _caller;
         private readonly IReadOnlyList<KeyValuePair<string, object?>> _preferenceOverrides;
+        private PoolBeginException? _beginFailure;
 
         public PoolCall(
             WorkerScript script,
@@ -48,8 +49,10 @@ namespace PSThreading.Pool
             IReadOnlyList<KeyValuePair<string, object?>> preferenceOverrides,
             int throttleLimit,
             bool ordered,
-            bool useNewRunspace = false)
+            bool useNewRunspace = false,
+            PoolSetup? setup = null)
         {
+            Setup = setup ?? PoolSetup.None;
             Script = script;
             LoopScript = loopScript;
             Arguments = arguments ?? Array.Empty<object>();
@@ -65,6 +68,9 @@ namespace PSThreading.Pool
         public ThreadPoolScheduler Scheduler { get; }
 
         public WorkerScript Script { get; }
+
+        /// <summary>-Begin, -End, -Function, -Module: what each worker does around its items.</summary>
+        public PoolSetup Setup { get; }
 
         /// <summary>What each worker runs: see <see cref="PoolLoopScript"/>.</summary>
         public string LoopScript { get; }
@@ -90,6 +96,9 @@ namespace PSThreading.Pool
         /// <summary>Error, warning, verbose, debug, information and progress records the items wrote, in order.</summary>
         public ConcurrentQueue<object> Records { get; } = new ConcurrentQueue<object>();
 
+        /// <summary>What -End blocks wrote to their output: written after the items' output, as the call ends.</summary>
+        public ConcurrentQueue<SetupOutput> EndOutput { get; } = new ConcurrentQueue<SetupOutput>();
+
         /// <summary>How many idle runspaces the cache may keep when this call's workers give theirs back.</summary>
         public int WarmRunspaceCount { get; }
 
@@ -106,6 +115,8 @@ namespace PSThreading.Pool
             {
                 runspace.Runspace.SessionStateProxy.SetVariable(preference.Key, preference.Value);
             }
+
+            Setup.Imports?.Define(runspace.Runspace);
         }
 
         /// <summary>
@@ -158,7 +169,7 @@ namespace PSThreading.Pool
                     WorkerFailure ??= worker.StartFailure;
                 }
 
-                if (Scheduler.HasQueuedWork && WorkerFailure == null)
+                if (Scheduler.HasQueuedWork && WorkerFailure == null && BeginFailure == null)
                 {
                     if (_startsPerSlot[slot] >= MaxStartsPerSlot)
                     {
@@ -205,6 +216,19 @@ namespace PSThreading.Pool
             _lastWaitCheck = now;
             return Scheduler.OldestQueuedWait() >= s_rampDelay;
         }
+
+        /// <summary>
+        /// Called by a worker whose -Begin threw: the call fails with PoolBeginFailed, also when other workers
+        /// finish the items meanwhile. The first failure is the one reported.
+        /// </summary>
+        public void FailBegin(PoolBeginException failure)
+        {
+            Interlocked.CompareExchange(ref _beginFailure, failure, null);
+            Scheduler.Signal();
+        }
+
+        /// <summary>The first -Begin failure of any worker; null while none failed.</summary>
+        public PoolBeginException? BeginFailure => Volatile.Read(ref _beginFailure);
 
         /// <summary>Called by a worker as it ends.</summary>
         public void OnWorkerEnded() => Interlocked.Increment(ref _endedWorkers);

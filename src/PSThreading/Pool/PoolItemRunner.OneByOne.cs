@@ -22,12 +22,19 @@ namespace PSThreading.Pool
                 {
                     if (_call.UseNewRunspace)
                     {
+                        // What -Begin set up went with the runspace: -End and -Begin run around every item here.
                         WorkerRunspace used = runspace;
+                        RunEnd(used);
                         RunspaceCache.BeginReturn(used);
                         ReturnRunspace(used);
                         runspace = RunspaceCache.Take(PoolWorkerHost.Instance, _call.LanguageMode);
                         _runspace = runspace;
                         _call.Prepare(runspace);
+                        if (!RunBegin(runspace))
+                        {
+                            EndCurrentAsStopped();
+                            return;
+                        }
                     }
                     else
                     {
@@ -58,14 +65,15 @@ namespace PSThreading.Pool
                     ps.AddArgument(argument);
                 }
 
-                if (!BeginRunning(ps, runspace))
+                if (!BeginRunning(ps, runspace, _call.Script))
                 {
                     return false;
                 }
 
                 try
                 {
-                    Collection<PSObject> output = ps.Invoke();
+                    // A block written for the pipeline gets the item as its input (see PoolLoopScript).
+                    Collection<PSObject> output = _call.Setup.TakesPipelineInput ? ps.Invoke(new[] { Current }) : ps.Invoke();
                     var values = new object[output.Count];
                     for (int i = 0; i < values.Length; i++)
                     {

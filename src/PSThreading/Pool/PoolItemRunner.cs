@@ -245,15 +245,15 @@ namespace PSThreading.Pool
                 runspace = RunspaceCache.Take(PoolWorkerHost.Instance, _call.LanguageMode);
                 _runspace = runspace;
                 _call.Prepare(runspace);
-                if (_call.RunsEachItemAlone)
+                if (RunBegin(runspace))
                 {
-                    RunItemsOneByOne(ref runspace);
-                }
-                else
-                {
-                    while (RunOneInvocation(runspace))
+                    try
                     {
-                        // The invocation was stopped under an item that passed its timeout: go on with a fresh one.
+                        RunItems(ref runspace);
+                    }
+                    finally
+                    {
+                        RunEnd(runspace);
                     }
                 }
             }
@@ -290,6 +290,21 @@ namespace PSThreading.Pool
             }
         }
 
+        private void RunItems(ref WorkerRunspace runspace)
+        {
+            if (_call.RunsEachItemAlone)
+            {
+                RunItemsOneByOne(ref runspace);
+            }
+            else
+            {
+                while (RunOneInvocation(runspace))
+                {
+                    // The invocation was stopped under an item that passed its timeout: go on with a fresh one.
+                }
+            }
+        }
+
         private void ReturnRunspace(WorkerRunspace runspace)
         {
             try
@@ -311,7 +326,7 @@ namespace PSThreading.Pool
                 // Script blocks among the values arrive as text: each worker rebuilds its own, in its runspace.
                 ps.AddScript(_call.LoopScript, useLocalScope: true);
                 _loopCalls.AddTo(ps, _call.Script.Text, WorkerValues.InWorker(_call.Arguments, runspace.Runspace));
-                if (!BeginRunning(ps, runspace))
+                if (!BeginRunning(ps, runspace, _call.Script))
                 {
                     return false;
                 }
@@ -358,14 +373,9 @@ namespace PSThreading.Pool
 
         /// <summary>Gives <paramref name="ps"/> the $using: values and stream forwarding, and marks it as running.</summary>
         /// <returns>False when the call is stopping and <paramref name="ps"/> must not start.</returns>
-        private bool BeginRunning(PowerShell ps, WorkerRunspace runspace)
+        private bool BeginRunning(PowerShell ps, WorkerRunspace runspace, WorkerScript script)
         {
-            Hashtable? usingValues = WorkerValues.InWorker(_call.Script.UsingValues, runspace.Runspace);
-            if (usingValues != null)
-            {
-                ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
-            }
-
+            AddUsingValues(ps, runspace, script);
             ForwardStreams(ps);
             runspace.RestoreLanguageMode();
             lock (_sync)
@@ -378,6 +388,15 @@ namespace PSThreading.Pool
                 _itemStopPending = false;
                 _running = ps;
                 return true;
+            }
+        }
+
+        private static void AddUsingValues(PowerShell ps, WorkerRunspace runspace, WorkerScript script)
+        {
+            Hashtable? usingValues = WorkerValues.InWorker(script.UsingValues, runspace.Runspace);
+            if (usingValues != null)
+            {
+                ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
             }
         }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using PSThreading.Runtime;
 
 namespace PSThreading.Pool
 {
@@ -14,6 +15,8 @@ namespace PSThreading.Pool
     /// placed in the loop itself: several times cheaper an item, the same result (README, benchmarks). Which shapes inline is
     /// an allowlist: anything not on it (a command such as Tee-Object -Variable or Invoke-Expression, a method
     /// such as PSVariable.Set) could leave something in the loop's scope for the next item.
+    /// A block written for the pipeline (a process block, a ValueFromPipeline parameter) is called with the item
+    /// piped in instead, so an advanced function's block works unchanged.
     /// Where the loop cannot call back into this module (ConstrainedLanguage refuses method calls on its types)
     /// and for -UseNewRunspace, no loop runs: <see cref="PoolItemRunner"/> invokes the block once per item.
     /// </summary>
@@ -59,13 +62,15 @@ $ExecutionContext.SessionState.PSVariable.Remove('Arguments')
         // invocation's output, which the runner keeps per item: `exit` ends the whole invocation, and what the
         // item wrote before it is then still there (collected into a variable it would be lost). MoveNextAt gets
         // the session state to put the location back when an earlier item moved it (an inlined block cannot).
-        private const string CallingLoop = Header + @"
+        private const string CallingLoopStart = Header + @"
 $private:__PoolBlock = [scriptblock]::Create($__PoolBlockText)
 while ($__PoolMoveNextAt.Invoke($ExecutionContext.SessionState)) {
     $_ = $__PoolCurrent.Invoke()
     try {
         do {
-            & $__PoolBlock @__PoolArguments
+";
+
+        private const string CallingLoopEnd = @"
         } while ($false)
         $__PoolComplete.Invoke()
     }
@@ -74,6 +79,12 @@ while ($__PoolMoveNextAt.Invoke($ExecutionContext.SessionState)) {
     }
 }
 ";
+
+        private const string CallingLoop = CallingLoopStart + "            & $__PoolBlock @__PoolArguments" + CallingLoopEnd;
+
+        // A block with a process block or a ValueFromPipeline parameter gets the item as its pipeline input, as
+        // a function written for the pipeline expects; the unary comma keeps an array item one input object.
+        private const string PipingLoop = CallingLoopStart + "            , $_ | & $__PoolBlock @__PoolArguments" + CallingLoopEnd;
 
         private const string InlineLoopStart = Header + @"
 while ($__PoolMoveNext.Invoke()) {
@@ -100,9 +111,15 @@ while ($__PoolMoveNext.Invoke()) {
         /// <summary>The loop script for this block: inline when that cannot change what the block does.</summary>
         public static string For(ScriptBlock block)
         {
+            if (TakesPipelineInput(block))
+            {
+                return PipingLoop;
+            }
+
             if (block.Ast is ScriptBlockAst ast && CanInline(ast))
             {
-                string inline = InlineLoopStart + block.ToString() + InlineLoopEnd;
+                // The caller script's using namespace statements, for the types the inlined statements name.
+                string inline = WorkerScript.UsingNamespacePrefix(block) + InlineLoopStart + block.ToString() + InlineLoopEnd;
                 Parser.ParseInput(inline, out _, out ParseError[] errors);
                 if (errors.Length == 0)
                 {
@@ -112,6 +129,49 @@ while ($__PoolMoveNext.Invoke()) {
 
             return CallingLoop;
         }
+
+        /// <summary>
+        /// True for a block that reads its item from the pipeline: a process block, or a parameter bound from it.
+        /// A function's block (<c>${function:f}</c>) has the function's definition as its Ast.
+        /// </summary>
+        internal static bool TakesPipelineInput(ScriptBlock block)
+        {
+            ScriptBlockAst? ast = block.Ast as ScriptBlockAst ?? (block.Ast as FunctionDefinitionAst)?.Body;
+            if (ast == null)
+            {
+                return false;
+            }
+
+            if (ast.ProcessBlock != null)
+            {
+                return true;
+            }
+
+            if (ast.ParamBlock == null)
+            {
+                return false;
+            }
+
+            foreach (ParameterAst parameter in ast.ParamBlock.Parameters)
+            {
+                foreach (AttributeBaseAst attribute in parameter.Attributes)
+                {
+                    if (attribute is AttributeAst parameterAttribute
+                        && string.Equals(parameterAttribute.TypeName.Name, "Parameter", StringComparison.OrdinalIgnoreCase)
+                        && parameterAttribute.NamedArguments.Any(IsPipelineBinding))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsPipelineBinding(NamedAttributeArgumentAst argument)
+            => (string.Equals(argument.ArgumentName, "ValueFromPipeline", StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(argument.ArgumentName, "ValueFromPipelineByPropertyName", StringComparison.OrdinalIgnoreCase))
+                && (argument.ExpressionOmitted || !(argument.Argument is VariableExpressionAst value && string.Equals(value.VariablePath.UserPath, "false", StringComparison.OrdinalIgnoreCase)));
 
         internal static bool CanInline(ScriptBlockAst ast)
         {

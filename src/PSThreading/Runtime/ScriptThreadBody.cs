@@ -18,13 +18,15 @@ namespace PSThreading.Runtime
         private readonly WorkerScript _script;
         private readonly object[] _arguments;
         private readonly CallerContext _caller;
+        private readonly WorkerImports? _imports;
         private PowerShell? _running;
         private WorkerRunspace? _usedRunspace;
         private bool _stopRequested;
         private int _failureReported;
 
-        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, bool holdsHostOutput = false)
+        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, bool holdsHostOutput = false, WorkerImports? imports = null)
         {
+            _imports = imports;
             _script = script;
             _arguments = arguments ?? Array.Empty<object>();
             _caller = caller;
@@ -69,6 +71,7 @@ namespace PSThreading.Runtime
                     runspace.WorkerHost.HoldsHostOutput = HoldsHostOutput;
                 }
 
+                _imports?.Define(runspace.Runspace);
                 using (PowerShell ps = PowerShell.Create())
                 {
                     ps.Runspace = runspace.Runspace;

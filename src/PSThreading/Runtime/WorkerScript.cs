@@ -64,7 +64,38 @@ namespace PSThreading.Runtime
                 // Undefined and nested: it belongs to a block the worker itself starts, which evaluates it there.
             }
 
-            return new WorkerScript(block.ToString(), values);
+            return new WorkerScript(UsingNamespacePrefix(block) + block.ToString(), values);
+        }
+
+        /// <summary>
+        /// The <c>using namespace</c> statements at the top of the file or block the caller's block was written
+        /// in, on one line ending in <c>;</c>, so that <c>[List[int]]</c> resolves in the worker as in the caller
+        /// and the block's own lines keep their numbers; empty when there are none.
+        /// </summary>
+        public static string UsingNamespacePrefix(ScriptBlock block)
+        {
+            Ast root = block.Ast;
+            while (root.Parent != null)
+            {
+                root = root.Parent;
+            }
+
+            // A block that is its own root already starts with its using statements.
+            if (ReferenceEquals(root, block.Ast) || !(root is ScriptBlockAst rootBlock) || rootBlock.UsingStatements.Count == 0)
+            {
+                return string.Empty;
+            }
+
+            var prefix = new StringBuilder();
+            foreach (UsingStatementAst statement in rootBlock.UsingStatements)
+            {
+                if (statement.UsingStatementKind == UsingStatementKind.Namespace)
+                {
+                    prefix.Append(statement.Extent.Text).Append("; ");
+                }
+            }
+
+            return prefix.ToString();
         }
 
         private static bool TryEvaluate(UsingExpressionAst usingAst, PSCmdlet caller, out object? value)
