@@ -29,6 +29,17 @@ Describe 'Invoke-ThreadPool -AsJob' {
         $job.State | Should -Be 'Completed'
     }
 
+    It 'carries -Begin and -End with their $using: values, and -Function, from the caller' {
+        function Get-JobTag { param($n) "tag$n" }
+        $prefix = 'p'
+        $job = 1..3 | Invoke-ThreadPool -Begin { $start = $using:prefix } -End { "end:$using:prefix" } -Function Get-JobTag {
+            $start + (Get-JobTag $_)
+        } -ThrottleLimit 1 -Ordered -AsJob
+        $out = $job | Wait-WorkerThread -Timeout 30
+        $out | Should -Be @('ptag1', 'ptag2', 'ptag3', 'end:p')
+        $job.State | Should -Be 'Completed'
+    }
+
     It 'takes -InputObject given directly, each element an item' {
         $job = Invoke-ThreadPool -InputObject @(1, 2, 3) { $_ * 2 } -AsJob
         $job | Wait-WorkerThread -Timeout 30 | Sort-Object | Should -Be @(2, 4, 6)

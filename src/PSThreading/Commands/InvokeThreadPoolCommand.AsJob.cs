@@ -37,7 +37,7 @@ namespace PSThreading.Commands
             WorkerThread thread;
             try
             {
-                thread = PoolJob.Start(this, _job!.Script, _job.Items, ArgumentList);
+                thread = PoolJob.Start(this, _job!.Script, _job.Setup, _job.Items, ArgumentList);
             }
             catch (Exception ex) when (ex is OutOfMemoryException || ex is System.Threading.ThreadStartException)
             {
@@ -48,15 +48,18 @@ namespace PSThreading.Commands
             WriteObject(thread);
         }
 
-        /// <summary>What -AsJob gathers before the job starts: the prepared block and every input item.</summary>
+        /// <summary>What -AsJob gathers before the job starts: the prepared block and set-up, and every input item.</summary>
         private sealed class JobInput
         {
-            public JobInput(WorkerScript script)
+            public JobInput(WorkerScript script, PoolSetup setup)
             {
                 Script = script;
+                Setup = setup;
             }
 
             public WorkerScript Script { get; }
+
+            public PoolSetup Setup { get; }
 
             public List<object?> Items { get; } = new List<object?>();
         }

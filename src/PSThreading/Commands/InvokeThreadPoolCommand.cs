@@ -112,8 +112,9 @@ namespace PSThreading.Commands
         {
             _watch.Start();
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
-            WorkerScript script = PoolJob.TakeCarried(ScriptBlock) ?? WorkerScript.Create(ScriptBlock, this);
-            var setup = new PoolSetup(
+            PoolJob.Carried? carried = PoolJob.TakeCarried(ScriptBlock);
+            WorkerScript script = carried?.Script ?? WorkerScript.Create(ScriptBlock, this);
+            PoolSetup setup = carried?.Setup ?? new PoolSetup(
                 Begin == null ? null : WorkerScript.Create(Begin, this),
                 End == null ? null : WorkerScript.Create(End, this),
                 WorkerImports.Resolve(this, Function, Module),
@@ -125,7 +126,7 @@ namespace PSThreading.Commands
             if (AsJob)
             {
                 // Validated above like any call; the job starts once all input is in (EndProcessing).
-                _job = new JobInput(script);
+                _job = new JobInput(script, setup);
                 return;
             }
 

@@ -25,13 +25,13 @@ if ($null -ne $Arguments) { $parameters['ArgumentList'] = $Arguments }
 Invoke-ThreadPool -ScriptBlock ([scriptblock]::Create($BlockText)) -InputObject $Items @parameters";
 
         // Keyed by the job's body: set before its thread starts, so the call inside finds it from its first line.
-        private static readonly ConditionalWeakTable<IThreadBody, WorkerScript> s_carried = new ConditionalWeakTable<IThreadBody, WorkerScript>();
+        private static readonly ConditionalWeakTable<IThreadBody, Carried> s_carried = new ConditionalWeakTable<IThreadBody, Carried>();
 
         // Parameters of the caller's call that do not cross: the ones the script passes itself, and common
         // parameters that name the caller's variables or buffer its output.
         private static readonly HashSet<string> s_notCarried = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            "ScriptBlock", "InputObject", "ArgumentList", "AsJob", "NoProgress",
+            "ScriptBlock", "InputObject", "ArgumentList", "AsJob", "NoProgress", "Begin", "End", "Function", "Module",
             "ErrorVariable", "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable",
         };
 
@@ -39,7 +39,7 @@ Invoke-ThreadPool -ScriptBlock ([scriptblock]::Create($BlockText)) -InputObject 
         /// Starts the job on the caller's pipeline thread. <paramref name="items"/> is all of the call's input,
         /// collected first; <paramref name="arguments"/> is -ArgumentList as given.
         /// </summary>
-        public static WorkerThread Start(PSCmdlet caller, WorkerScript script, IList<object?> items, object[]? arguments)
+        public static WorkerThread Start(PSCmdlet caller, WorkerScript script, PoolSetup setup, IList<object?> items, object[]? arguments)
         {
             var names = new List<string>();
             var values = new List<object?>();
@@ -65,25 +65,39 @@ Invoke-ThreadPool -ScriptBlock ([scriptblock]::Create($BlockText)) -InputObject 
                 WorkerValues.ForWorker(values.ToArray(), "A parameter value", caller),
             };
             var body = new ScriptThreadBody(WorkerScript.FromText(JobScript), jobArguments!, CallerContext.Capture(caller));
-            s_carried.Add(body, script);
+            s_carried.Add(body, new Carried(script, setup));
             ExitJoin.EnsureRegistered(caller);
             return ThreadRegistry.StartWorker(ThreadRegistry.NextPoolJobName(), isDaemon: false, body, PipelineStack.Size);
         }
 
         /// <summary>
-        /// In Invoke-ThreadPool on a job's own thread: the caller's prepared <paramref name="block"/> (once), or null
-        /// for any other call, which evaluates its <c>$using:</c> values itself.
+        /// In Invoke-ThreadPool on a job's own thread: the caller's prepared <paramref name="block"/> and set-up
+        /// (-Begin, -End, -Function, -Module), once; null for any other call, which prepares its own.
         /// </summary>
-        public static WorkerScript? TakeCarried(ScriptBlock block)
+        public static Carried? TakeCarried(ScriptBlock block)
         {
             IThreadBody? body = ThreadRegistry.Current.Body;
-            if (body == null || !s_carried.TryGetValue(body, out WorkerScript? script) || script.Text != block.ToString())
+            if (body == null || !s_carried.TryGetValue(body, out Carried? carried) || carried.Script.Text != block.ToString())
             {
                 return null;
             }
 
             s_carried.Remove(body);
-            return script;
+            return carried;
+        }
+
+        /// <summary>What the caller prepared: read in its runspace, where its variables and functions are.</summary>
+        internal sealed class Carried
+        {
+            public Carried(WorkerScript script, PoolSetup setup)
+            {
+                Script = script;
+                Setup = setup;
+            }
+
+            public WorkerScript Script { get; }
+
+            public PoolSetup Setup { get; }
         }
 
         private static object?[] ToArray(IList<object?> items)
