@@ -21,6 +21,7 @@ namespace PSThreading.Core.Threads
         private readonly IThreadBody? _body;
         private readonly List<SyncPrimitive> _held = new List<SyncPrimitive>();
         private readonly CancellationTokenSource _stopRequested = new CancellationTokenSource();
+        private readonly ManualResetEvent _needsJoiner = new ManualResetEvent(false);
         private ThreadWait? _wait;
         private Thread? _thread;
         private int _state;
@@ -55,7 +56,14 @@ namespace PSThreading.Core.Threads
 
         public WorkerState State => (WorkerState)Volatile.Read(ref _state);
 
-        public bool IsAlive => State == WorkerState.Running || State == WorkerState.Stopping || State == WorkerState.Scheduled;
+        public bool IsAlive
+        {
+            get
+            {
+                WorkerState state = State;
+                return state == WorkerState.Running || state == WorkerState.Stopping || state == WorkerState.Scheduled || state == WorkerState.Blocked;
+            }
+        }
 
         public bool IsMainThread => Kind == ThreadKind.Main;
 
@@ -81,6 +89,9 @@ namespace PSThreading.Core.Threads
 
         /// <summary>Signalled once the thread has ended, whatever the outcome.</summary>
         public WaitHandle EndedHandle => _ended;
+
+        /// <summary>Signalled while the thread is <see cref="WorkerState.Blocked"/>: its joiner has work to run for it.</summary>
+        internal WaitHandle NeedsJoinerHandle => _needsJoiner;
 
         /// <summary>The locks and semaphores this thread holds now, in the order it took them.</summary>
         public IReadOnlyList<SyncPrimitive> HeldLocks
@@ -221,6 +232,7 @@ namespace PSThreading.Core.Threads
             ReleaseAbandonedLocks(outcome);
             Interlocked.Exchange(ref _endTicks, DateTime.Now.Ticks);
             Volatile.Write(ref _state, (int)outcome);
+            _needsJoiner.Reset();
             ThreadRegistry.Unregister(this);
             _ended.Set();
         }
@@ -265,11 +277,34 @@ namespace PSThreading.Core.Threads
             }
         }
 
+        /// <summary>
+        /// Marks the running thread Blocked until its joiner has answered it; false (nothing changed) when it is
+        /// not Running, for example already stopping. Called by the thread itself.
+        /// </summary>
+        internal bool EnterBlocked()
+        {
+            if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Blocked, (int)WorkerState.Running) != (int)WorkerState.Running)
+            {
+                return false;
+            }
+
+            _needsJoiner.Set();
+            return true;
+        }
+
+        /// <summary>Back to Running after <see cref="EnterBlocked"/>, unless a stop came meanwhile (then it stays Stopping).</summary>
+        internal void ExitBlocked()
+        {
+            _needsJoiner.Reset();
+            Interlocked.CompareExchange(ref _state, (int)WorkerState.Running, (int)WorkerState.Blocked);
+        }
+
         /// <summary>Asks the thread to stop. Returns false when it had already ended.</summary>
         internal bool RequestStop()
         {
             if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running &&
-                Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Scheduled) != (int)WorkerState.Scheduled)
+                Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Scheduled) != (int)WorkerState.Scheduled &&
+                Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Blocked) != (int)WorkerState.Blocked)
             {
                 return State == WorkerState.Stopping;
             }

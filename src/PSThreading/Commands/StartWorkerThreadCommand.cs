@@ -38,6 +38,13 @@ namespace PSThreading.Commands
         [ValidateRange(0.0, double.MaxValue)]
         public double Delay { get; set; }
 
+        /// <summary>
+        /// Holds the worker's host output (Write-Host) for Wait-WorkerThread, which writes it as information
+        /// records (ThreadJob's way), instead of showing it at once.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter HoldHostOutput { get; set; }
+
         protected override void ProcessRecord()
         {
             if (double.IsNaN(Delay))
@@ -48,7 +55,8 @@ namespace PSThreading.Commands
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
-            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this));
+            LiveHostOutput? hostOutput = HoldHostOutput ? null : LiveHostOutput.For(this);
+            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this), hostOutput);
             ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;

@@ -19,7 +19,7 @@ namespace PSThreading.Commands
     [Cmdlet(VerbsLifecycle.Wait, "WorkerThread")]
     [OutputType(typeof(PSObject))]
     [OutputType(typeof(WorkerThread))]
-    public sealed class WaitWorkerThreadCommand : CancellablePSCmdlet
+    public sealed partial class WaitWorkerThreadCommand : CancellablePSCmdlet
     {
         // WaitHandle.WaitAny takes at most 64 handles, one of which is the cancellation token's.
         private const int MaxHandlesPerWait = 63;
@@ -110,7 +110,7 @@ namespace PSThreading.Commands
                 foreach (WorkerThread thread in _threads)
                 {
                     TimeSpan? left = timeout.HasValue ? Max(TimeSpan.Zero, timeout.Value - clock.Elapsed) : (TimeSpan?)null;
-                    if (!Join(thread, left))
+                    if (!JoinAnswering(thread, left))
                     {
                         WriteVerbose($"Timed out after {timeout?.TotalSeconds} s: '{thread.Name}' is still running.");
                     }
@@ -132,11 +132,11 @@ namespace PSThreading.Commands
         }
 
         /// <summary>One join; when it is the wait given up to break a deadlock, the command ends with that error.</summary>
-        private bool Join(WorkerThread thread, TimeSpan? timeout)
+        private bool Join(WorkerThread thread, TimeSpan? timeout, CancellationToken cancellationToken)
         {
             try
             {
-                return thread.Join(timeout, CancelToken);
+                return thread.Join(timeout, cancellationToken);
             }
             catch (DeadlockException ex)
             {
@@ -230,18 +230,7 @@ namespace PSThreading.Commands
                 return;
             }
 
-            foreach (object result in thread.TakeResults())
-            {
-                if (result is ErrorRecord error)
-                {
-                    WriteError(error);
-                }
-                else
-                {
-                    WriteObject(result);
-                }
-            }
-
+            WriteResults(thread);
             if (thread.State == WorkerState.Failed && thread.Body is ScriptThreadBody body && body.TryClaimFailureReport())
             {
                 Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
@@ -255,6 +244,29 @@ namespace PSThreading.Commands
                 };
                 WriteError(record);
             }
+        }
+
+        /// <summary>Writes what the thread queued so far, in order, and runs the work it left for its joiner.</summary>
+        private int WriteResults(WorkerThread thread)
+        {
+            object[] results = thread.TakeResults();
+            foreach (object result in results)
+            {
+                if (result is IJoinerWork work)
+                {
+                    work.Run(this);
+                }
+                else if (result is ErrorRecord error)
+                {
+                    WriteError(error);
+                }
+                else
+                {
+                    WriteObject(result);
+                }
+            }
+
+            return results.Length;
         }
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -17,17 +17,23 @@ namespace PSThreading.Runtime
         private readonly WorkerScript _script;
         private readonly object[] _arguments;
         private readonly CallerContext _caller;
+        private readonly LiveHostOutput? _hostOutput;
         private PowerShell? _running;
         private WorkerRunspace? _usedRunspace;
         private bool _stopRequested;
         private int _failureReported;
 
-        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller)
+        /// <param name="hostOutput">Where the worker's host text goes live; null holds it for the join (-HoldHostOutput).</param>
+        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, LiveHostOutput? hostOutput)
         {
             _script = script;
             _arguments = arguments ?? Array.Empty<object>();
             _caller = caller;
+            _hostOutput = hostOutput;
         }
+
+        /// <summary>True when the worker's host text (Write-Host) is held for the join instead of written live.</summary>
+        public bool HoldsHostOutput => _hostOutput == null;
 
         /// <summary>The error record of the terminating error that failed the thread, with its script position.</summary>
         public ErrorRecord? FailureRecord { get; private set; }
@@ -74,12 +80,14 @@ namespace PSThreading.Runtime
                         _running = ps;
                     }
 
+                    runspace.WorkerUI?.Serve(thread, _hostOutput);
                     try
                     {
                         ps.Invoke<PSObject>(null, output);
                     }
                     finally
                     {
+                        runspace.WorkerUI?.EndServe();
                         lock (_sync)
                         {
                             _running = null;

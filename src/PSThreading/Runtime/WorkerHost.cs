@@ -6,7 +6,8 @@ using System.Management.Automation.Host;
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// The host a worker runspace is opened with: the caller's host, so Write-Host shows at once, except that
+    /// The host a worker runspace is opened with: the caller's host, with a UI of its own for host text and prompts
+    /// (see <see cref="WorkerHostUserInterface"/>), except that
     /// <c>exit</c> in a worker ends only that worker's script. Handed the caller's host directly, a worker's
     /// <c>exit 3</c> reached the console host's SetShouldExit and ended the whole pwsh process with code 3.
     /// Nested prompts are refused for the same reason: they belong to the caller's thread.
@@ -14,10 +15,12 @@ namespace PSThreading.Runtime
     internal sealed class WorkerHost : PSHost
     {
         private readonly PSHost _caller;
+        private readonly WorkerHostUserInterface? _ui;
 
         public WorkerHost(PSHost caller)
         {
             _caller = caller;
+            _ui = caller.UI == null ? null : new WorkerHostUserInterface(caller.UI);
         }
 
         public override string Name => _caller.Name;
@@ -27,7 +30,10 @@ namespace PSThreading.Runtime
         // The caller's id: warm runspaces are kept per host id, and nested workers share those of the top level.
         public override Guid InstanceId => _caller.InstanceId;
 
-        public override PSHostUserInterface? UI => _caller.UI;
+        public override PSHostUserInterface? UI => _ui;
+
+        /// <summary>The UI as this module's own type: told which worker the runspace runs now.</summary>
+        internal WorkerHostUserInterface? WorkerUI => _ui;
 
         public override CultureInfo CurrentCulture => _caller.CurrentCulture;
 

@@ -35,6 +35,9 @@ namespace PSThreading.Runtime
 
         public PSHost Host { get; }
 
+        /// <summary>The host UI of a Start-WorkerThread runspace (none for pool runspaces, whose host is the pool's).</summary>
+        public WorkerHostUserInterface? WorkerUI { get; private set; }
+
         public Guid InstanceId => Runspace.InstanceId;
 
         /// <summary>The language mode the worker's code runs in: the caller's (see <see cref="CallerContext.LanguageMode"/>).</summary>
@@ -49,7 +52,8 @@ namespace PSThreading.Runtime
         public static WorkerRunspace Open(PSHost host, PSLanguageMode languageMode)
         {
             InitialSessionState state = InitialSessionState.CreateDefault2();
-            Runspace runspace = RunspaceFactory.CreateRunspace(host is PSThreading.Pool.PoolWorkerHost ? host : new WorkerHost(host), state);
+            PSHost runspaceHost = host is PSThreading.Pool.PoolWorkerHost ? host : new WorkerHost(host);
+            Runspace runspace = RunspaceFactory.CreateRunspace(runspaceHost, state);
             runspace.ThreadOptions = PSThreadOptions.UseCurrentThread;
             runspace.Name = "PSThreading";
             try
@@ -71,7 +75,7 @@ namespace PSThreading.Runtime
 
                 // Set after the import, which needs FullLanguage; from here on no code runs in another mode.
                 runspace.SessionStateProxy.LanguageMode = languageMode;
-                return new WorkerRunspace(runspace, host, languageMode);
+                return new WorkerRunspace(runspace, host, languageMode) { WorkerUI = (runspaceHost as WorkerHost)?.WorkerUI };
             }
             catch
             {

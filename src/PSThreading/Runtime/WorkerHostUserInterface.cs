@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+using PSThreading.Core.Threads;
+
+namespace PSThreading.Runtime
+{
+    /// <summary>
+    /// The host UI of a worker runspace. Host text (Write-Host, Out-Host) stays live, like Python's print(), but
+    /// goes through <see cref="LiveHostOutput"/> so it lands above an idle PSReadLine prompt and in the caller's
+    /// transcript; with -HoldHostOutput it writes nothing (the records come back at the join). Prompts never read
+    /// the console from the worker's thread: the worker is Blocked and its joiner asks (<see cref="JoinerPrompt"/>).
+    /// A warm runspace serves one worker after another: <see cref="Serve"/> says which one runs now.
+    /// </summary>
+    internal sealed class WorkerHostUserInterface : PSHostUserInterface
+    {
+        private readonly PSHostUserInterface _caller;
+        private volatile Served? _served;
+
+        public WorkerHostUserInterface(PSHostUserInterface caller)
+        {
+            _caller = caller;
+        }
+
+        public override PSHostRawUserInterface? RawUI => _caller.RawUI;
+
+        public override bool SupportsVirtualTerminal => _caller.SupportsVirtualTerminal;
+
+        /// <summary>From now on the runspace runs <paramref name="thread"/>'s script; a null output holds its host text.</summary>
+        internal void Serve(WorkerThread thread, LiveHostOutput? output) => _served = new Served(thread, output);
+
+        internal void EndServe() => _served = null;
+
+        // Host text (Write-Host, Out-Host) is transcribed as the caller's own would be, once per call.
+        public override void Write(string value) => WriteText(ui => ui.Write(value), value);
+
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
+            => WriteText(ui => ui.Write(foregroundColor, backgroundColor, value), value);
+
+        public override void WriteLine() => WriteText(ui => ui.WriteLine(), string.Empty);
+
+        public override void WriteLine(string value) => WriteText(ui => ui.WriteLine(value), value);
+
+        public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
+            => WriteText(ui => ui.WriteLine(foregroundColor, backgroundColor, value), value);
+
+        public override void WriteErrorLine(string value) => WriteText(ui => ui.WriteErrorLine(value));
+
+        public override void WriteDebugLine(string message) => WriteText(ui => ui.WriteDebugLine(message));
+
+        public override void WriteVerboseLine(string message) => WriteText(ui => ui.WriteVerboseLine(message));
+
+        public override void WriteWarningLine(string message) => WriteText(ui => ui.WriteWarningLine(message));
+
+        public override void WriteInformation(InformationRecord record) => WriteText(ui => ui.WriteInformation(record));
+
+        // Progress is drawn by the console in place, not as lines: it passes through as before.
+        public override void WriteProgress(long sourceId, ProgressRecord record) => _caller.WriteProgress(sourceId, record);
+
+        public override string ReadLine() => (string)Ask(ui => ui.ReadLine())!;
+
+        public override SecureString ReadLineAsSecureString() => (SecureString)Ask(ui => ui.ReadLineAsSecureString())!;
+
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
+            => (Dictionary<string, PSObject>)Ask(ui => ui.Prompt(caption, message, descriptions))!;
+
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+            => (int)Ask(ui => ui.PromptForChoice(caption, message, choices, defaultChoice))!;
+
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName)
+            => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName))!;
+
+        public override PSCredential PromptForCredential(
+            string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
+            => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName, allowedCredentialTypes, options))!;
+
+        private void WriteText(Action<PSHostUserInterface> write, string? transcript = null)
+        {
+            Served? served = _served;
+            if (served == null)
+            {
+                // Nothing of ours runs here (the runspace is being prepared or cleaned): as the caller's host would.
+                write(_caller);
+                return;
+            }
+
+            served.Output?.Write(write, transcript);
+        }
+
+        private object? Ask(Func<PSHostUserInterface, object?> ask)
+        {
+            Served? served = _served;
+            if (served == null)
+            {
+                return ask(_caller);
+            }
+
+            WorkerThread thread = served.Thread;
+            return JoinerPrompt.Ask(ask, thread.AddResult, thread, thread.Name);
+        }
+
+        private sealed class Served
+        {
+            public Served(WorkerThread thread, LiveHostOutput? output)
+            {
+                Thread = thread;
+                Output = output;
+            }
+
+            public WorkerThread Thread { get; }
+
+            public LiveHostOutput? Output { get; }
+        }
+    }
+}
