@@ -10,16 +10,14 @@ namespace PSThreading.Runtime
 {
     /// <summary>
     /// Where the live host text of a caller's workers goes, one per caller runspace. While PSReadLine waits at
-    /// the caller's prompt, text is queued and written on the caller's own thread, above the prompt, which is
-    /// then drawn again with the half-typed line (written from the worker's thread it landed after the prompt
-    /// and the user's typing overwrote it). Otherwise it is written at once from the worker's thread, with the
+    /// the caller's prompt, text is queued and written on the caller's own thread when PSReadLine is idle between
+    /// keys, above the prompt, which is then drawn again with the half-typed line (written from the worker's
+    /// thread it landed after the prompt and the user's typing overwrote it). Otherwise it is written at once from the worker's thread, with the
     /// caller's runspace as the thread's default runspace for the call, which is where the host looks for the
     /// transcripts to write to.
     /// </summary>
     internal sealed class LiveHostOutput
     {
-        private const string SourceIdentifier = "PSThreading.LiveHostOutput";
-
         // Text queued for the prompt this long without the prompt taking it is written at once after all.
         private static readonly long s_maxQueuedTicks = Stopwatch.Frequency;
         private static readonly ConditionalWeakTable<Runspace, LiveHostOutput> s_byRunspace = new ConditionalWeakTable<Runspace, LiveHostOutput>();
@@ -28,14 +26,12 @@ namespace PSThreading.Runtime
         private readonly Queue<HostText> _queued = new Queue<HostText>();
         private readonly Runspace? _runspace;
         private readonly PSHostUserInterface _ui;
-        private readonly HostOutputSignal? _signal;
         private long _queuedSince;
 
-        private LiveHostOutput(Runspace? runspace, PSHostUserInterface ui, HostOutputSignal? signal)
+        private LiveHostOutput(Runspace? runspace, PSHostUserInterface ui)
         {
             _runspace = runspace;
             _ui = ui;
-            _signal = signal;
         }
 
         /// <summary>The output of <paramref name="cmdlet"/>'s runspace, made on its pipeline thread the first time.</summary>
@@ -44,48 +40,32 @@ namespace PSThreading.Runtime
             Runspace? runspace = Runspace.DefaultRunspace;
             if (runspace == null)
             {
-                return new LiveHostOutput(null, cmdlet.Host.UI, null);
+                return new LiveHostOutput(null, cmdlet.Host.UI);
             }
 
             lock (s_byRunspace)
             {
                 if (!s_byRunspace.TryGetValue(runspace, out LiveHostOutput? output))
                 {
-                    output = Create(cmdlet, runspace);
+                    output = new LiveHostOutput(runspace, cmdlet.Host.UI);
                     s_byRunspace.Add(runspace, output);
                 }
+
+                // Here, on the prompt's thread, before PSReadLine reads the next line: the hook is in place for it.
+                PSReadLinePrompt.EnsureIdleHook(runspace);
 
                 return output;
             }
         }
 
-        private static LiveHostOutput Create(PSCmdlet cmdlet, Runspace runspace)
-        {
-            if (!PSReadLinePrompt.IsLoaded)
-            {
-                return new LiveHostOutput(runspace, cmdlet.Host.UI, null);
-            }
-
-            // PSReadLine, while it waits for a key, lets the engine run pending event actions every 300 ms when an
-            // object event has an action: the action below then runs on this runspace's own thread, at the prompt.
-            var signal = new HostOutputSignal();
-            var output = new LiveHostOutput(runspace, cmdlet.Host.UI, signal);
-            var data = new PSObject(new Action(output.WriteQueuedAtPrompt));
-            ScriptBlock action = ScriptBlock.Create("$Event.MessageData.Invoke()");
-            cmdlet.Events.SubscribeEvent(signal, nameof(HostOutputSignal.Raised), SourceIdentifier, data, action, supportEvent: true, forwardEvent: false);
-            return output;
-        }
-
         /// <summary>Writes host text of a worker: queued for the prompt, or at once. Called on the worker's thread.</summary>
-        /// <param name="transcript">The text for the caller's transcript; null for text that is not transcribed here.</param>
-        public void Write(Action<PSHostUserInterface> write, string? transcript)
+        public void Write(HostText text)
         {
-            var text = new HostText(write, transcript);
-            bool signal = false;
+            bool queued = false;
             lock (_sync)
             {
                 bool stale = _queued.Count > 0 && Stopwatch.GetTimestamp() - _queuedSince > s_maxQueuedTicks;
-                if (_signal != null && !stale && PSReadLinePrompt.IsReadingFor(_runspace))
+                if (!stale && PSReadLinePrompt.CanWriteAbove(_runspace))
                 {
                     if (_queued.Count == 0)
                     {
@@ -93,7 +73,7 @@ namespace PSThreading.Runtime
                     }
 
                     _queued.Enqueue(text);
-                    signal = true;
+                    queued = true;
                 }
                 else
                 {
@@ -107,13 +87,13 @@ namespace PSThreading.Runtime
                 }
             }
 
-            if (signal)
+            if (queued)
             {
-                _signal!.Raise();
+                PSReadLinePrompt.CallWhenIdle(WriteQueuedAtPrompt);
             }
         }
 
-        /// <summary>The event action, on the caller's thread: the queued text above the prompt, then the prompt again.</summary>
+        /// <summary>On the caller's thread, while PSReadLine waits for a key: the queued text above the prompt, then the prompt again.</summary>
         private void WriteQueuedAtPrompt()
         {
             lock (_sync)
@@ -125,7 +105,7 @@ namespace PSThreading.Runtime
 
                 if (!PSReadLinePrompt.IsReadingFor(_runspace))
                 {
-                    // A command runs now (the event came in during it): its output and ours simply follow each other.
+                    // PSReadLine has just returned the line: the text goes where the cursor is.
                     while (_queued.Count > 0)
                     {
                         WriteHere(_queued.Dequeue());
@@ -136,21 +116,7 @@ namespace PSThreading.Runtime
 
                 try
                 {
-                    int lastRow = Console.CursorTop;
-                    Console.SetCursorPosition(0, PSReadLinePrompt.PromptTop());
-                    ClearBelowCursor(lastRow);
-                    while (_queued.Count > 0)
-                    {
-                        WriteHere(_queued.Dequeue());
-                    }
-
-                    if (Console.CursorLeft != 0)
-                    {
-                        // Text without a line end (Write-Host -NoNewline): the prompt goes on the next line.
-                        _ui.WriteLine();
-                    }
-
-                    PSReadLinePrompt.DrawAt(Console.CursorTop);
+                    WriteAbovePrompt();
                 }
                 catch (Exception ex) when (ex is System.IO.IOException || ex is ArgumentOutOfRangeException || ex is System.Reflection.TargetInvocationException)
                 {
@@ -163,8 +129,39 @@ namespace PSThreading.Runtime
             }
         }
 
-        /// <summary>Blanks the prompt and the line being typed, from the cursor's row down (to <paramref name="lastRow"/> without VT).</summary>
-        private void ClearBelowCursor(int lastRow)
+        /// <summary>
+        /// Over the prompt: the queued text, then the prompt and the half-typed line again below it. The cursor's
+        /// position is never read here: on Unix that asks the terminal and waits for an answer on the input, which
+        /// PSReadLine's key reader holds until the next key. The rows the text takes are counted instead.
+        /// </summary>
+        private void WriteAbovePrompt()
+        {
+            int top = PSReadLinePrompt.PromptTop();
+            int width = Math.Max(1, Console.WindowWidth);
+            Console.SetCursorPosition(0, top);
+            ClearBelow(top, width);
+            var rows = new ConsoleRows(width);
+            while (_queued.Count > 0)
+            {
+                HostText text = _queued.Dequeue();
+                WriteHere(text);
+                rows.Add(text.Shown);
+            }
+
+            if (!rows.AtLineStart)
+            {
+                // Text without a line end (Write-Host -NoNewline): the prompt goes on the next line.
+                _ui.WriteLine();
+                rows.Add("\n");
+            }
+
+            // Past the last row the terminal scrolled: the prompt is then on the last row.
+            int row = Math.Min(top + rows.Count, Math.Max(0, Console.WindowHeight - 1));
+            PSReadLinePrompt.DrawAt(row);
+        }
+
+        /// <summary>Blanks the prompt and the half-typed line, from row <paramref name="top"/> down.</summary>
+        private void ClearBelow(int top, int width)
         {
             if (_ui.SupportsVirtualTerminal)
             {
@@ -174,9 +171,10 @@ namespace PSThreading.Runtime
                 return;
             }
 
-            int top = Console.CursorTop;
-            string blank = new string(' ', Math.Max(1, Console.BufferWidth - 1));
-            for (int row = top; row <= lastRow && row < Console.BufferHeight; row++)
+            // Without VT (old Windows consoles, where reading the cursor is safe): blank to the cursor's row.
+            int last = Console.CursorTop;
+            string blank = new string(' ', Math.Max(1, width - 1));
+            for (int row = top; row <= last; row++)
             {
                 Console.SetCursorPosition(0, row);
                 Console.Out.Write(blank);
@@ -216,19 +214,6 @@ namespace PSThreading.Runtime
                     Runspace.DefaultRunspace = previous;
                 }
             }
-        }
-
-        private sealed class HostText
-        {
-            public HostText(Action<PSHostUserInterface> write, string? transcript)
-            {
-                Write = write;
-                Transcript = transcript;
-            }
-
-            public Action<PSHostUserInterface> Write { get; }
-
-            public string? Transcript { get; }
         }
     }
 }

@@ -34,28 +34,29 @@ namespace PSThreading.Runtime
 
         internal void EndServe() => _served = null;
 
-        // Host text (Write-Host, Out-Host) is transcribed as the caller's own would be, once per call.
-        public override void Write(string value) => WriteText(ui => ui.Write(value), value);
+        // Host text (Write-Host, Out-Host) is transcribed as the caller's own would be, once per call. The text as
+        // shown tells how many rows it takes above the prompt.
+        public override void Write(string value) => WriteText(ui => ui.Write(value), value, value);
 
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
-            => WriteText(ui => ui.Write(foregroundColor, backgroundColor, value), value);
+            => WriteText(ui => ui.Write(foregroundColor, backgroundColor, value), value, value);
 
-        public override void WriteLine() => WriteText(ui => ui.WriteLine(), string.Empty);
+        public override void WriteLine() => WriteText(ui => ui.WriteLine(), "\n", string.Empty);
 
-        public override void WriteLine(string value) => WriteText(ui => ui.WriteLine(value), value);
+        public override void WriteLine(string value) => WriteText(ui => ui.WriteLine(value), value + "\n", value);
 
         public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
-            => WriteText(ui => ui.WriteLine(foregroundColor, backgroundColor, value), value);
+            => WriteText(ui => ui.WriteLine(foregroundColor, backgroundColor, value), value + "\n", value);
 
-        public override void WriteErrorLine(string value) => WriteText(ui => ui.WriteErrorLine(value));
+        public override void WriteErrorLine(string value) => WriteText(ui => ui.WriteErrorLine(value), value + "\n");
 
-        public override void WriteDebugLine(string message) => WriteText(ui => ui.WriteDebugLine(message));
+        public override void WriteDebugLine(string message) => WriteText(ui => ui.WriteDebugLine(message), "DEBUG: " + message + "\n");
 
-        public override void WriteVerboseLine(string message) => WriteText(ui => ui.WriteVerboseLine(message));
+        public override void WriteVerboseLine(string message) => WriteText(ui => ui.WriteVerboseLine(message), "VERBOSE: " + message + "\n");
 
-        public override void WriteWarningLine(string message) => WriteText(ui => ui.WriteWarningLine(message));
+        public override void WriteWarningLine(string message) => WriteText(ui => ui.WriteWarningLine(message), "WARNING: " + message + "\n");
 
-        public override void WriteInformation(InformationRecord record) => WriteText(ui => ui.WriteInformation(record));
+        public override void WriteInformation(InformationRecord record) => WriteText(ui => ui.WriteInformation(record), string.Empty);
 
         // Progress is drawn by the console in place, not as lines: it passes through as before.
         public override void WriteProgress(long sourceId, ProgressRecord record) => _caller.WriteProgress(sourceId, record);
@@ -77,7 +78,7 @@ namespace PSThreading.Runtime
             string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
             => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName, allowedCredentialTypes, options))!;
 
-        private void WriteText(Action<PSHostUserInterface> write, string? transcript = null)
+        private void WriteText(Action<PSHostUserInterface> write, string shown, string? transcript = null)
         {
             Served? served = _served;
             if (served == null)
@@ -87,7 +88,7 @@ namespace PSThreading.Runtime
                 return;
             }
 
-            served.Output?.Write(write, transcript);
+            served.Output?.Write(new HostText(write, shown, transcript));
         }
 
         private object? Ask(Func<PSHostUserInterface, object?> ask)
