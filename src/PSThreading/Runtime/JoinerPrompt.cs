@@ -86,6 +86,11 @@ namespace PSThreading.Runtime
             try
             {
                 _answer = _ask(joiner.Host.UI);
+                if (joiner.Stopping)
+                {
+                    // Ctrl+C at the console's Read-Host returns what was typed so far instead of throwing: not an answer.
+                    throw new PipelineStoppedException();
+                }
             }
             catch (Exception ex) when (ex is PipelineStoppedException || ex is OperationCanceledException)
             {

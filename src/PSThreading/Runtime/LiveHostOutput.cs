@@ -12,9 +12,9 @@ namespace PSThreading.Runtime
     /// Where the live host text of a caller's workers goes, one per caller runspace. While PSReadLine waits at
     /// the caller's prompt, text is queued and written on the caller's own thread when PSReadLine is idle between
     /// keys, above the prompt, which is then drawn again with the half-typed line (written from the worker's
-    /// thread it landed after the prompt and the user's typing overwrote it). Otherwise it is written at once from the worker's thread, with the
-    /// caller's runspace as the thread's default runspace for the call, which is where the host looks for the
-    /// transcripts to write to.
+    /// thread it landed after the prompt and the user's typing overwrote it). Otherwise it is written at once
+    /// from the worker's thread, with the caller's runspace as the thread's default runspace for the call: that
+    /// is where the host looks for the transcripts to write to.
     /// </summary>
     internal sealed class LiveHostOutput
     {
