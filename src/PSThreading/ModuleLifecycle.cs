@@ -55,6 +55,7 @@ namespace PSThreading
 
             RunspaceCache.Clear();
             PoolThreads.RetireIdle();
+            PSReadLinePrompt.RemoveIdleHook();
             int self = Environment.CurrentManagedThreadId;
             List<WorkerThread> running = ThreadRegistry.Enumerate()
                 .Where(t => (t.Kind == ThreadKind.Worker || t.Kind == ThreadKind.PoolWorker) && t.IsAlive && t.ManagedThreadId != self)

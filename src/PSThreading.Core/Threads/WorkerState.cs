@@ -1,6 +1,6 @@
 namespace PSThreading.Core.Threads
 {
-    /// <summary>Where a thread is in its life. Running, Stopping and Scheduled count as alive.</summary>
+    /// <summary>Where a thread is in its life. Running, Stopping, Scheduled and Blocked count as alive.</summary>
     public enum WorkerState
     {
         Running,
@@ -10,6 +10,11 @@ namespace PSThreading.Core.Threads
         Stopped,
         /// <summary>Started with a delay (Python's <c>threading.Timer</c>) that has not run out yet: the block has not begun.</summary>
         Scheduled,
+        /// <summary>
+        /// Waiting for its joiner to answer a prompt (Read-Host, a confirmation, a credential): the prompt is shown
+        /// by whoever waits for the thread, on that thread, so it never reads the console at once with PSReadLine.
+        /// </summary>
+        Blocked,
     }
 
     /// <summary>What kind of thread an entry describes.</summary>

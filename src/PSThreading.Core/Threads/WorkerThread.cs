@@ -55,7 +55,14 @@ namespace PSThreading.Core.Threads
 
         public WorkerState State => (WorkerState)Volatile.Read(ref _state);
 
-        public bool IsAlive => State == WorkerState.Running || State == WorkerState.Stopping || State == WorkerState.Scheduled;
+        public bool IsAlive
+        {
+            get
+            {
+                WorkerState state = State;
+                return state == WorkerState.Running || state == WorkerState.Stopping || state == WorkerState.Scheduled || state == WorkerState.Blocked;
+            }
+        }
 
         public bool IsMainThread => Kind == ThreadKind.Main;
 
@@ -269,11 +276,32 @@ namespace PSThreading.Core.Threads
             }
         }
 
+        /// <summary>
+        /// Marks the running thread Blocked until its joiner has answered it; false (nothing changed) when it is
+        /// not Running, for example already stopping. Called by the thread itself.
+        /// </summary>
+        internal bool EnterBlocked()
+        {
+            if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Blocked, (int)WorkerState.Running) != (int)WorkerState.Running)
+            {
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>Back to Running after <see cref="EnterBlocked"/>, unless a stop came meanwhile (then it stays Stopping).</summary>
+        internal void ExitBlocked()
+        {
+            Interlocked.CompareExchange(ref _state, (int)WorkerState.Running, (int)WorkerState.Blocked);
+        }
+
         /// <summary>Asks the thread to stop. Returns false when it had already ended.</summary>
         internal bool RequestStop()
         {
             if (Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Running) != (int)WorkerState.Running &&
-                Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Scheduled) != (int)WorkerState.Scheduled)
+                Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Scheduled) != (int)WorkerState.Scheduled &&
+                Interlocked.CompareExchange(ref _state, (int)WorkerState.Stopping, (int)WorkerState.Blocked) != (int)WorkerState.Blocked)
             {
                 return State == WorkerState.Stopping;
             }

@@ -66,7 +66,8 @@ namespace PSThreading.Commands
 
             WorkerImports? imports = WorkerImports.Resolve(this, Function, Module);
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
-            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), HoldHostOutput, imports);
+            LiveHostOutput? hostOutput = HoldHostOutput ? null : LiveHostOutput.For(this);
+            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), hostOutput, imports);
             ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;

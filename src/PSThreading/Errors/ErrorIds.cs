@@ -21,5 +21,6 @@ namespace PSThreading.Errors
         public const string PoolBeginFailed = "PoolBeginFailed";
         public const string FunctionNotFound = "FunctionNotFound";
         public const string ModuleNotFound = "ModuleNotFound";
+        public const string PromptNotAnswered = "PromptNotAnswered";
     }
 }

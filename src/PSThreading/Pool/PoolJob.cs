@@ -64,7 +64,8 @@ Invoke-ThreadPool -ScriptBlock ([scriptblock]::Create($BlockText)) -InputObject 
                 names.ToArray(),
                 WorkerValues.ForWorker(values.ToArray(), "A parameter value", caller),
             };
-            var body = new ScriptThreadBody(WorkerScript.FromText(JobScript), jobArguments!, CallerContext.Capture(caller));
+            // Held for the join: a job runs in the background, its items' Write-Host lines come back with its output.
+            var body = new ScriptThreadBody(WorkerScript.FromText(JobScript), jobArguments!, CallerContext.Capture(caller), hostOutput: null);
             s_carried.Add(body, new Carried(script, setup));
             ExitJoin.EnsureRegistered(caller);
             return ThreadRegistry.StartWorker(ThreadRegistry.NextPoolJobName(), isDaemon: false, body, PipelineStack.Size);

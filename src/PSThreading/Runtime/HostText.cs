@@ -1,13 +1,24 @@
-using System.Management.Automation;
+using System;
+using System.Management.Automation.Host;
 
 namespace PSThreading.Runtime
 {
-    /// <summary>Information records that are host text: what Write-Host (and the host's own writes) produce.</summary>
-    internal static class HostText
+    /// <summary>One call of a worker's host UI that writes text: how to make it on a host UI, and what it shows.</summary>
+    internal sealed class HostText
     {
-        /// <summary>The tag PowerShell puts on the information records of Write-Host.</summary>
-        public const string Tag = "PSHOST";
+        public HostText(Action<PSHostUserInterface> write, string shown, string? transcript)
+        {
+            Write = write;
+            Shown = shown;
+            Transcript = transcript;
+        }
 
-        public static bool IsHostRecord(InformationRecord record) => record.Tags.Contains(Tag);
+        public Action<PSHostUserInterface> Write { get; }
+
+        /// <summary>The characters it puts on the console, line ends included: what the rows above a prompt are counted from.</summary>
+        public string Shown { get; }
+
+        /// <summary>The text for the caller's transcript; null for text that is not transcribed here.</summary>
+        public string? Transcript { get; }
     }
 }

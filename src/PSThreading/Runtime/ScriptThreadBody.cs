@@ -19,25 +19,24 @@ namespace PSThreading.Runtime
         private readonly object[] _arguments;
         private readonly CallerContext _caller;
         private readonly WorkerImports? _imports;
+        private readonly LiveHostOutput? _hostOutput;
         private PowerShell? _running;
         private WorkerRunspace? _usedRunspace;
         private bool _stopRequested;
         private int _failureReported;
 
-        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, bool holdsHostOutput = false, WorkerImports? imports = null)
+        /// <param name="hostOutput">Where the worker's host text goes live; null holds it for the join (-HoldHostOutput).</param>
+        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, LiveHostOutput? hostOutput, WorkerImports? imports = null)
         {
             _imports = imports;
             _script = script;
             _arguments = arguments ?? Array.Empty<object>();
             _caller = caller;
-            HoldsHostOutput = holdsHostOutput;
+            _hostOutput = hostOutput;
         }
 
-        /// <summary>
-        /// Start-WorkerThread -HoldHostOutput: the worker's host text (Write-Host) is not shown live but kept,
-        /// as information records tagged PSHOST, for the join to write.
-        /// </summary>
-        public bool HoldsHostOutput { get; }
+        /// <summary>True when the worker's host text (Write-Host) is held for the join instead of written live.</summary>
+        public bool HoldsHostOutput => _hostOutput == null;
 
         /// <summary>The error record of the terminating error that failed the thread, with its script position.</summary>
         public ErrorRecord? FailureRecord { get; private set; }
@@ -66,11 +65,6 @@ namespace PSThreading.Runtime
             try
             {
                 runspace.PrepareFor(_caller);
-                if (runspace.WorkerHost != null)
-                {
-                    runspace.WorkerHost.HoldsHostOutput = HoldsHostOutput;
-                }
-
                 _imports?.Define(runspace.Runspace);
                 using (PowerShell ps = PowerShell.Create())
                 {
@@ -101,12 +95,14 @@ namespace PSThreading.Runtime
                         _running = ps;
                     }
 
+                    runspace.WorkerUI?.Serve(thread, _hostOutput);
                     try
                     {
                         ps.Invoke<PSObject>(null, output);
                     }
                     finally
                     {
+                        runspace.WorkerUI?.EndServe();
                         lock (_sync)
                         {
                             _running = null;
@@ -213,7 +209,7 @@ namespace PSThreading.Runtime
             foreach (InformationRecord record in collection.ReadAll())
             {
                 // Host text was shown live already: the join must not show it twice.
-                if (record != null && (HoldsHostOutput || !HostText.IsHostRecord(record)))
+                if (record != null && (HoldsHostOutput || !HostRecords.IsHostRecord(record)))
                 {
                     thread.AddResult(record);
                 }

@@ -6,8 +6,8 @@ using System.Management.Automation.Host;
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// The host a worker runspace is opened with: the caller's host, so Write-Host shows at once, except that
-    /// <c>exit</c> in a worker ends only that worker's script. Handed the caller's host directly, a worker's
+    /// The host a worker runspace is opened with: the caller's host, with a UI of its own for host text and prompts
+    /// (see <see cref="WorkerHostUserInterface"/>), except that <c>exit</c> in a worker ends only that worker's script. Handed the caller's host directly, a worker's
     /// <c>exit 3</c> reached the console host's SetShouldExit and ended the whole pwsh process with code 3.
     /// Nested prompts are refused for the same reason: they belong to the caller's thread. Its UI shows only
     /// host text live: the worker's other records come back through the join.
@@ -15,20 +15,13 @@ namespace PSThreading.Runtime
     internal sealed class WorkerHost : PSHost
     {
         private readonly PSHost _caller;
-        private readonly PSHostUserInterface? _ui;
+        private readonly WorkerHostUserInterface? _ui;
 
         public WorkerHost(PSHost caller)
         {
             _caller = caller;
-            // Made once: PowerShell keeps the UI a runspace was opened with.
-            _ui = caller.UI == null ? null : new WorkerHostUserInterface(caller.UI, this);
+            _ui = caller.UI == null ? null : new WorkerHostUserInterface(caller.UI);
         }
-
-        /// <summary>
-        /// Set for each thread that takes the runspace (Start-WorkerThread -HoldHostOutput): host text is then
-        /// kept for the join instead of shown live.
-        /// </summary>
-        public bool HoldsHostOutput { get; set; }
 
         public override string Name => _caller.Name;
 
@@ -38,6 +31,9 @@ namespace PSThreading.Runtime
         public override Guid InstanceId => _caller.InstanceId;
 
         public override PSHostUserInterface? UI => _ui;
+
+        /// <summary>The UI as this module's own type: told which worker the runspace runs now.</summary>
+        internal WorkerHostUserInterface? WorkerUI => _ui;
 
         public override CultureInfo CurrentCulture => _caller.CurrentCulture;
 

@@ -4,63 +4,54 @@ using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
+using PSThreading.Core.Threads;
 
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// The UI of a Start-WorkerThread worker: the caller's, minus what comes back through the join. Warning,
-    /// verbose, debug and information records are queued on the thread and written by Wait-WorkerThread, so
-    /// shown here too they would print twice, past every redirection. Host text (Write-Host) stays live,
-    /// unless the thread holds it for the join.
+    /// The host UI of a worker runspace. Host text (Write-Host, Out-Host) stays live, like Python's print(), but
+    /// goes through <see cref="LiveHostOutput"/> so it lands above an idle PSReadLine prompt and in the caller's
+    /// transcript; with -HoldHostOutput it writes nothing (the records come back at the join). Prompts never read
+    /// the console from the worker's thread: the worker is Blocked and its joiner asks (<see cref="JoinerPrompt"/>).
+    /// A warm runspace serves one worker after another: <see cref="Serve"/> says which one runs now.
     /// </summary>
     internal sealed class WorkerHostUserInterface : PSHostUserInterface
     {
         private readonly PSHostUserInterface _caller;
-        private readonly WorkerHost _host;
+        private volatile Served? _served;
 
-        public WorkerHostUserInterface(PSHostUserInterface caller, WorkerHost host)
+        public WorkerHostUserInterface(PSHostUserInterface caller)
         {
             _caller = caller;
-            _host = host;
         }
 
         public override PSHostRawUserInterface? RawUI => _caller.RawUI;
 
-        private bool ShowsHostText => !_host.HoldsHostOutput;
+        public override bool SupportsVirtualTerminal => _caller.SupportsVirtualTerminal;
 
-        public override void Write(string value)
-        {
-            if (ShowsHostText)
-            {
-                _caller.Write(value);
-            }
-        }
+        /// <summary>From now on the runspace runs <paramref name="thread"/>'s script; a null output holds its host text.</summary>
+        internal void Serve(WorkerThread thread, LiveHostOutput? output) => _served = new Served(thread, output);
+
+        internal void EndServe() => _served = null;
+
+        // Host text (Write-Host, Out-Host) is transcribed as the caller's own would be, once per call. The text as
+        // shown tells how many rows it takes above the prompt.
+        public override void Write(string value) => WriteText(ui => ui.Write(value), value, value);
 
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
-        {
-            if (ShowsHostText)
-            {
-                _caller.Write(foregroundColor, backgroundColor, value);
-            }
-        }
+            => WriteText(ui => ui.Write(foregroundColor, backgroundColor, value), value, value);
 
-        public override void WriteLine(string value)
-        {
-            if (ShowsHostText)
-            {
-                _caller.WriteLine(value);
-            }
-        }
+        public override void WriteLine() => WriteText(ui => ui.WriteLine(), "\n", string.Empty);
 
-        public override void WriteErrorLine(string value)
-        {
-            if (ShowsHostText)
-            {
-                _caller.WriteErrorLine(value);
-            }
-        }
+        public override void WriteLine(string value) => WriteText(ui => ui.WriteLine(value), value + "\n", value);
 
-        // Records of these streams are queued on the thread: the join writes them in the caller.
+        public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
+            => WriteText(ui => ui.WriteLine(foregroundColor, backgroundColor, value), value + "\n", value);
+
+        public override void WriteErrorLine(string value) => WriteText(ui => ui.WriteErrorLine(value), value + "\n");
+
+        // Records of these streams are queued on the thread and written by the join in the caller: shown here
+        // too, they would print twice, past every redirection.
         public override void WriteDebugLine(string message)
         {
         }
@@ -77,23 +68,62 @@ namespace PSThreading.Runtime
         {
         }
 
+        // Progress is drawn by the console in place, not as lines: it passes through as before.
         public override void WriteProgress(long sourceId, ProgressRecord record) => _caller.WriteProgress(sourceId, record);
 
-        public override string ReadLine() => _caller.ReadLine();
+        public override string ReadLine() => (string)Ask(ui => ui.ReadLine())!;
 
-        public override SecureString ReadLineAsSecureString() => _caller.ReadLineAsSecureString();
+        public override SecureString ReadLineAsSecureString() => (SecureString)Ask(ui => ui.ReadLineAsSecureString())!;
 
-        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) =>
-            _caller.Prompt(caption, message, descriptions);
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
+            => (Dictionary<string, PSObject>)Ask(ui => ui.Prompt(caption, message, descriptions))!;
 
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) =>
-            _caller.PromptForChoice(caption, message, choices, defaultChoice);
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+            => (int)Ask(ui => ui.PromptForChoice(caption, message, choices, defaultChoice))!;
 
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) =>
-            _caller.PromptForCredential(caption, message, userName, targetName);
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName)
+            => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName))!;
 
         public override PSCredential PromptForCredential(
-            string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
-            _caller.PromptForCredential(caption, message, userName, targetName, allowedCredentialTypes, options);
+            string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
+            => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName, allowedCredentialTypes, options))!;
+
+        private void WriteText(Action<PSHostUserInterface> write, string shown, string? transcript = null)
+        {
+            Served? served = _served;
+            if (served == null)
+            {
+                // Nothing of ours runs here (the runspace is being prepared or cleaned): as the caller's host would.
+                write(_caller);
+                return;
+            }
+
+            served.Output?.Write(new HostText(write, shown, transcript));
+        }
+
+        private object? Ask(Func<PSHostUserInterface, object?> ask)
+        {
+            Served? served = _served;
+            if (served == null)
+            {
+                return ask(_caller);
+            }
+
+            WorkerThread thread = served.Thread;
+            return JoinerPrompt.Ask(ask, thread.AddResult, thread, thread.Name);
+        }
+
+        private sealed class Served
+        {
+            public Served(WorkerThread thread, LiveHostOutput? output)
+            {
+                Thread = thread;
+                Output = output;
+            }
+
+            public WorkerThread Thread { get; }
+
+            public LiveHostOutput? Output { get; }
+        }
     }
 }

@@ -19,11 +19,10 @@ namespace PSThreading.Runtime
         private readonly RunspaceBaseline? _baseline;
         private readonly Dictionary<string, object?> _defaults = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
 
-        private WorkerRunspace(Runspace runspace, PSHost host, WorkerHost? workerHost, PSLanguageMode languageMode)
+        private WorkerRunspace(Runspace runspace, PSHost host, PSLanguageMode languageMode)
         {
             Runspace = runspace;
             Host = host;
-            WorkerHost = workerHost;
             LanguageMode = languageMode;
             _baseline = RunspaceBaseline.Take(runspace);
             foreach (string name in CallerContext.PreferenceNames)
@@ -36,8 +35,8 @@ namespace PSThreading.Runtime
 
         public PSHost Host { get; }
 
-        /// <summary>The host the runspace was opened with, for a Start-WorkerThread runspace; null for the pool's.</summary>
-        public WorkerHost? WorkerHost { get; }
+        /// <summary>The host UI of a Start-WorkerThread runspace (none for pool runspaces, whose host is the pool's).</summary>
+        public WorkerHostUserInterface? WorkerUI { get; private set; }
 
         public Guid InstanceId => Runspace.InstanceId;
 
@@ -53,8 +52,8 @@ namespace PSThreading.Runtime
         public static WorkerRunspace Open(PSHost host, PSLanguageMode languageMode)
         {
             InitialSessionState state = InitialSessionState.CreateDefault2();
-            WorkerHost? workerHost = host is PSThreading.Pool.PoolWorkerHost ? null : new WorkerHost(host);
-            Runspace runspace = RunspaceFactory.CreateRunspace(workerHost ?? host, state);
+            PSHost runspaceHost = host is PSThreading.Pool.PoolWorkerHost ? host : new WorkerHost(host);
+            Runspace runspace = RunspaceFactory.CreateRunspace(runspaceHost, state);
             runspace.ThreadOptions = PSThreadOptions.UseCurrentThread;
             runspace.Name = "PSThreading";
             try
@@ -76,7 +75,7 @@ namespace PSThreading.Runtime
 
                 // Set after the import, which needs FullLanguage; from here on no code runs in another mode.
                 runspace.SessionStateProxy.LanguageMode = languageMode;
-                return new WorkerRunspace(runspace, host, workerHost, languageMode);
+                return new WorkerRunspace(runspace, host, languageMode) { WorkerUI = (runspaceHost as WorkerHost)?.WorkerUI };
             }
             catch
             {

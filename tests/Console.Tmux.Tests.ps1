@@ -1,0 +1,87 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
+# Concurrency
+# A worker's host text and prompts at a real PSReadLine prompt: pwsh in a detached tmux session of 80x24,
+# driven with send-keys and read with capture-pane. Skipped where tmux is absent.
+
+BeforeDiscovery { $script:NoTmux = -not (Get-Command tmux -CommandType Application -ErrorAction Ignore) }
+
+Describe 'Console at a PSReadLine prompt (tmux)' -Skip:$NoTmux {
+    BeforeAll {
+        # The screen and its scrollback as lines, wrapped lines joined.
+        function Get-Screen([string] $Session) { @(tmux capture-pane -p -J -S - -t $Session) }
+
+        # Polls the screen (bounded) until the condition on its lines holds; returns those lines.
+        function Wait-Screen([string] $Session, [scriptblock] $Condition, [double] $Seconds = 20) {
+            $deadline = [datetime]::UtcNow.AddSeconds($Seconds)
+            while ($true) {
+                $lines = Get-Screen $Session
+                if (& $Condition $lines) { return $lines }
+                if ([datetime]::UtcNow -gt $deadline) {
+                    throw "Timed out waiting for the screen: $Condition`n$($lines -join "`n")"
+                }
+                Start-Sleep -Milliseconds 100
+            }
+        }
+
+        function Get-PromptCount([string[]] $Lines) { @($Lines | Where-Object { $_ -like 'PS *>*' }).Count }
+
+        # Types a command line and waits for the prompt after it.
+        function Send-Line([string] $Session, [string] $Line) {
+            $prompts = Get-PromptCount (Get-Screen $Session)
+            tmux send-keys -t $Session -l $Line
+            tmux send-keys -t $Session Enter
+            $null = Wait-Screen $Session { param($l) (Get-PromptCount $l) -gt $prompts }
+        }
+
+        function Start-TmuxPwsh {
+            $session = "psthreading-$PID-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+            tmux new-session -d -s $session -x 80 -y 24 "'$PwshPath' -NoProfile -NoLogo"
+            $null = Wait-Screen $session { param($l) (Get-PromptCount $l) -ge 1 }
+            # No inline suggestions (they would draw over what is typed) and no history written to the user's file.
+            Send-Line $session "Set-PSReadLineOption -PredictionSource None -HistorySaveStyle SaveNothing; Import-Module '$ModuleManifest'"
+            $session
+        }
+    }
+
+    AfterEach {
+        if ($session) { tmux kill-session -t $session 2>$null }
+    }
+
+    It "writes a worker's line above the prompt and keeps the half-typed line" {
+        $session = Start-TmuxPwsh
+        Send-Line $session "`$t = Start-WorkerThread { Start-Sleep 2; Write-Host 'worker-line-42' }"
+        # Half a command, no Enter, typed before the worker writes.
+        tmux send-keys -t $session -l "'half' + 'typed'"
+        $lines = Wait-Screen $session { param($l) $l -contains 'worker-line-42' }
+        Start-Sleep -Milliseconds 500
+        $lines = Get-Screen $session
+        $workerRow = [array]::IndexOf($lines, 'worker-line-42')
+        $promptRows = @(for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -like "PS *> 'half' + 'typed'") { $i } })
+        $promptRows.Count | Should -Be 1 -Because ($lines -join "`n")
+        $workerRow | Should -BeLessThan $promptRows[0]
+        # Enter runs exactly what was typed.
+        tmux send-keys -t $session Enter
+        $lines = Wait-Screen $session { param($l) $l -contains 'halftyped' }
+        @($lines | Where-Object { $_ -eq 'halftyped' }).Count | Should -Be 1
+        @($lines | Where-Object { $_ -eq 'worker-line-42' }).Count | Should -Be 1
+    }
+
+    It "leaves typed keys to PSReadLine while a worker waits at Read-Host; Wait-WorkerThread asks it" {
+        $session = Start-TmuxPwsh
+        Send-Line $session "`$t = Start-WorkerThread { `$n = Read-Host 'name'; `"got:`$n`" }"
+        # Typed at the prompt, 'bob' is a command line for PSReadLine, not an answer for the worker.
+        Send-Line $session 'bob'
+        $lines = Get-Screen $session
+        ($lines -join "`n") | Should -Match "The term 'bob' is not recognized"
+        Send-Line $session '$t.State'
+        Get-Screen $session | Should -Contain 'Blocked'
+        tmux send-keys -t $session -l 'Wait-WorkerThread $t'
+        tmux send-keys -t $session Enter
+        $null = Wait-Screen $session { param($l) @($l | Where-Object { $_ -like 'name:*' }).Count -ge 1 }
+        tmux send-keys -t $session -l 'bob'
+        tmux send-keys -t $session Enter
+        $lines = Wait-Screen $session { param($l) $l -contains 'got:bob' }
+        Send-Line $session '"state:$($t.State)"'
+        Get-Screen $session | Should -Contain 'state:Completed'
+    }
+}
