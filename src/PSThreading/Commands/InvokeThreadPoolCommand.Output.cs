@@ -76,29 +76,12 @@ namespace PSThreading.Commands
             var records = _call!.Records;
             while (records.TryDequeue(out object? record))
             {
-                switch (record)
-                {
-                    case ErrorRecord error:
-                        WriteError(error);
-                        break;
-                    case WarningRecord warning:
-                        WriteWarning(warning.Message);
-                        break;
-                    case VerboseRecord verbose:
-                        WriteVerbose(verbose.Message);
-                        break;
-                    case DebugRecord debug:
-                        WriteDebug(debug.Message);
-                        break;
-                    case InformationRecord information:
-                        WriteInformation(information);
-                        break;
-                    case ProgressRecord progress:
-                        WriteProgress(progress);
-                        break;
-                }
+                WriteRecord(record!);
             }
         }
+
+        /// <summary>A record an item wrote, to the stream it was written to.</summary>
+        private void WriteRecord(object record) => StreamRecords.Write(this, record);
 
         private static string DescribeItem(object? input)
         {

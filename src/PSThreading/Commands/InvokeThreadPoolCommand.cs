@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Attributes;
+using PSThreading.Inline;
 using PSThreading.Pool;
 using PSThreading.Runtime;
 
@@ -86,6 +87,7 @@ namespace PSThreading.Commands
         protected override void BeginProcessing()
         {
             _watch.Start();
+            bool inline = ThreadingMode.IsInline(this);
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             _timeout = BoundSeconds(nameof(Timeout), Timeout);
@@ -94,11 +96,25 @@ namespace PSThreading.Commands
             _activityId = Interlocked.Increment(ref s_progressActivityId);
             _nextProgress = s_progressDelay;
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
+            if (inline)
+            {
+                // $PSThreadingMode = 'Inline': the items run on this thread, as they arrive (see InlinePool).
+                _inline = StartInline(script, arguments);
+                return;
+            }
+
             _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace);
         }
 
         protected override void ProcessRecord()
         {
+            if (_inline != null)
+            {
+                long? total = MyInvocation.ExpectingInput ? null : InputObject?.Length;
+                ForEachInput(item => _inline.Run(item, total), () => _inline.IsEnded);
+                return;
+            }
+
             if (_ended || _call == null)
             {
                 return;
@@ -106,28 +122,34 @@ namespace PSThreading.Commands
 
             try
             {
-                if (MyInvocation.ExpectingInput)
-                {
-                    // From the pipeline each object is one item; the binder wraps a single object in an array.
-                    Add(InputObject == null ? null : InputObject.Length == 1 ? InputObject[0] : InputObject);
-                }
-                else if (InputObject != null)
-                {
-                    foreach (object element in InputObject)
-                    {
-                        Add(element);
-                        if (_ended)
-                        {
-                            break;
-                        }
-                    }
-                }
+                ForEachInput(Add, () => _ended);
             }
             catch
             {
                 // Ctrl+C, -ErrorAction Stop, a downstream Select-Object -First: the workers stop first.
                 EndCall();
                 throw;
+            }
+        }
+
+        /// <summary>The items of this record: from the pipeline the object is one item, given directly each element is one.</summary>
+        private void ForEachInput(Action<object?> add, Func<bool> ended)
+        {
+            if (MyInvocation.ExpectingInput)
+            {
+                // The binder wraps a single piped object in an array.
+                add(InputObject == null ? null : InputObject.Length == 1 ? InputObject[0] : InputObject);
+            }
+            else if (InputObject != null)
+            {
+                foreach (object element in InputObject)
+                {
+                    add(element);
+                    if (ended())
+                    {
+                        break;
+                    }
+                }
             }
         }
 

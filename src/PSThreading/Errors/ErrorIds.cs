@@ -17,5 +17,6 @@ namespace PSThreading.Errors
         public const string UsingInScriptBlockValue = "UsingInScriptBlockValue";
         public const string RunspaceBoundClassInstance = "RunspaceBoundClassInstance";
         public const string RunspaceBoundScriptMember = "RunspaceBoundScriptMember";
+        public const string InvalidThreadingMode = "InvalidThreadingMode";
     }
 }

@@ -11,7 +11,7 @@ namespace PSThreading.Runtime
     /// The body of a worker started by Start-WorkerThread: runs the script in a warm runspace on the
     /// worker's own thread, queuing output objects and error records, in the order written, for the join.
     /// </summary>
-    internal sealed class ScriptThreadBody : IThreadBody
+    internal sealed class ScriptThreadBody : IThreadBody, IThreadFailure
     {
         private readonly object _sync = new object();
         private readonly WorkerScript _script;

@@ -1,0 +1,112 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Management.Automation.Runspaces;
+using System.Text;
+using PSThreading.Runtime;
+
+namespace PSThreading.Inline
+{
+    /// <summary>
+    /// A caller's block made ready to run inline, on the caller's thread: the block itself (it may run here, on
+    /// the thread that owns it), or, when it reads <c>$using:</c> values, a copy whose <c>$using:</c> reads
+    /// are plain variables (a block run locally cannot read <c>$using:</c>), bound to the same module. The
+    /// block runs through a small wrapper script that sets <c>$_</c>, the <c>$using:</c> variables and the
+    /// preferences given as common parameters in a scope of its own, then calls the block with <c>&amp;</c>.
+    /// </summary>
+    internal sealed class InlineScript
+    {
+        internal const string BlockParameter = "__PSThreadingBlock";
+        internal const string ArgumentsParameter = "__PSThreadingArguments";
+        internal const string ItemParameter = "__PSThreadingItem";
+        private const string UsingVariablePrefix = "__PSThreadingUsing";
+
+        private InlineScript(ScriptBlock block, string wrapperText, IReadOnlyList<KeyValuePair<string, object?>> variables)
+        {
+            Block = block;
+            WrapperText = wrapperText;
+            Variables = variables;
+        }
+
+        /// <summary>The block to call for each run.</summary>
+        public ScriptBlock Block { get; }
+
+        /// <summary>The script that calls <see cref="Block"/>; its parameters are the variables the block reads.</summary>
+        public string WrapperText { get; }
+
+        /// <summary>The <c>$using:</c> values and preferences, set as variables in the wrapper's scope.</summary>
+        public IReadOnlyList<KeyValuePair<string, object?>> Variables { get; }
+
+        /// <summary>
+        /// On the caller's pipeline thread. <paramref name="script"/> holds the <c>$using:</c> values evaluated
+        /// and checked as Threads mode does (the same values are refused, script blocks travel as text).
+        /// </summary>
+        public static InlineScript Create(ScriptBlock block, WorkerScript script, IReadOnlyList<KeyValuePair<string, object?>> preferences)
+        {
+            var variables = new List<KeyValuePair<string, object?>>();
+            Hashtable? usingValues = WorkerValues.InWorker(script.UsingValues, Runspace.DefaultRunspace);
+            ScriptBlock toRun = usingValues == null ? block : WithUsingAsVariables(block, usingValues, variables);
+            variables.AddRange(preferences);
+
+            var wrapper = new StringBuilder();
+            wrapper.Append("param($").Append(BlockParameter).Append(", $").Append(ArgumentsParameter).Append(", $").Append(ItemParameter);
+            foreach (KeyValuePair<string, object?> variable in variables)
+            {
+                wrapper.Append(", ${").Append(variable.Key).Append('}');
+            }
+
+            // `& $block` gives the block a local scope of its own, as in a worker; the do/while catches a stray
+            // break or continue in it, which would otherwise end a loop of the caller's.
+            wrapper.Append(")\n$_ = $").Append(ItemParameter).Append('\n');
+            wrapper.Append("do { & $").Append(BlockParameter).Append(" @").Append(ArgumentsParameter).Append(" } while ($false)\n");
+            return new InlineScript(toRun, wrapper.ToString(), variables);
+        }
+
+        /// <summary>A copy of the block whose own <c>$using:</c> reads (not those of blocks nested in it) are variables.</summary>
+        private static ScriptBlock WithUsingAsVariables(ScriptBlock block, Hashtable usingValues, List<KeyValuePair<string, object?>> variables)
+        {
+            Ast root = block.Ast;
+            string text = root.Extent.Text;
+            int start = root.Extent.StartOffset;
+            if (root.Parent != null && text.StartsWith("{", StringComparison.Ordinal) && text.EndsWith("}", StringComparison.Ordinal))
+            {
+                // A block written as { ... }: its text is the inside, as ScriptBlock.ToString() gives it.
+                text = text.Substring(1, text.Length - 2);
+                start++;
+            }
+
+            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            var reads = root.FindAll(a => a is UsingExpressionAst && !WorkerScript.IsInNestedScriptBlock(a, root), searchNestedScriptBlocks: true)
+                .Cast<UsingExpressionAst>()
+                .OrderByDescending(a => a.Extent.StartOffset)
+                .ToList();
+            if (reads.Count == 0)
+            {
+                return block;
+            }
+
+            var rewritten = new StringBuilder(text);
+            foreach (UsingExpressionAst read in reads)
+            {
+                string key = WorkerScript.UsingKey(read);
+                if (!names.TryGetValue(key, out string? name))
+                {
+                    name = UsingVariablePrefix + names.Count.ToString(CultureInfo.InvariantCulture);
+                    names.Add(key, name);
+                    variables.Add(new KeyValuePair<string, object?>(name, usingValues[key]));
+                }
+
+                rewritten.Remove(read.Extent.StartOffset - start, read.Extent.EndOffset - read.Extent.StartOffset);
+                rewritten.Insert(read.Extent.StartOffset - start, "${" + name + "}");
+            }
+
+            ScriptBlock copy = ScriptBlock.Create(rewritten.ToString());
+            // Bound to the block's module, the copy resolves commands and variables where the block would.
+            return block.Module != null ? block.Module.NewBoundScriptBlock(copy) : copy;
+        }
+    }
+}
