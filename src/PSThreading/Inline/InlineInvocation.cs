@@ -30,8 +30,9 @@ namespace PSThreading.Inline
         public ErrorRecord? Error { get; private set; }
 
         /// <summary>
-        /// Runs the block once. Output goes to <paramref name="onOutput"/>, and error, warning, verbose, debug,
-        /// information and progress records to <paramref name="onRecord"/>, in the order written. A stop that
+        /// Runs the block once. Output goes to <paramref name="onOutput"/>, and error, warning, verbose, debug and
+        /// information records to <paramref name="onRecord"/>, in the order written (progress records go
+        /// straight to the host, as a nested pipeline writes them). A stop that
         /// did not come from <see cref="Stop"/> (Ctrl+C) is thrown on as the pipeline stop.
         /// </summary>
         public InlineOutcome Run(InlineScript script, object? item, object[] arguments, Action<PSObject> onOutput, Action<object> onRecord)
@@ -52,13 +53,19 @@ namespace PSThreading.Inline
 
                     var output = new PSDataCollection<PSObject>();
                     // The handlers run on this thread as the block writes, so each stream keeps the block's order.
-                    output.DataAdded += (sender, e) => Forward((PSDataCollection<PSObject>)sender, onOutput);
+                    // The wrapper merges the warning, verbose, debug and information records into the output.
+                    output.DataAdded += (sender, e) => Forward((PSDataCollection<PSObject>)sender, value =>
+                    {
+                        if (value.BaseObject is InformationalRecord || value.BaseObject is InformationRecord)
+                        {
+                            onRecord(value.BaseObject);
+                        }
+                        else
+                        {
+                            onOutput(value);
+                        }
+                    });
                     ps.Streams.Error.DataAdded += (sender, e) => Forward((PSDataCollection<ErrorRecord>)sender, onRecord);
-                    ps.Streams.Warning.DataAdded += (sender, e) => Forward((PSDataCollection<WarningRecord>)sender, onRecord);
-                    ps.Streams.Verbose.DataAdded += (sender, e) => Forward((PSDataCollection<VerboseRecord>)sender, onRecord);
-                    ps.Streams.Debug.DataAdded += (sender, e) => Forward((PSDataCollection<DebugRecord>)sender, onRecord);
-                    ps.Streams.Information.DataAdded += (sender, e) => Forward((PSDataCollection<InformationRecord>)sender, onRecord);
-                    ps.Streams.Progress.DataAdded += (sender, e) => Forward((PSDataCollection<ProgressRecord>)sender, onRecord);
                     return Invoke(ps, output);
                 }
             }

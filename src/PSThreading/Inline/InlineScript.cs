@@ -60,13 +60,19 @@ namespace PSThreading.Inline
             }
 
             // `& $block` gives the block a local scope of its own, as in a worker; the do/while catches a stray
-            // break or continue in it, which would otherwise end a loop of the caller's.
+            // break or continue in it, which would otherwise end a loop of the caller's. A nested pipeline writes
+            // warning, verbose, debug and information records straight to the host, not to its streams: merged
+            // into the output, they reach the cmdlet, which writes them as it writes a worker's.
             wrapper.Append(")\n$_ = $").Append(ItemParameter).Append('\n');
-            wrapper.Append("do { & $").Append(BlockParameter).Append(" @").Append(ArgumentsParameter).Append(" } while ($false)\n");
+            wrapper.Append("do { & $").Append(BlockParameter).Append(" @").Append(ArgumentsParameter)
+                .Append(" 3>&1 4>&1 5>&1 6>&1 } while ($false)\n");
             return new InlineScript(toRun, wrapper.ToString(), variables);
         }
 
-        /// <summary>A copy of the block whose own <c>$using:</c> reads (not those of blocks nested in it) are variables.</summary>
+        /// <summary>
+        /// A copy of the block whose <c>$using:</c> reads are variables: its own, and those of blocks nested in it
+        /// that the caller could evaluate (a worker runs those in place too: Invoke-WithLock, ForEach-Object).
+        /// </summary>
         private static ScriptBlock WithUsingAsVariables(ScriptBlock block, Hashtable usingValues, List<KeyValuePair<string, object?>> variables)
         {
             Ast root = block.Ast;
@@ -80,8 +86,9 @@ namespace PSThreading.Inline
             }
 
             var names = new Dictionary<string, string>(StringComparer.Ordinal);
-            var reads = root.FindAll(a => a is UsingExpressionAst && !WorkerScript.IsInNestedScriptBlock(a, root), searchNestedScriptBlocks: true)
+            var reads = root.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true)
                 .Cast<UsingExpressionAst>()
+                .Where(a => usingValues.ContainsKey(WorkerScript.UsingKey(a)))
                 .OrderByDescending(a => a.Extent.StartOffset)
                 .ToList();
             if (reads.Count == 0)
