@@ -55,7 +55,7 @@ namespace PSThreading.Commands
             {
                 // $PSThreadingMode = 'Inline': the block runs now, on this thread, and the ended thread is returned.
                 InlineScript inlineScript = InlineScript.Create(ScriptBlock, script, Array.Empty<KeyValuePair<string, object?>>());
-                WriteObject(InlineThread.Run(this, inlineScript, arguments, Name, Daemon, DelayToWait(), record => StreamRecords.Write(this, record)));
+                WriteObject(InlineThread.RunToEnd(this, inlineScript, arguments, Name, Daemon, DelayToWait(), record => StreamRecords.Write(this, record)));
                 return;
             }
 

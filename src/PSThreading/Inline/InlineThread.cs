@@ -33,7 +33,7 @@ namespace PSThreading.Inline
         /// Runs the block; the records it wrote to the other streams (warning, verbose, information...) go to
         /// <paramref name="writeRecord"/> once it has ended. A Ctrl+C stops it as Stopped and is thrown on.
         /// </summary>
-        public static WorkerThread Run(PSCmdlet cmdlet, InlineScript script, object[]? arguments, string? name, bool isDaemon, TimeSpan? delay, Action<object> writeRecord)
+        public static WorkerThread RunToEnd(PSCmdlet cmdlet, InlineScript script, object[]? arguments, string? name, bool isDaemon, TimeSpan? delay, Action<object> writeRecord)
         {
             var body = new InlineThread();
             WorkerThread thread = ThreadRegistry.BeginInlineWorker(name, isDaemon, body);
@@ -88,7 +88,7 @@ namespace PSThreading.Inline
 
         public void Run(WorkerThread thread)
         {
-            // Never started on a thread of its own: the block ran in Run(...) above.
+            // Never started on a thread of its own: the block ran in RunToEnd above.
         }
 
         public void RequestStop()
