@@ -10,6 +10,7 @@ namespace PSThreading.Core.Sync
         public const string BarrierBroken = nameof(BarrierBroken);
         public const string NamedObjectInUse = nameof(NamedObjectInUse);
         public const string NamedObjectNotFound = nameof(NamedObjectNotFound);
+        public const string InlineWouldBlock = nameof(InlineWouldBlock);
     }
 
     /// <summary>A Take that found the queue still empty at its timeout.</summary>

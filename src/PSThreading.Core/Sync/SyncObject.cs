@@ -87,6 +87,7 @@ namespace PSThreading.Core.Sync
                 return false;
             }
 
+            InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
             long deadline = SyncTimeout.Deadline(timeout);
             WorkerThread self = ThreadRegistry.Current;
             var wait = new ThreadWait(this, self, timeout.HasValue);

@@ -92,7 +92,13 @@ namespace PSThreading.Core.Sync
                 }
             }
 
-            return timeout != TimeSpan.Zero && WaitToTake(self, timeout, cancellationToken);
+            if (timeout == TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
+            return WaitToTake(self, timeout, cancellationToken);
         }
 
         /// <summary>Gives the lock back (one permit, one level of a reentrant lock); wakes one waiter.</summary>

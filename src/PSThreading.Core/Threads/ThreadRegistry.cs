@@ -135,6 +135,26 @@ namespace PSThreading.Core.Threads
         }
 
         /// <summary>
+        /// Registers a worker whose block runs inline on the calling thread (<c>$PSThreadingMode = 'Inline'</c>):
+        /// listed while the block runs, with the calling thread's id. The caller ends it with
+        /// <see cref="WorkerThread.Finish"/>.
+        /// </summary>
+        public static WorkerThread BeginInlineWorker(string? name, bool isDaemon, IThreadBody body)
+        {
+            EnsureMainThread();
+            WorkerThread thread;
+            lock (s_sync)
+            {
+                long sequence = ++s_sequence;
+                thread = new WorkerThread(name ?? NextThreadName(), ThreadKind.Worker, isDaemon, body, sequence);
+                thread.RunOnCallingThread();
+                s_live.Add(sequence, thread);
+            }
+
+            return thread;
+        }
+
+        /// <summary>
         /// Registers the calling thread as a long-lived pool worker: it is listed while alive and is
         /// <see cref="Current"/> on this thread. The caller ends it with <see cref="EndPoolWorker"/>.
         /// </summary>

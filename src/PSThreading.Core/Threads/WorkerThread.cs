@@ -136,6 +136,12 @@ namespace PSThreading.Core.Threads
             Volatile.Write(ref _state, (int)WorkerState.Scheduled);
         }
 
+        /// <summary>The delay has passed: Scheduled becomes Running (a stop meanwhile leaves Stopping).</summary>
+        internal void EndSchedule() => Interlocked.CompareExchange(ref _state, (int)WorkerState.Running, (int)WorkerState.Scheduled);
+
+        /// <summary>For a worker run inline: it has the calling thread's id, and no OS thread of its own.</summary>
+        internal void RunOnCallingThread() => ManagedThreadId = Environment.CurrentManagedThreadId;
+
         internal void StartOsThread(int maxStackSize)
         {
             var thread = new Thread(RunOnOwnThread, maxStackSize)
@@ -168,7 +174,7 @@ namespace PSThreading.Core.Threads
                         throw new OperationCanceledException(_stopRequested.Token);
                     }
 
-                    Interlocked.CompareExchange(ref _state, (int)WorkerState.Running, (int)WorkerState.Scheduled);
+                    EndSchedule();
                 }
 
                 _body!.Run(this);

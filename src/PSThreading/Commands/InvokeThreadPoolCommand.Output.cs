@@ -26,7 +26,10 @@ namespace PSThreading.Commands
             _lastBatch = written;
         }
 
-        private void WriteResult(PoolWorkItem item)
+        private void WriteResult(PoolWorkItem item) => EmitResult(item, WriteObject, WriteError);
+
+        /// <summary>What an ended item gives: its output, or its error (its own, or its timeout's).</summary>
+        private void EmitResult(PoolWorkItem item, Action<object> emitOutput, Action<ErrorRecord> emitError)
         {
             switch (item.State)
             {
@@ -35,13 +38,13 @@ namespace PSThreading.Commands
                     {
                         foreach (object value in output)
                         {
-                            WriteObject(value);
+                            emitOutput(value);
                         }
                     }
 
                     break;
                 case PoolItemState.Failed:
-                    WriteError(CommandNotFoundHint.Apply(ItemError(item), this));
+                    emitError(CommandNotFoundHint.Apply(ItemError(item), this));
                     break;
                 case PoolItemState.TimedOut:
                     string message = string.Format(
@@ -52,7 +55,7 @@ namespace PSThreading.Commands
                         DescribeItem(item.Input),
                         item.Index,
                         _itemTimeout?.TotalSeconds);
-                    WriteError(new ErrorRecord(new TimeoutException(message), ErrorIds.ItemTimeout, ErrorCategory.OperationTimeout, item.Input));
+                    emitError(new ErrorRecord(new TimeoutException(message), ErrorIds.ItemTimeout, ErrorCategory.OperationTimeout, item.Input));
                     break;
             }
         }
@@ -77,34 +80,28 @@ namespace PSThreading.Commands
             var records = _call!.Records;
             while (records.TryDequeue(out object? record))
             {
-                switch (record)
-                {
-                    case ErrorRecord error:
-                        WriteError(CommandNotFoundHint.Apply(error, this));
-                        break;
-                    case SetupOutput setup:
-                        foreach (object value in setup.Values)
-                        {
-                            WriteObject(value);
-                        }
+                WriteRecord(record!);
+            }
+        }
 
-                        break;
-                    case WarningRecord warning:
-                        WriteWarning(warning.Message);
-                        break;
-                    case VerboseRecord verbose:
-                        WriteVerbose(verbose.Message);
-                        break;
-                    case DebugRecord debug:
-                        WriteDebug(debug.Message);
-                        break;
-                    case InformationRecord information:
-                        WriteInformation(information);
-                        break;
-                    case ProgressRecord progress:
-                        WriteProgress(progress);
-                        break;
-                }
+        /// <summary>A record an item (or a worker's -Begin) wrote, to the stream it was written to.</summary>
+        private void WriteRecord(object record)
+        {
+            switch (record)
+            {
+                case ErrorRecord error:
+                    WriteError(CommandNotFoundHint.Apply(error, this));
+                    break;
+                case SetupOutput setup:
+                    foreach (object value in setup.Values)
+                    {
+                        WriteObject(value);
+                    }
+
+                    break;
+                default:
+                    StreamRecords.Write(this, record);
+                    break;
             }
         }
 

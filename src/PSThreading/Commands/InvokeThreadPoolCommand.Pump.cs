@@ -159,13 +159,21 @@ namespace PSThreading.Commands
             EndCall();
             WriteRecords();
             WriteEndOutput();
+            WriteCallTimeout(scheduler.FinishedCount, scheduler.TotalCount, scheduler.AddedCount);
+        }
+
+        /// <summary>The call's timeout error: items finished, the input's size when known, items taken so far.</summary>
+        private void WriteCallTimeout(int finished, long? total, long added) => WriteError(CallTimeoutError(finished, total, added));
+
+        private ErrorRecord CallTimeoutError(int finished, long? total, long added)
+        {
             string message = string.Format(
                 CultureInfo.InvariantCulture,
                 "Invoke-ThreadPool stopped after its timeout of {0} seconds: {1} of {2} items had finished.",
                 _timeout!.Value.TotalSeconds,
-                scheduler.FinishedCount,
-                scheduler.TotalCount.HasValue ? scheduler.TotalCount.Value.ToString(CultureInfo.InvariantCulture) : "at least " + scheduler.AddedCount);
-            WriteError(new ErrorRecord(new TimeoutException(message), ErrorIds.PoolTimeout, ErrorCategory.OperationTimeout, null));
+                finished,
+                total.HasValue ? total.Value.ToString(CultureInfo.InvariantCulture) : "at least " + added);
+            return new ErrorRecord(new TimeoutException(message), ErrorIds.PoolTimeout, ErrorCategory.OperationTimeout, null);
         }
 
         private void EndCall()

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Attributes;
+using PSThreading.Inline;
 using PSThreading.Pool;
 using PSThreading.Runtime;
 
@@ -111,6 +112,7 @@ namespace PSThreading.Commands
         protected override void BeginProcessing()
         {
             _watch.Start();
+            bool inline = ThreadingMode.IsInline(this);
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
             PoolJob.Carried? carried = PoolJob.TakeCarried(ScriptBlock);
             WorkerScript script = carried?.Script ?? WorkerScript.Create(ScriptBlock, this);
@@ -133,6 +135,13 @@ namespace PSThreading.Commands
             _activityId = Interlocked.Increment(ref s_progressActivityId);
             _nextProgress = s_progressDelay;
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
+            if (inline)
+            {
+                // $PSThreadingMode = 'Inline': the items run on this thread, as they arrive (see InlinePool).
+                _inline = StartInline(script, setup, arguments);
+                return;
+            }
+
             _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace, setup);
         }
 
@@ -144,6 +153,23 @@ namespace PSThreading.Commands
                 return;
             }
 
+            if (_inline != null)
+            {
+                long? total = MyInvocation.ExpectingInput ? null : InputObject?.Length;
+                try
+                {
+                    ForEachInput(item => _inline.Run(item, total), () => _inline.IsEnded);
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    // -ErrorAction Stop: -End still closes what -Begin opened.
+                    RunInlineEnd();
+                    throw;
+                }
+
+                return;
+            }
+
             if (_ended || _call == null)
             {
                 return;
@@ -151,22 +177,7 @@ namespace PSThreading.Commands
 
             try
             {
-                if (MyInvocation.ExpectingInput)
-                {
-                    // From the pipeline each object is one item; the binder wraps a single object in an array.
-                    Add(InputObject == null ? null : InputObject.Length == 1 ? InputObject[0] : InputObject);
-                }
-                else if (InputObject != null)
-                {
-                    foreach (object element in InputObject)
-                    {
-                        Add(element);
-                        if (_ended)
-                        {
-                            break;
-                        }
-                    }
-                }
+                ForEachInput(Add, () => _ended);
             }
             catch
             {
@@ -176,11 +187,46 @@ namespace PSThreading.Commands
             }
         }
 
+        /// <summary>The items of this record: from the pipeline the object is one item, given directly each element is one.</summary>
+        private void ForEachInput(Action<object?> add, Func<bool> ended)
+        {
+            if (MyInvocation.ExpectingInput)
+            {
+                // The binder wraps a single piped object in an array.
+                add(InputObject == null ? null : InputObject.Length == 1 ? InputObject[0] : InputObject);
+            }
+            else if (InputObject != null)
+            {
+                foreach (object element in InputObject)
+                {
+                    add(element);
+                    if (ended())
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
         protected override void EndProcessing()
         {
             if (_job != null)
             {
-                StartJob();
+                if (ThreadingMode.IsInline(this))
+                {
+                    RunJobInline();
+                }
+                else
+                {
+                    StartJob();
+                }
+
+                return;
+            }
+
+            if (_inline != null)
+            {
+                RunInlineEnd();
                 return;
             }
 

@@ -1,8 +1,10 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
+using PSThreading.Inline;
 using PSThreading.Runtime;
 
 namespace PSThreading.Commands
@@ -62,10 +64,19 @@ namespace PSThreading.Commands
                 ThrowTerminatingError(ParameterValidationError.Create(nameof(Delay), Delay, "The -Delay NaN is not valid. Give the seconds to wait before the block starts, 0 or more."));
             }
 
+            bool inline = ThreadingMode.IsInline(this);
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
             WorkerImports? imports = WorkerImports.Resolve(this, Function, Module);
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
+            if (inline)
+            {
+                // $PSThreadingMode = 'Inline': the block runs now, on this thread, and the ended thread is returned.
+                InlineScript inlineScript = InlineScript.Create(ScriptBlock, script, Array.Empty<KeyValuePair<string, object?>>());
+                WriteObject(InlineThread.RunToEnd(this, inlineScript, arguments, Name, Daemon, DelayToWait(), HoldHostOutput, record => StreamRecords.Write(this, record)));
+                return;
+            }
+
             LiveHostOutput? hostOutput = HoldHostOutput ? null : LiveHostOutput.For(this);
             var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), hostOutput, imports);
             ExitJoin.EnsureRegistered(this);

@@ -22,5 +22,6 @@ namespace PSThreading.Errors
         public const string FunctionNotFound = "FunctionNotFound";
         public const string ModuleNotFound = "ModuleNotFound";
         public const string PromptNotAnswered = "PromptNotAnswered";
+        public const string InvalidThreadingMode = "InvalidThreadingMode";
     }
 }

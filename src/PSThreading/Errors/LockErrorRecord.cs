@@ -40,6 +40,7 @@ namespace PSThreading.Errors
             Core.Sync.SyncErrorId.QueueFull => ErrorCategory.OperationTimeout,
             Core.Sync.SyncErrorId.NamedObjectInUse => ErrorCategory.ResourceBusy,
             Core.Sync.SyncErrorId.NamedObjectNotFound => ErrorCategory.ObjectNotFound,
+            Core.Sync.SyncErrorId.InlineWouldBlock => ErrorCategory.DeadlockDetected,
             _ => ErrorCategory.InvalidOperation,
         };
     }

@@ -12,7 +12,7 @@ namespace PSThreading.Runtime
     /// worker's own thread, queuing output objects and the records of every stream but progress, in the
     /// order written, for the join.
     /// </summary>
-    internal sealed class ScriptThreadBody : IThreadBody
+    internal sealed class ScriptThreadBody : IThreadBody, IThreadFailure
     {
         private readonly object _sync = new object();
         private readonly WorkerScript _script;

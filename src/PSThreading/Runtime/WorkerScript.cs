@@ -174,7 +174,7 @@ namespace PSThreading.Runtime
         }
 
         // The engine's key: the expression's text (lower-cased for a plain variable), UTF-16 bytes, base64.
-        private static string UsingKey(UsingExpressionAst usingAst)
+        internal static string UsingKey(UsingExpressionAst usingAst)
         {
             string text = usingAst.ToString();
             if (usingAst.SubExpression is VariableExpressionAst)

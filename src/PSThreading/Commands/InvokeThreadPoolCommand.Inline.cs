@@ -1,0 +1,151 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using PSThreading.Core.Threads;
+using PSThreading.Errors;
+using PSThreading.Inline;
+using PSThreading.Pool;
+using PSThreading.Runtime;
+
+namespace PSThreading.Commands
+{
+    /// <summary>
+    /// <c>$PSThreadingMode = 'Inline'</c>: no workers, the items run on this thread (see <see cref="InlinePool"/>),
+    /// and are written as the workers' items are. -Begin runs once before the first item and the variables it
+    /// sets are given to the items and to -End; -Function and -Module need nothing (the caller's commands
+    /// resolve); -AsJob runs the call at once and returns its ended thread, holding what it wrote.
+    /// </summary>
+    public sealed partial class InvokeThreadPoolCommand
+    {
+        private InlinePool? _inline;
+        private InlineScript? _inlineEnd;
+        private object[] _inlineArguments = Array.Empty<object>();
+        private Action<object>? _inlineEmitOutput;
+        private Action<ErrorRecord>? _inlineEmitError;
+
+        private InlinePool StartInline(WorkerScript script, PoolSetup setup, object[]? arguments) =>
+            StartInline(script, setup, arguments, WriteObject, WriteError, new InlinePoolOutput(WriteResult, WriteRecord, WriteCallTimeout));
+
+        private InlinePool StartInline(
+            WorkerScript script, PoolSetup setup, object[]? arguments, Action<object> emitOutput, Action<ErrorRecord> emitError, InlinePoolOutput output)
+        {
+            _inlineEmitOutput = emitOutput;
+            _inlineEmitError = emitError;
+            _inlineArguments = arguments == null ? Array.Empty<object>() : WorkerValues.InWorker(arguments, System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
+            var shared = new List<KeyValuePair<string, object?>>(PreferenceOverrides());
+            if (Begin != null && setup.Begin != null)
+            {
+                var captured = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                RunInlineSetup(InlineScript.Create(Begin, setup.Begin, shared, captured), isBegin: true);
+                foreach (DictionaryEntry variable in captured)
+                {
+                    shared.Add(new KeyValuePair<string, object?>((string)variable.Key, variable.Value));
+                }
+            }
+
+            if (End != null && setup.End != null)
+            {
+                _inlineEnd = InlineScript.Create(End, setup.End, shared);
+            }
+
+            return new InlinePool(InlineScript.Create(ScriptBlock, script, shared, pipesItem: setup.TakesPipelineInput), arguments, _timeout, _itemTimeout, _watch, CancelToken, output);
+        }
+
+        /// <summary>-End, once, after the last item or after an item's error ended the call (not after Ctrl+C: the pipeline is gone).</summary>
+        private void RunInlineEnd()
+        {
+            InlineScript? end = _inlineEnd;
+            _inlineEnd = null;
+            if (end != null)
+            {
+                RunInlineSetup(end, isBegin: false);
+            }
+        }
+
+        private void RunInlineSetup(InlineScript script, bool isBegin)
+        {
+            var invocation = new InlineInvocation();
+            var records = new List<object>();
+            InlineOutcome outcome = invocation.Run(script, null, _inlineArguments, value => _inlineEmitOutput!(value), records.Add);
+            foreach (object record in records)
+            {
+                if (record is ErrorRecord error)
+                {
+                    _inlineEmitError!(error);
+                }
+                else
+                {
+                    WriteRecord(record);
+                }
+            }
+
+            if (outcome == InlineOutcome.Failed && invocation.Error != null)
+            {
+                if (!isBegin)
+                {
+                    _inlineEmitError!(invocation.Error);
+                    return;
+                }
+
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException($"The -Begin block failed (inline, on the caller's thread), so no item ran: {invocation.Error.Exception.Message}", invocation.Error.Exception),
+                    ErrorIds.PoolBeginFailed,
+                    ErrorCategory.InvalidOperation,
+                    null));
+            }
+        }
+
+        /// <summary>-AsJob inline: the call runs now, into a thread that Wait-WorkerThread joins as any other.</summary>
+        private void RunJobInline()
+        {
+            WorkerThread thread = ThreadRegistry.BeginInlineWorker(ThreadRegistry.NextPoolJobName(), isDaemon: false, new InlineJobBody());
+            WorkerState outcome = WorkerState.Stopped;
+            try
+            {
+                object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
+                Action<ErrorRecord> addError = error => thread.AddResult(error);
+                InlinePool pool = StartInline(
+                    _job!.Script,
+                    _job.Setup,
+                    arguments,
+                    thread.AddResult,
+                    addError,
+                    new InlinePoolOutput(item => EmitResult(item, thread.AddResult, addError), thread.AddResult, (finished, total, added) => thread.AddResult(CallTimeoutError(finished, total, added))));
+                foreach (object? item in _job.Items)
+                {
+                    pool.Run(item, _job.Items.Count);
+                    if (pool.IsEnded)
+                    {
+                        break;
+                    }
+                }
+
+                RunInlineEnd();
+                outcome = WorkerState.Completed;
+            }
+            finally
+            {
+                thread.Finish(outcome);
+            }
+
+            WriteObject(thread);
+        }
+
+        /// <summary>The body of an inline job's thread: it never runs on a thread of its own.</summary>
+        private sealed class InlineJobBody : IThreadBody
+        {
+            public void Run(WorkerThread thread)
+            {
+            }
+
+            public void RequestStop()
+            {
+            }
+
+            public void AfterEnd()
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using PSThreading.Core.Threads;
+using PSThreading.Runtime;
+
+namespace PSThreading.Inline
+{
+    /// <summary>How one inline run ended.</summary>
+    internal enum InlineOutcome
+    {
+        Completed,
+        Failed,
+        Stopped,
+    }
+
+    /// <summary>
+    /// Runs an <see cref="InlineScript"/> on the caller's thread, as a nested pipeline of the caller's runspace
+    /// (PowerShell.Create(CurrentRunspace) runs in the caller's current scope and session state), so commands
+    /// resolve as in the caller. Its streams arrive apart, as a worker's do, for the cmdlet to write. Another
+    /// thread may <see cref="Stop"/> it: that is how a timeout ends a block that runs on the caller's own thread.
+    /// </summary>
+    internal sealed class InlineInvocation
+    {
+        private readonly object _sync = new object();
+        private PowerShell? _running;
+        private bool _stopRequested;
+
+        /// <summary>The terminating error of a Failed run, with its script position.</summary>
+        public ErrorRecord? Error { get; private set; }
+
+        /// <summary>
+        /// Runs the block once. Output goes to <paramref name="onOutput"/>, and error, warning, verbose, debug and
+        /// information records to <paramref name="onRecord"/>, in the order written (progress records go
+        /// straight to the host, as a nested pipeline writes them). A stop that
+        /// did not come from <see cref="Stop"/> (Ctrl+C) is thrown on as the pipeline stop.
+        /// </summary>
+        public InlineOutcome Run(InlineScript script, object? item, object[] arguments, Action<PSObject> onOutput, Action<object> onRecord)
+        {
+            InlineRun.Enter();
+            try
+            {
+                using (PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
+                {
+                    ps.AddScript(script.WrapperText, useLocalScope: true)
+                        .AddParameter(InlineScript.BlockParameter, script.Block)
+                        .AddParameter(InlineScript.ArgumentsParameter, arguments)
+                        .AddParameter(InlineScript.ItemParameter, item);
+                    foreach (KeyValuePair<string, object?> variable in script.Variables)
+                    {
+                        ps.AddParameter(variable.Key, variable.Value);
+                    }
+
+                    var output = new PSDataCollection<PSObject>();
+                    // The handlers run on this thread as the block writes, so each stream keeps the block's order.
+                    // The wrapper merges the warning, verbose, debug and information records into the output.
+                    output.DataAdded += (sender, e) => Forward((PSDataCollection<PSObject>)sender, value =>
+                    {
+                        if (value.BaseObject is InformationalRecord || value.BaseObject is InformationRecord)
+                        {
+                            onRecord(value.BaseObject);
+                        }
+                        else
+                        {
+                            onOutput(value);
+                        }
+                    });
+                    ps.Streams.Error.DataAdded += (sender, e) => Forward((PSDataCollection<ErrorRecord>)sender, onRecord);
+                    return Invoke(ps, output);
+                }
+            }
+            catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
+            {
+                // The block's own terminating error (a throw, -ErrorAction Stop, a refused wait).
+                Error = ex.ErrorRecord;
+                return InlineOutcome.Failed;
+            }
+            catch (PipelineStoppedException) when (StopWasRequested())
+            {
+                return InlineOutcome.Stopped;
+            }
+            finally
+            {
+                InlineRun.Exit();
+            }
+        }
+
+        /// <summary>Ends the running block from another thread (a timer); must not block.</summary>
+        public void Stop()
+        {
+            PowerShell? running;
+            lock (_sync)
+            {
+                _stopRequested = true;
+                running = _running;
+            }
+
+            if (running != null)
+            {
+                PipelineStop.Begin(running);
+            }
+        }
+
+        private InlineOutcome Invoke(PowerShell ps, PSDataCollection<PSObject> output)
+        {
+            lock (_sync)
+            {
+                if (_stopRequested)
+                {
+                    return InlineOutcome.Stopped;
+                }
+
+                _running = ps;
+            }
+
+            try
+            {
+                ps.Invoke<PSObject>(null, output);
+            }
+            finally
+            {
+                lock (_sync)
+                {
+                    _running = null;
+                }
+            }
+
+            if (ps.InvocationStateInfo.State != PSInvocationState.Stopped)
+            {
+                return InlineOutcome.Completed;
+            }
+
+            if (StopWasRequested())
+            {
+                return InlineOutcome.Stopped;
+            }
+
+            // Stopped by nothing of ours: the caller's pipeline is stopping (Ctrl+C).
+            throw new PipelineStoppedException();
+        }
+
+        private bool StopWasRequested()
+        {
+            lock (_sync)
+            {
+                return _stopRequested;
+            }
+        }
+
+        private static void Forward<T>(PSDataCollection<T> collection, Action<T> to)
+        {
+            foreach (T item in collection.ReadAll())
+            {
+                if (item != null)
+                {
+                    to(item);
+                }
+            }
+        }
+    }
+}
