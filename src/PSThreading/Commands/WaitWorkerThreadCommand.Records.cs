@@ -22,7 +22,7 @@ namespace PSThreading.Commands
             }
 
             WriteQueued(thread);
-            if (thread.State == WorkerState.Failed && thread.Body is ScriptThreadBody body && body.TryClaimFailureReport())
+            if (thread.State == WorkerState.Failed && thread.Body is IThreadFailure body && body.TryClaimFailureReport())
             {
                 Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
                 var record = new ErrorRecord(error, ErrorIds.WorkerThreadFailed, body.FailureRecord?.CategoryInfo.Category ?? ErrorCategory.OperationStopped, thread)
