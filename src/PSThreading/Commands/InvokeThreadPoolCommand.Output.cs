@@ -13,20 +13,56 @@ namespace PSThreading.Commands
     /// </summary>
     public sealed partial class InvokeThreadPoolCommand
     {
+        /// <summary>
+        /// Writes what is ready: the records and streamed output, then the results that were ready before them,
+        /// then (ordered) what the next item in order streamed so far. Taking the results first keeps an item's
+        /// output, queued before its result, ahead of its error.
+        /// </summary>
         private void WriteResults(ThreadPoolScheduler scheduler)
         {
-            int written = 0;
+            _readyResults.Clear();
             while (scheduler.TryTakeResult(out PoolWorkItem? item))
             {
-                WriteResult(item!);
-                written++;
+                _readyResults.Add(item!);
             }
 
+            bool streamed = scheduler.TakeStreamPending();
+            int written = WriteRecords();
+            foreach (PoolWorkItem item in _readyResults)
+            {
+                written += WriteResult(item);
+            }
+
+            if (scheduler.IsOrdered && _call!.StreamsOutput && (streamed || _readyResults.Count > 0))
+            {
+                PoolWorkItem? head = scheduler.RunningHead();
+                if (head != null)
+                {
+                    written += WriteStreamed(head);
+                }
+            }
+
+            _readyResults.Clear();
             _lastBatch = written;
         }
 
-        private void WriteResult(PoolWorkItem item)
+        /// <summary>What an ordered call's item wrote while it ran, held until its turn; returns the count.</summary>
+        private int WriteStreamed(PoolWorkItem item)
         {
+            int written = 0;
+            while (item.TryTakeStreamed(out object? value))
+            {
+                WriteObject(value);
+                written++;
+            }
+
+            return written;
+        }
+
+        /// <summary>Writes a finished item: what it streamed and has not been written, then its result. Returns the objects written.</summary>
+        private int WriteResult(PoolWorkItem item)
+        {
+            int written = WriteStreamed(item) + 1;
             switch (item.State)
             {
                 case PoolItemState.Completed:
@@ -36,6 +72,8 @@ namespace PSThreading.Commands
                         {
                             WriteObject(value);
                         }
+
+                        written += output.Length;
                     }
 
                     break;
@@ -54,6 +92,8 @@ namespace PSThreading.Commands
                     WriteError(new ErrorRecord(new TimeoutException(message), ErrorIds.ItemTimeout, ErrorCategory.OperationTimeout, item.Input));
                     break;
             }
+
+            return written;
         }
 
         /// <summary>An item that threw: the item's own error, with the item as its target.</summary>
@@ -71,13 +111,29 @@ namespace PSThreading.Commands
             return new ErrorRecord(exception, "PoolItemFailed", ErrorCategory.NotSpecified, item.Input);
         }
 
-        private void WriteRecords()
+        /// <summary>
+        /// Writes what the items queued, in the order written: records, joiner work run here, and an unordered
+        /// call's output. Returns how many.
+        /// </summary>
+        private int WriteRecords()
         {
             var records = _call!.Records;
+            int written = 0;
             while (records.TryDequeue(out object? record))
             {
+                written++;
                 switch (record)
                 {
+                    case null:
+                        WriteObject(null);
+                        break;
+                    case PSObject output:
+                        WriteObject(output);
+                        break;
+                    case IJoinerWork work:
+                        // A prompt or host text a worker handed to its joiner: shown here, in its place in the order.
+                        work.Run(this);
+                        break;
                     case ErrorRecord error:
                         WriteError(error);
                         break;
@@ -98,6 +154,8 @@ namespace PSThreading.Commands
                         break;
                 }
             }
+
+            return written;
         }
 
         private static string DescribeItem(object? input)

@@ -87,8 +87,21 @@ namespace PSThreading.Pool
         /// </summary>
         public bool RunsEachItemAlone => UseNewRunspace || LanguageMode != PSLanguageMode.FullLanguage;
 
-        /// <summary>Error, warning, verbose, debug, information and progress records the items wrote, in order.</summary>
+        /// <summary>
+        /// True when items stream their output as they write it; false for an inlined block (see
+        /// <see cref="PoolLoopScript"/>), a few expressions whose values leave together as the item ends.
+        /// </summary>
+        public bool StreamsOutput => RunsEachItemAlone || !PoolLoopScript.IsInline(LoopScript);
+
+        /// <summary>
+        /// What the items wrote, in the order written: error, warning, verbose, debug, information and progress
+        /// records, joiner work (<see cref="IJoinerWork"/>) and, in an unordered call, output (a
+        /// <see cref="PSObject"/>, or <see cref="NullOutput"/> for $null).
+        /// </summary>
         public ConcurrentQueue<object> Records { get; } = new ConcurrentQueue<object>();
+
+        /// <summary>Stands for a $null an item wrote to its output, in <see cref="Records"/>, which holds no nulls.</summary>
+        public static readonly object NullOutput = new object();
 
         /// <summary>How many idle runspaces the cache may keep when this call's workers give theirs back.</summary>
         public int WarmRunspaceCount { get; }

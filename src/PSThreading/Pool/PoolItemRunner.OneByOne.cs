@@ -1,5 +1,4 @@
 using System;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using PSThreading.Runtime;
 
@@ -65,14 +64,9 @@ namespace PSThreading.Pool
 
                 try
                 {
-                    Collection<PSObject> output = ps.Invoke();
-                    var values = new object[output.Count];
-                    for (int i = 0; i < values.Length; i++)
-                    {
-                        values[i] = output[i];
-                    }
-
-                    Complete(values);
+                    // The output streams out as written, as in the loop (see PoolItemRunner.Output.cs).
+                    ps.Invoke(null, NewOutput());
+                    Complete();
                 }
                 catch (RuntimeException ex) when (!(ex is PipelineStoppedException) && !IsStopping(ps))
                 {

@@ -113,6 +113,9 @@ while ($__PoolMoveNext.Invoke()) {
             return CallingLoop;
         }
 
+        /// <summary>True for a loop script that <see cref="For"/> made with the block's statements inline.</summary>
+        public static bool IsInline(string loopScript) => !ReferenceEquals(loopScript, CallingLoop);
+
         internal static bool CanInline(ScriptBlockAst ast)
         {
             if (ast.ParamBlock != null || ast.BeginBlock != null || ast.ProcessBlock != null || ast.DynamicParamBlock != null
