@@ -59,7 +59,10 @@ namespace PSThreading.Commands
             return written;
         }
 
-        /// <summary>Writes a finished item: what it streamed and has not been written, then its result. Returns the objects written.</summary>
+        /// <summary>
+        /// Writes a finished item: what it streamed and has not been written, then its result. Returns what counts
+        /// toward the batch that decides whether the writer polls: the result, and each streamed object.
+        /// </summary>
         private int WriteResult(PoolWorkItem item)
         {
             int written = WriteStreamed(item) + 1;
@@ -72,8 +75,6 @@ namespace PSThreading.Commands
                         {
                             WriteObject(value);
                         }
-
-                        written += output.Length;
                     }
 
                     break;
