@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Management.Automation;
 using PSThreading.Core.Pool;
@@ -27,11 +28,15 @@ namespace PSThreading.Commands
             }
 
             bool streamed = scheduler.TakeStreamPending();
-            int written = WriteRecords();
+            // Only what was queued by now goes ahead of these results; what items write from here on follows them.
+            ConcurrentQueue<object?> records = _call!.Records;
+            int written = records.IsEmpty ? 0 : WriteRecords(records.Count);
             foreach (PoolWorkItem item in _readyResults)
             {
                 written += WriteResult(item);
             }
+
+            written += WriteRecords();
 
             if (scheduler.IsOrdered && _call!.StreamsOutput && (streamed || _readyResults.Count > 0))
             {
@@ -113,14 +118,14 @@ namespace PSThreading.Commands
         }
 
         /// <summary>
-        /// Writes what the items queued, in the order written: records, joiner work run here, and an unordered
-        /// call's output. Returns how many.
+        /// Writes what the items queued, in the order written, up to <paramref name="most"/>: records, joiner work
+        /// run here, and an unordered call's output. Returns how many.
         /// </summary>
-        private int WriteRecords()
+        private int WriteRecords(int most = int.MaxValue)
         {
             var records = _call!.Records;
             int written = 0;
-            while (records.TryDequeue(out object? record))
+            while (written < most && records.TryDequeue(out object? record))
             {
                 written++;
                 switch (record)

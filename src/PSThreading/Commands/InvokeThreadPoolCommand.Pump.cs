@@ -85,8 +85,10 @@ namespace PSThreading.Commands
                 IReadOnlyList<PoolWorkItem> overdue = scheduler.TimeOutOverdue(_itemTimeout.Value);
                 if (overdue.Count > 0)
                 {
-                    call.StopItems(overdue);
+                    // Written before the stop: the item writes nothing more once timed out, and the next item on its
+                    // worker, which starts only after the stop, cannot write ahead of this error.
                     WriteResults(scheduler);
+                    call.StopItems(overdue);
                 }
             }
 

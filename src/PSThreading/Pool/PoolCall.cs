@@ -96,12 +96,9 @@ namespace PSThreading.Pool
         /// <summary>
         /// What the items wrote, in the order written: error, warning, verbose, debug, information and progress
         /// records, joiner work (<see cref="IJoinerWork"/>) and, in an unordered call, output (a
-        /// <see cref="PSObject"/>, or <see cref="NullOutput"/> for $null).
+        /// <see cref="PSObject"/>, or null).
         /// </summary>
-        public ConcurrentQueue<object> Records { get; } = new ConcurrentQueue<object>();
-
-        /// <summary>Stands for a $null an item wrote to its output, in <see cref="Records"/>, which holds no nulls.</summary>
-        public static readonly object NullOutput = new object();
+        public ConcurrentQueue<object?> Records { get; } = new ConcurrentQueue<object?>();
 
         /// <summary>How many idle runspaces the cache may keep when this call's workers give theirs back.</summary>
         public int WarmRunspaceCount { get; }
