@@ -223,9 +223,9 @@ Describe 'Invoke-ThreadPool' {
             ($out | Sort-Object) | Should -Be 1, 2, 3
         }
 
-        It 'drops what an item that throws wrote, as before' {
+        It 'keeps what an item that throws wrote before it threw, as ForEach-Object -Parallel does' {
             $out = 1..2 | Invoke-ThreadPool { "partial $_"; if ($_ -eq 2) { throw 'boom' }; "done $_" } -ThrottleLimit 1 -Ordered -ErrorVariable failures -ErrorAction SilentlyContinue
-            $out | Should -Be 'partial 1', 'done 1'
+            $out | Should -Be 'partial 1', 'done 1', 'partial 2'
             $failures.Count | Should -Be 1
         }
     }

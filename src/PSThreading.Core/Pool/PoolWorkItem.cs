@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading;
 
 namespace PSThreading.Core.Pool
@@ -19,6 +20,8 @@ namespace PSThreading.Core.Pool
     internal sealed class PoolWorkItem
     {
         private int _state;
+        // Made by the one worker that runs the item, on its first output; read by the writer.
+        private ConcurrentQueue<object?>? _streamed;
 
         internal PoolWorkItem(long index, object? input)
         {
@@ -50,6 +53,35 @@ namespace PSThreading.Core.Pool
 
         /// <summary>True while a worker still runs the item's code, even after it was reported timed out.</summary>
         internal bool HoldsSlot { get; set; }
+
+        /// <summary>
+        /// Keeps a value the item wrote while it runs, for the writer to take as soon as the item's turn comes
+        /// (under ordered: once every earlier item is written). Called only by the worker running the item.
+        /// </summary>
+        internal void AddStreamed(object? value)
+        {
+            ConcurrentQueue<object?>? streamed = Volatile.Read(ref _streamed);
+            if (streamed == null)
+            {
+                streamed = new ConcurrentQueue<object?>();
+                Volatile.Write(ref _streamed, streamed);
+            }
+
+            streamed.Enqueue(value);
+        }
+
+        /// <summary>Takes the next value kept by <see cref="AddStreamed"/>, oldest first.</summary>
+        public bool TryTakeStreamed(out object? value)
+        {
+            ConcurrentQueue<object?>? streamed = Volatile.Read(ref _streamed);
+            if (streamed == null)
+            {
+                value = null;
+                return false;
+            }
+
+            return streamed.TryDequeue(out value);
+        }
 
         internal void MarkRunning() => Volatile.Write(ref _state, (int)PoolItemState.Running);
 

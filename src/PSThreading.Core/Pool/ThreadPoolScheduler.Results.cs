@@ -23,6 +23,10 @@ namespace PSThreading.Core.Pool
                 if (found)
                 {
                     Interlocked.Increment(ref _taken);
+                    if (_ordered != null)
+                    {
+                        Interlocked.Exchange(ref _nextToWrite, _ordered.NextIndex);
+                    }
                 }
 
                 return found;
@@ -33,10 +37,15 @@ namespace PSThreading.Core.Pool
         /// Takes every finished result not yet taken, in input order under ordered, including those still
         /// waiting for an earlier item: what a call that stops early writes before it ends.
         /// </summary>
-        public IReadOnlyList<PoolWorkItem> TakeFinishedResults()
+        public IReadOnlyList<PoolWorkItem> TakeFinishedResults() => TakeFinishedResults(out _);
+
+        /// <summary>As <see cref="TakeFinishedResults()"/>, with the items still running taken in the same moment.</summary>
+        /// <param name="running">The items running at that moment, in input order: what the call has of them is their streamed output.</param>
+        public IReadOnlyList<PoolWorkItem> TakeFinishedResults(out IReadOnlyList<PoolWorkItem> running)
         {
             lock (_sync)
             {
+                running = RunningItems();
                 List<PoolWorkItem> results;
                 if (_ordered != null)
                 {
@@ -53,6 +62,69 @@ namespace PSThreading.Core.Pool
             }
         }
 
+        /// <summary>Under _sync: the items running now, in input order.</summary>
+        private List<PoolWorkItem> RunningItems()
+        {
+            var running = new List<PoolWorkItem>(_running.Count);
+            foreach (PoolWorkItem item in _running)
+            {
+                if (item.State == PoolItemState.Running)
+                {
+                    running.Add(item);
+                }
+            }
+
+            running.Sort((a, b) => a.Index.CompareTo(b.Index));
+            return running;
+        }
+
+        /// <summary>
+        /// Under ordered: the running item whose earlier items have all been written, whose streamed output may
+        /// be written now; null when that item has not started or has finished.
+        /// </summary>
+        public PoolWorkItem? RunningHead()
+        {
+            lock (_sync)
+            {
+                if (_ordered == null)
+                {
+                    return null;
+                }
+
+                foreach (PoolWorkItem item in _running)
+                {
+                    if (item.Index == _ordered.NextIndex && item.State == PoolItemState.Running)
+                    {
+                        return item;
+                    }
+                }
+
+                return null;
+            }
+        }
+
+        /// <summary>Under ordered: true when <paramref name="item"/> is the next to write, so its output may stream.</summary>
+        public bool IsNextToWrite(PoolWorkItem item) => item.Index == Interlocked.Read(ref _nextToWrite);
+
+        /// <summary>
+        /// Called by a worker that queued output or a record for the writer: wakes the writer unless it polls, which
+        /// writes what is there in a batch (a wake-up per object would cost more than tiny items do).
+        /// </summary>
+        public void NotifyStreamed()
+        {
+            Volatile.Write(ref _streamPending, 1);
+            if (Volatile.Read(ref _writerWantsSignal))
+            {
+                SetChanged();
+            }
+        }
+
+        /// <summary>
+        /// Called by the writer just before it writes the streamed values: true when a worker streamed since the
+        /// last call. Values streamed after it notify again.
+        /// </summary>
+        public bool TakeStreamPending() => Volatile.Read(ref _streamPending) != 0 && Interlocked.Exchange(ref _streamPending, 0) != 0;
+
         /// <summary>
         /// Waits until something may have changed for the writer: a result, a worker's end, cancellation.
         /// Bounded by <paramref name="timeout"/>. Returns false when <paramref name="cancellationToken"/> ended the wait.
@@ -63,10 +135,12 @@ namespace PSThreading.Core.Pool
         /// </param>
         public bool WaitForChange(TimeSpan timeout, CancellationToken cancellationToken, bool poll = false)
         {
+            // A full fence: a worker that queues a value after this line sees that the writer wants a signal.
             Volatile.Write(ref _writerWantsSignal, !poll);
-            if (!poll && Volatile.Read(ref _finishedCount) != Interlocked.Read(ref _taken))
+            Thread.MemoryBarrier();
+            if (!poll && (Volatile.Read(ref _finishedCount) != Interlocked.Read(ref _taken) || Volatile.Read(ref _streamPending) != 0))
             {
-                // Published while the writer was polling, without a signal: there may be work already.
+                // Published or streamed while the writer was polling, without a signal: there may be work already.
                 return true;
             }
 

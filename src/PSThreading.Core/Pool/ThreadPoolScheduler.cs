@@ -41,6 +41,10 @@ namespace PSThreading.Core.Pool
         private int _queuedCount;
         private bool _addingCompleted;
         private bool _writerWantsSignal = true;
+        // Set by a worker that streamed output or a record, cleared by the writer before it writes them.
+        private int _streamPending;
+        // Under ordered: the position of the next result to write, readable without the lock by workers.
+        private long _nextToWrite;
         private bool _cancelled;
 
         public ThreadPoolScheduler(int throttleLimit, bool ordered, int maxInFlight = 4096)
@@ -71,6 +75,8 @@ namespace PSThreading.Core.Pool
 
         public int MaxInFlight { get; }
 
+        /// <summary>True when results are written in input order.</summary>
+        public bool IsOrdered => _ordered != null;
 
         /// <summary>Items added so far.</summary>
         public long AddedCount => Interlocked.Read(ref _added);

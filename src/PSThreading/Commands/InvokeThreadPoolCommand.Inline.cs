@@ -25,7 +25,7 @@ namespace PSThreading.Commands
         private Action<ErrorRecord>? _inlineEmitError;
 
         private InlinePool StartInline(WorkerScript script, PoolSetup setup, object[]? arguments) =>
-            StartInline(script, setup, arguments, WriteObject, WriteError, new InlinePoolOutput(WriteResult, WriteRecord, WriteCallTimeout));
+            StartInline(script, setup, arguments, WriteObject, WriteError, new InlinePoolOutput(item => WriteResult(item), WriteRecord, WriteCallTimeout));
 
         private InlinePool StartInline(
             WorkerScript script, PoolSetup setup, object[]? arguments, Action<object> emitOutput, Action<ErrorRecord> emitError, InlinePoolOutput output)

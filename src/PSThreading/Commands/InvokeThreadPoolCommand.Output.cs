@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Management.Automation;
 using PSThreading.Core.Pool;
@@ -14,19 +15,66 @@ namespace PSThreading.Commands
     /// </summary>
     public sealed partial class InvokeThreadPoolCommand
     {
+        /// <summary>
+        /// Writes what is ready: the records and streamed output, then the results that were ready before them,
+        /// then (ordered) what the next item in order streamed so far. Taking the results first keeps an item's
+        /// output, queued before its result, ahead of its error.
+        /// </summary>
         private void WriteResults(ThreadPoolScheduler scheduler)
         {
-            int written = 0;
+            _readyResults.Clear();
             while (scheduler.TryTakeResult(out PoolWorkItem? item))
             {
-                WriteResult(item!);
-                written++;
+                _readyResults.Add(item!);
             }
 
+            bool streamed = scheduler.TakeStreamPending();
+            // Only what was queued by now goes ahead of these results; what items write from here on follows them.
+            ConcurrentQueue<object?> records = _call!.Records;
+            int written = records.IsEmpty ? 0 : WriteRecords(records.Count);
+            foreach (PoolWorkItem item in _readyResults)
+            {
+                written += WriteResult(item);
+            }
+
+            written += WriteRecords();
+
+            if (scheduler.IsOrdered && _call!.StreamsOutput && (streamed || _readyResults.Count > 0))
+            {
+                PoolWorkItem? head = scheduler.RunningHead();
+                if (head != null)
+                {
+                    written += WriteStreamed(head);
+                }
+            }
+
+            _readyResults.Clear();
             _lastBatch = written;
         }
 
-        private void WriteResult(PoolWorkItem item) => EmitResult(item, WriteObject, WriteError);
+        /// <summary>What an ordered call's item wrote while it ran, held until its turn; returns the count.</summary>
+        private int WriteStreamed(PoolWorkItem item)
+        {
+            int written = 0;
+            while (item.TryTakeStreamed(out object? value))
+            {
+                WriteObject(value);
+                written++;
+            }
+
+            return written;
+        }
+
+        /// <summary>
+        /// Writes a finished item: what it streamed and has not been written, then its result. Returns what counts
+        /// toward the batch that decides whether the writer polls: the result, and each streamed object.
+        /// </summary>
+        private int WriteResult(PoolWorkItem item)
+        {
+            int written = WriteStreamed(item) + 1;
+            EmitResult(item, WriteObject, WriteError);
+            return written;
+        }
 
         /// <summary>What an ended item gives: its output, or its error (its own, or its timeout's).</summary>
         private void EmitResult(PoolWorkItem item, Action<object> emitOutput, Action<ErrorRecord> emitError)
@@ -75,13 +123,36 @@ namespace PSThreading.Commands
             return new ErrorRecord(exception, "PoolItemFailed", ErrorCategory.NotSpecified, item.Input);
         }
 
-        private void WriteRecords()
+        /// <summary>
+        /// Writes what the items queued, in the order written, up to <paramref name="most"/>: records, joiner work
+        /// run here, and an unordered call's output. Returns how many.
+        /// </summary>
+        private int WriteRecords(int most = int.MaxValue)
         {
             var records = _call!.Records;
-            while (records.TryDequeue(out object? record))
+            int written = 0;
+            while (written < most && records.TryDequeue(out object? record))
             {
-                WriteRecord(record!);
+                written++;
+                switch (record)
+                {
+                    case null:
+                        WriteObject(null);
+                        break;
+                    case PSObject output:
+                        WriteObject(output);
+                        break;
+                    case IJoinerWork work:
+                        // A prompt or host text a worker handed to its joiner: shown here, in its place in the order.
+                        work.Run(this);
+                        break;
+                    default:
+                        WriteRecord(record);
+                        break;
+                }
             }
+
+            return written;
         }
 
         /// <summary>A record an item (or a worker's -Begin) wrote, to the stream it was written to.</summary>

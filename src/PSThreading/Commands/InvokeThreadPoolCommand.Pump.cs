@@ -54,7 +54,6 @@ namespace PSThreading.Commands
             }
             else
             {
-                WriteRecords();
                 WriteResults(scheduler);
             }
         }
@@ -80,15 +79,16 @@ namespace PSThreading.Commands
                 throw new PipelineStoppedException();
             }
 
-            WriteRecords();
             WriteResults(scheduler);
             if (_itemTimeout.HasValue)
             {
                 IReadOnlyList<PoolWorkItem> overdue = scheduler.TimeOutOverdue(_itemTimeout.Value);
                 if (overdue.Count > 0)
                 {
-                    call.StopItems(overdue);
+                    // Written before the stop: the item writes nothing more once timed out, and the next item on its
+                    // worker, which starts only after the stop, cannot write ahead of this error.
                     WriteResults(scheduler);
+                    call.StopItems(overdue);
                 }
             }
 
@@ -148,16 +148,29 @@ namespace PSThreading.Commands
 
         private void TimeOutCall(ThreadPoolScheduler scheduler)
         {
-            // What finished is written first, then the call stops and says so. Cancelled first, so that an item
-            // ending meanwhile is not published behind results already taken.
+            // Cancelled first, so that an item ending meanwhile is not published behind results already taken,
+            // and the workers stream nothing more. Then what the items wrote before is written: the records and
+            // streamed output, the results, what ordered items still running had streamed; then the error.
             scheduler.Cancel();
-            foreach (PoolWorkItem item in scheduler.TakeFinishedResults())
+            IReadOnlyList<PoolWorkItem> finished = scheduler.TakeFinishedResults(out IReadOnlyList<PoolWorkItem> running);
+            EndCall();
+            WriteRecords();
+            int next = 0;
+            foreach (PoolWorkItem item in finished)
             {
+                for (; next < running.Count && running[next].Index < item.Index; next++)
+                {
+                    WriteStreamed(running[next]);
+                }
+
                 WriteResult(item);
             }
 
-            EndCall();
-            WriteRecords();
+            for (; next < running.Count; next++)
+            {
+                WriteStreamed(running[next]);
+            }
+
             WriteEndOutput();
             WriteCallTimeout(scheduler.FinishedCount, scheduler.TotalCount, scheduler.AddedCount);
         }

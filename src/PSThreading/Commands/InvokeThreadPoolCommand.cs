@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Attributes;
+using PSThreading.Core.Pool;
 using PSThreading.Inline;
 using PSThreading.Pool;
 using PSThreading.Runtime;
@@ -46,6 +47,8 @@ namespace PSThreading.Commands
         private bool _ended;
         private bool _warnedStillRunning;
         private int _lastBatch;
+        // The results one drain takes, reused: taken before the records, written after them.
+        private readonly List<PoolWorkItem> _readyResults = new List<PoolWorkItem>();
 
         /// <summary>The block run for each item; -Parallel is ForEach-Object's name for it.</summary>
         [Parameter(Mandatory = true, Position = 0)]

@@ -93,8 +93,18 @@ namespace PSThreading.Pool
         /// </summary>
         public bool RunsEachItemAlone => UseNewRunspace || LanguageMode != PSLanguageMode.FullLanguage;
 
-        /// <summary>Error, warning, verbose, debug, information and progress records the items wrote, in order.</summary>
-        public ConcurrentQueue<object> Records { get; } = new ConcurrentQueue<object>();
+        /// <summary>
+        /// True when items stream their output as they write it; false for an inlined block (see
+        /// <see cref="PoolLoopScript"/>), a few expressions whose values leave together as the item ends.
+        /// </summary>
+        public bool StreamsOutput => RunsEachItemAlone || !PoolLoopScript.IsInline(LoopScript);
+
+        /// <summary>
+        /// What the items wrote, in the order written: error, warning, verbose, debug, information and progress
+        /// records, joiner work (<see cref="IJoinerWork"/>) and, in an unordered call, output (a
+        /// <see cref="PSObject"/>, or null).
+        /// </summary>
+        public ConcurrentQueue<object?> Records { get; } = new ConcurrentQueue<object?>();
 
         /// <summary>What -End blocks wrote to their output: written after the items' output, as the call ends.</summary>
         public ConcurrentQueue<SetupOutput> EndOutput { get; } = new ConcurrentQueue<SetupOutput>();

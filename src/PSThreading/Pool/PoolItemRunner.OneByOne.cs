@@ -1,5 +1,4 @@
 using System;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using PSThreading.Runtime;
 
@@ -72,15 +71,10 @@ namespace PSThreading.Pool
 
                 try
                 {
-                    // A block written for the pipeline gets the item as its input (see PoolLoopScript).
-                    Collection<PSObject> output = _call.Setup.TakesPipelineInput ? ps.Invoke(new[] { Current }) : ps.Invoke();
-                    var values = new object[output.Count];
-                    for (int i = 0; i < values.Length; i++)
-                    {
-                        values[i] = output[i];
-                    }
-
-                    Complete(values);
+                    // The output streams out as written, as in the loop (see PoolItemRunner.Output.cs); a block
+                    // written for the pipeline gets the item as its input (see PoolLoopScript).
+                    ps.Invoke(_call.Setup.TakesPipelineInput ? new[] { Current } : null, NewOutput());
+                    Complete();
                 }
                 catch (RuntimeException ex) when (!(ex is PipelineStoppedException) && !IsStopping(ps))
                 {

@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Core.Pool;
@@ -33,8 +32,6 @@ namespace PSThreading.Pool
         private WorkerRunspace? _runspace;
         private WorkerThread? _thread;
         private PowerShell? _running;
-        // The running invocation's output: what the general loop's items write (see PoolLoopScript).
-        private PSDataCollection<PSObject> _output = new PSDataCollection<PSObject>();
         private bool _itemStopPending;
         private bool _callStopping;
         private bool _drained;
@@ -174,14 +171,13 @@ namespace PSThreading.Pool
             }
         }
 
-        /// <summary>Called by the loop script when the item wrote its output to the invocation's output.</summary>
-        private void Complete() => Complete(TakeStreamedOutput());
+        /// <summary>Called by the loop script when the item wrote its output to the invocation's output, streamed as written.</summary>
+        private void Complete() => Complete(Array.Empty<object>());
 
         /// <summary>Called by the loop script when the item threw.</summary>
         private void Fail(ErrorRecord error)
         {
-            // What the item wrote before it threw is not part of a result, as with a throw inside @().
-            _output.Clear();
+            // What the item wrote before it threw has streamed out already, as ForEach-Object -Parallel writes it.
             PoolWorkItem? item = TakeCurrent();
             // The worker goes on to other items: locks the failed item left held are abandoned now, not at its end.
             _thread?.ReleaseAbandonedLocks(WorkerState.Failed);
@@ -189,47 +185,6 @@ namespace PSThreading.Pool
             {
                 _scheduler.Fail(item, error);
             }
-        }
-
-        /// <summary>
-        /// Stops the item if this worker still runs it (its item timeout passed). The worker then starts a
-        /// fresh invocation for the items that remain.
-        /// </summary>
-        internal void StopItem(PoolWorkItem item)
-        {
-            PowerShell? running;
-            lock (_sync)
-            {
-                if (!ReferenceEquals(_current, item))
-                {
-                    return;
-                }
-
-                // MoveNext refuses new items from here on, so the stop cannot land on a later item.
-                _itemStopPending = true;
-                running = _running;
-                _itemStop.Stop(item);
-            }
-
-            BeginStop(running);
-        }
-
-        /// <summary>
-        /// Stops the worker for good: the call is cancelled, timed out or failed, or Stop-WorkerThread was given
-        /// this worker (its item ends as stopped, and the call starts another worker if items remain).
-        /// </summary>
-        internal void StopForGood()
-        {
-            PowerShell? running;
-            lock (_sync)
-            {
-                _callStopping = true;
-                running = _running;
-            }
-
-            _stop.Cancel();
-            _itemStop.StopAll();
-            BeginStop(running);
         }
 
         private void Run()
@@ -331,12 +286,10 @@ namespace PSThreading.Pool
                     return false;
                 }
 
-                // A collection per invocation: the engine closes the one it was given when the invocation ends.
-                _output = new PSDataCollection<PSObject>();
                 bool endedByItself = false;
                 try
                 {
-                    ps.Invoke(null, _output);
+                    ps.Invoke(null, NewOutput());
                     endedByItself = ps.InvocationStateInfo.State == PSInvocationState.Completed;
                 }
                 catch (Exception ex) when (ex is RuntimeException || ex is InvalidOperationException)
@@ -356,7 +309,7 @@ namespace PSThreading.Pool
                     PoolWorkItem? exited = TakeCurrent();
                     if (exited != null)
                     {
-                        _scheduler.Complete(exited, TakeStreamedOutput());
+                        _scheduler.Complete(exited, Array.Empty<object>());
                     }
                 }
                 else
@@ -419,53 +372,6 @@ namespace PSThreading.Pool
             }
         }
 
-        private void ForwardStreams(PowerShell ps)
-        {
-            // Each handler runs on this worker's thread as the item writes; the call's queue keeps them for
-            // the cmdlet's pipeline thread, the only thread allowed to write.
-            PSDataStreams streams = ps.Streams;
-            streams.Error.DataAdded += (sender, e) => Move((PSDataCollection<ErrorRecord>)sender);
-            streams.Warning.DataAdded += (sender, e) => Move((PSDataCollection<WarningRecord>)sender);
-            streams.Verbose.DataAdded += (sender, e) => Move((PSDataCollection<VerboseRecord>)sender);
-            streams.Debug.DataAdded += (sender, e) => Move((PSDataCollection<DebugRecord>)sender);
-            streams.Information.DataAdded += (sender, e) => Move((PSDataCollection<InformationRecord>)sender);
-            streams.Progress.DataAdded += (sender, e) => Move((PSDataCollection<ProgressRecord>)sender);
-        }
-
-        private void Move<T>(PSDataCollection<T> collection)
-        {
-            Collection<T> records = collection.ReadAll();
-            foreach (T record in records)
-            {
-                if (record != null)
-                {
-                    _call.Records.Enqueue(record);
-                }
-            }
-
-            _scheduler.Signal();
-        }
-
-        private bool IsStopping()
-        {
-            lock (_sync)
-            {
-                return _itemStopPending || _callStopping;
-            }
-        }
-
-        private object[] TakeStreamedOutput()
-        {
-            Collection<PSObject> written = _output.ReadAll();
-            var output = new object[written.Count];
-            for (int i = 0; i < output.Length; i++)
-            {
-                output[i] = written[i];
-            }
-
-            return output;
-        }
-
         private PoolWorkItem? TakeCurrent()
         {
             lock (_sync)
@@ -476,20 +382,5 @@ namespace PSThreading.Pool
             }
         }
 
-        private static ErrorRecord StoppedError(PoolWorkItem item) => new ErrorRecord(
-            new PipelineStoppedException(),
-            "PoolItemStopped",
-            ErrorCategory.OperationStopped,
-            item.Input);
-
-        private static void BeginStop(PowerShell? running)
-        {
-            if (running != null)
-            {
-                // Not PowerShell's BeginStop: it waits for the item on a foreground thread, which an item stuck in
-                // a .NET call would keep alive past the process's exit.
-                PipelineStop.Begin(running);
-            }
-        }
     }
 }

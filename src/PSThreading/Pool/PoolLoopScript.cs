@@ -173,6 +173,9 @@ while ($__PoolMoveNext.Invoke()) {
                     || string.Equals(argument.ArgumentName, "ValueFromPipelineByPropertyName", StringComparison.OrdinalIgnoreCase))
                 && (argument.ExpressionOmitted || !(argument.Argument is VariableExpressionAst value && string.Equals(value.VariablePath.UserPath, "false", StringComparison.OrdinalIgnoreCase)));
 
+        /// <summary>True for a loop script that <see cref="For"/> made with the block's statements inline.</summary>
+        public static bool IsInline(string loopScript) => !ReferenceEquals(loopScript, CallingLoop);
+
         internal static bool CanInline(ScriptBlockAst ast)
         {
             if (ast.ParamBlock != null || ast.BeginBlock != null || ast.ProcessBlock != null || ast.DynamicParamBlock != null

@@ -1,0 +1,75 @@
+using System.Management.Automation;
+using PSThreading.Core.Pool;
+using PSThreading.Runtime;
+
+namespace PSThreading.Pool
+{
+    /// <summary>Stopping a worker's item (its timeout passed) or the worker itself (the call is stopping).</summary>
+    internal sealed partial class PoolItemRunner
+    {
+        /// <summary>
+        /// Stops the item if this worker still runs it (its item timeout passed). The worker then starts a
+        /// fresh invocation for the items that remain.
+        /// </summary>
+        internal void StopItem(PoolWorkItem item)
+        {
+            PowerShell? running;
+            lock (_sync)
+            {
+                if (!ReferenceEquals(_current, item))
+                {
+                    return;
+                }
+
+                // MoveNext refuses new items from here on, so the stop cannot land on a later item.
+                _itemStopPending = true;
+                running = _running;
+                _itemStop.Stop(item);
+            }
+
+            BeginStop(running);
+        }
+
+        /// <summary>
+        /// Stops the worker for good: the call is cancelled, timed out or failed, or Stop-WorkerThread was given
+        /// this worker (its item ends as stopped, and the call starts another worker if items remain).
+        /// </summary>
+        internal void StopForGood()
+        {
+            PowerShell? running;
+            lock (_sync)
+            {
+                _callStopping = true;
+                running = _running;
+            }
+
+            _stop.Cancel();
+            _itemStop.StopAll();
+            BeginStop(running);
+        }
+
+        private bool IsStopping()
+        {
+            lock (_sync)
+            {
+                return _itemStopPending || _callStopping;
+            }
+        }
+
+        private static ErrorRecord StoppedError(PoolWorkItem item) => new ErrorRecord(
+            new PipelineStoppedException(),
+            "PoolItemStopped",
+            ErrorCategory.OperationStopped,
+            item.Input);
+
+        private static void BeginStop(PowerShell? running)
+        {
+            if (running != null)
+            {
+                // Not PowerShell's BeginStop: it waits for the item on a foreground thread, which an item stuck in
+                // a .NET call would keep alive past the process's exit.
+                PipelineStop.Begin(running);
+            }
+        }
+    }
+}
