@@ -54,7 +54,7 @@ namespace PSThreading.Runtime
             }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {
-                UnwaitedFailureNotice.WriteIfUnwaited(thread, FailureRecord?.Exception.Message ?? ex.Message);
+                UnwaitedFailureNotice.WriteIfUnwaited(thread, FailureRecord?.Exception.Message ?? ex.Message, _hostOutput);
                 throw;
             }
         }

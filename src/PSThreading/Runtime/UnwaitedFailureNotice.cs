@@ -6,21 +6,29 @@ namespace PSThreading.Runtime
     /// <summary>
     /// Python's <c>threading.excepthook</c>: a thread that fails while no Wait-WorkerThread waits on it says so
     /// in one line on the console's error output, so the failure is not silent. The full error stays on the
-    /// thread for the join. The one place that writes it, so that it can be routed through a prompt-safe
-    /// writer later.
+    /// thread for the join. A thread whose host text is live writes it that way (above an idle PSReadLine prompt,
+    /// into the transcript); otherwise it goes to the process's standard error.
     /// </summary>
     internal static class UnwaitedFailureNotice
     {
-        public static void WriteIfUnwaited(WorkerThread thread, string message)
+        public static void WriteIfUnwaited(WorkerThread thread, string message, LiveHostOutput? live)
         {
             if (thread.IsWaitedOn)
             {
                 return;
             }
 
+            string line = Format(thread.Name, message);
             try
             {
-                Console.Error.WriteLine(Format(thread.Name, message));
+                if (live != null)
+                {
+                    live.Write(new HostText(ui => ui.WriteErrorLine(line), line + "\n", line));
+                }
+                else
+                {
+                    Console.Error.WriteLine(line);
+                }
             }
             catch (Exception)
             {
