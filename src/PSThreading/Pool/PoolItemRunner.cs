@@ -191,6 +191,7 @@ namespace PSThreading.Pool
         {
             WorkerThread thread = ThreadRegistry.BeginPoolWorker(Name);
             _thread = thread;
+            t_running = this;
             thread.ItemStop = _itemStop;
             WorkerState outcome = WorkerState.Completed;
             WorkerRunspace? runspace = null;
@@ -234,6 +235,7 @@ namespace PSThreading.Pool
                 }
 
                 stopRequest.Dispose();
+                t_running = null;
                 ThreadRegistry.EndPoolWorker(thread, _callStopping ? WorkerState.Stopped : outcome);
                 _call.OnWorkerEnded();
                 _ended.Set();

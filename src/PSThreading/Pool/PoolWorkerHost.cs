@@ -28,8 +28,8 @@ namespace PSThreading.Pool
 
         public override Guid InstanceId => _instanceId;
 
-        // No user interface: Read-Host and prompts fail in an item, as they do in ForEach-Object -Parallel.
-        public override PSHostUserInterface? UI => null;
+        // A UI that shows nothing and hands prompts to the call that runs the item (see PoolWorkerUserInterface).
+        public override PSHostUserInterface? UI => PoolWorkerUserInterface.Instance;
 
         public override CultureInfo CurrentCulture => _culture;
 
