@@ -9,28 +9,11 @@ Describe 'Invoke-ThreadPool prompts' {
     }
 
     It 'asks an item''s Read-Host on the caller''s thread and hands each item its answer' {
-        # A child pwsh whose console input is a file: the call's Read-Host reads the answers from it.
-        $script = Join-Path ([IO.Path]::GetTempPath()) "psthreading-poolprompt-$([guid]::NewGuid().ToString('n')).ps1"
-        @"
-Import-Module '$ModuleManifest'
-1..2 | Invoke-ThreadPool { `$name = Read-Host "name`$_"; "got:`${_}:`$name" } -ThrottleLimit 1
-"@ | Set-Content -Path $script
-        'ann', 'bob' | Set-Content -Path "$script.in"
-        try {
-            $process = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-File', $script `
-                -RedirectStandardInput "$script.in" -RedirectStandardOutput "$script.out" -PassThru -NoNewWindow
-            if (-not $process.WaitForExit(60000)) {
-                $process.Kill($true)
-                throw 'The child pwsh did not exit within 60 s.'
-            }
-            $output = @(Get-Content "$script.out")
-            $process.ExitCode | Should -Be 0
-            $output | Should -Contain 'got:1:ann'
-            $output | Should -Contain 'got:2:bob'
-        }
-        finally {
-            Remove-Item $script, "$script.in", "$script.out" -ErrorAction Ignore
-        }
+        # The child's console input is a file: the call's Read-Host reads the answers from it.
+        $child = Invoke-ChildPwshWithInput -InputLine 'ann', 'bob' -Script '1..2 | Invoke-ThreadPool { $name = Read-Host "name$_"; "got:${_}:$name" } -ThrottleLimit 1'
+        $child.ExitCode | Should -Be 0
+        $child.Output | Should -Contain 'got:1:ann'
+        $child.Output | Should -Contain 'got:2:bob'
     }
 
     It 'shows the item''s worker Blocked while its prompt waits for the call''s thread' {

@@ -67,35 +67,21 @@ Describe 'Start-WorkerThread prompts' {
     }
 
     It 'Wait-WorkerThread asks the prompt on its own thread and hands the answer to the worker' {
-        # A child pwsh whose console input is a file: the join's Read-Host reads 'bob' from it.
-        $script = Join-Path ([IO.Path]::GetTempPath()) "psthreading-prompt-$([guid]::NewGuid().ToString('n')).ps1"
-        @"
-Import-Module '$ModuleManifest'
-`$t = Start-WorkerThread { 'before'; `$name = Read-Host 'name'; "got:`$name" }
-`$deadline = [datetime]::UtcNow.AddSeconds(20)
-while (`$t.State -ne 'Blocked' -and [datetime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 20 }
-"state:`$(`$t.State)"
-Wait-WorkerThread `$t
-"after:`$(`$t.State)"
-"@ | Set-Content -Path $script
-        'bob' | Set-Content -Path "$script.in"
-        try {
-            $process = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-File', $script `
-                -RedirectStandardInput "$script.in" -RedirectStandardOutput "$script.out" -PassThru -NoNewWindow
-            if (-not $process.WaitForExit(60000)) {
-                $process.Kill($true)
-                throw 'The child pwsh did not exit within 60 s.'
-            }
-            $output = @(Get-Content "$script.out")
-            $process.ExitCode | Should -Be 0
-            $output | Should -Contain 'state:Blocked'
-            $output | Should -Contain 'got:bob'
-            $output | Should -Contain 'after:Completed'
-            # The worker's output written before the prompt comes first, as written.
-            [array]::IndexOf($output, 'before') | Should -BeLessThan ([array]::IndexOf($output, 'got:bob'))
-        }
-        finally {
-            Remove-Item $script, "$script.in", "$script.out" -ErrorAction Ignore
-        }
+        # The child's console input is a file: the join's Read-Host reads 'bob' from it.
+        $child = Invoke-ChildPwshWithInput -InputLine 'bob' -Script @'
+$t = Start-WorkerThread { 'before'; $name = Read-Host 'name'; "got:$name" }
+$deadline = [datetime]::UtcNow.AddSeconds(20)
+while ($t.State -ne 'Blocked' -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+"state:$($t.State)"
+Wait-WorkerThread $t
+"after:$($t.State)"
+'@
+        $output = $child.Output
+        $child.ExitCode | Should -Be 0
+        $output | Should -Contain 'state:Blocked'
+        $output | Should -Contain 'got:bob'
+        $output | Should -Contain 'after:Completed'
+        # The worker's output written before the prompt comes first, as written.
+        [array]::IndexOf($output, 'before') | Should -BeLessThan ([array]::IndexOf($output, 'got:bob'))
     }
 }

@@ -30,6 +30,27 @@ function Invoke-ChildPwsh {
     }
 }
 
+# Runs a script in a child pwsh whose console input is the given lines (so Read-Host reads them); returns its
+# output lines and exit code.
+function Invoke-ChildPwshWithInput {
+    param([string] $Script, [string[]] $InputLine, [int] $TimeoutSeconds = 60)
+    $file = Join-Path ([IO.Path]::GetTempPath()) "psthreading-input-$([guid]::NewGuid().ToString('n')).ps1"
+    "Import-Module '$ModuleManifest'`n$Script" | Set-Content -Path $file
+    $InputLine | Set-Content -Path "$file.in"
+    try {
+        $process = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-File', $file `
+            -RedirectStandardInput "$file.in" -RedirectStandardOutput "$file.out" -PassThru -NoNewWindow
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            throw "The child pwsh did not exit within $TimeoutSeconds s."
+        }
+        [pscustomobject]@{ Output = @(Get-Content "$file.out"); ExitCode = $process.ExitCode }
+    }
+    finally {
+        Remove-Item $file, "$file.in", "$file.out" -ErrorAction Ignore
+    }
+}
+
 # Waits (bounded) until a condition holds: for a worker to reach a wait, say.
 function Wait-Until([scriptblock] $Condition, [double] $Seconds = 10) {
     $deadline = [datetime]::UtcNow.AddSeconds($Seconds)

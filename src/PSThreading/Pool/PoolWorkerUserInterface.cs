@@ -1,9 +1,7 @@
 using System;
-using System.Collections.Generic;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Host;
-using System.Security;
+using PSThreading.Runtime;
 
 namespace PSThreading.Pool
 {
@@ -11,7 +9,7 @@ namespace PSThreading.Pool
     /// The UI of pool workers: it shows nothing (every stream of an item, Write-Host included, comes back through
     /// the call's streams, written once in the caller) and hands prompts to the call that runs the item.
     /// </summary>
-    internal sealed class PoolWorkerUserInterface : PSHostUserInterface
+    internal sealed class PoolWorkerUserInterface : JoinerPromptingUserInterface
     {
         public static readonly PoolWorkerUserInterface Instance = new PoolWorkerUserInterface();
 
@@ -53,24 +51,7 @@ namespace PSThreading.Pool
         {
         }
 
-        public override string ReadLine() => (string)Ask(ui => ui.ReadLine())!;
-
-        public override SecureString ReadLineAsSecureString() => (SecureString)Ask(ui => ui.ReadLineAsSecureString())!;
-
-        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
-            => (Dictionary<string, PSObject>)Ask(ui => ui.Prompt(caption, message, descriptions))!;
-
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
-            => (int)Ask(ui => ui.PromptForChoice(caption, message, choices, defaultChoice))!;
-
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName)
-            => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName))!;
-
-        public override PSCredential PromptForCredential(
-            string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
-            => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName, allowedCredentialTypes, options))!;
-
-        private static object? Ask(Func<PSHostUserInterface, object?> ask)
+        protected override object? Ask(Func<PSHostUserInterface, object?> ask)
         {
             if (PoolItemRunner.TryAsk(ask, out object? answer))
             {

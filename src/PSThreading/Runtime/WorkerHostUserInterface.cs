@@ -1,9 +1,6 @@
 using System;
-using System.Collections.Generic;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Host;
-using System.Security;
 using PSThreading.Core.Threads;
 
 namespace PSThreading.Runtime
@@ -15,7 +12,7 @@ namespace PSThreading.Runtime
     /// the console from the worker's thread: the worker is Blocked and its joiner asks (<see cref="JoinerPrompt"/>).
     /// A warm runspace serves one worker after another: <see cref="Serve"/> says which one runs now.
     /// </summary>
-    internal sealed class WorkerHostUserInterface : PSHostUserInterface
+    internal sealed class WorkerHostUserInterface : JoinerPromptingUserInterface
     {
         private readonly PSHostUserInterface _caller;
         private volatile Served? _served;
@@ -71,23 +68,6 @@ namespace PSThreading.Runtime
         // Progress is drawn by the console in place, not as lines: it passes through as before.
         public override void WriteProgress(long sourceId, ProgressRecord record) => _caller.WriteProgress(sourceId, record);
 
-        public override string ReadLine() => (string)Ask(ui => ui.ReadLine())!;
-
-        public override SecureString ReadLineAsSecureString() => (SecureString)Ask(ui => ui.ReadLineAsSecureString())!;
-
-        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
-            => (Dictionary<string, PSObject>)Ask(ui => ui.Prompt(caption, message, descriptions))!;
-
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
-            => (int)Ask(ui => ui.PromptForChoice(caption, message, choices, defaultChoice))!;
-
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName)
-            => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName))!;
-
-        public override PSCredential PromptForCredential(
-            string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
-            => (PSCredential)Ask(ui => ui.PromptForCredential(caption, message, userName, targetName, allowedCredentialTypes, options))!;
-
         private void WriteText(Action<PSHostUserInterface> write, string shown, string? transcript = null)
         {
             Served? served = _served;
@@ -101,7 +81,7 @@ namespace PSThreading.Runtime
             served.Output?.Write(new HostText(write, shown, transcript));
         }
 
-        private object? Ask(Func<PSHostUserInterface, object?> ask)
+        protected override object? Ask(Func<PSHostUserInterface, object?> ask)
         {
             Served? served = _served;
             if (served == null)
