@@ -22,9 +22,7 @@ namespace PSThreading.Inline
     /// </summary>
     internal sealed class InlineInvocation
     {
-        private readonly object _sync = new object();
-        private PowerShell? _running;
-        private bool _stopRequested;
+        private readonly InvocationStop _stop = new InvocationStop();
 
         /// <summary>The terminating error of a Failed run, with its script position.</summary>
         public ErrorRecord? Error { get; private set; }
@@ -75,7 +73,7 @@ namespace PSThreading.Inline
                 Error = ex.ErrorRecord;
                 return InlineOutcome.Failed;
             }
-            catch (PipelineStoppedException) when (StopWasRequested())
+            catch (PipelineStoppedException) when (_stop.WasRequested)
             {
                 return InlineOutcome.Stopped;
             }
@@ -86,31 +84,13 @@ namespace PSThreading.Inline
         }
 
         /// <summary>Ends the running block from another thread (a timer); must not block.</summary>
-        public void Stop()
-        {
-            PowerShell? running;
-            lock (_sync)
-            {
-                _stopRequested = true;
-                running = _running;
-            }
-
-            if (running != null)
-            {
-                PipelineStop.Begin(running);
-            }
-        }
+        public void Stop() => _stop.Request();
 
         private InlineOutcome Invoke(PowerShell ps, PSDataCollection<PSObject> output)
         {
-            lock (_sync)
+            if (!_stop.TryBegin(ps))
             {
-                if (_stopRequested)
-                {
-                    return InlineOutcome.Stopped;
-                }
-
-                _running = ps;
+                return InlineOutcome.Stopped;
             }
 
             try
@@ -119,10 +99,7 @@ namespace PSThreading.Inline
             }
             finally
             {
-                lock (_sync)
-                {
-                    _running = null;
-                }
+                _stop.End();
             }
 
             if (ps.InvocationStateInfo.State != PSInvocationState.Stopped)
@@ -130,21 +107,13 @@ namespace PSThreading.Inline
                 return InlineOutcome.Completed;
             }
 
-            if (StopWasRequested())
+            if (_stop.WasRequested)
             {
                 return InlineOutcome.Stopped;
             }
 
             // Stopped by nothing of ours: the caller's pipeline is stopping (Ctrl+C).
             throw new PipelineStoppedException();
-        }
-
-        private bool StopWasRequested()
-        {
-            lock (_sync)
-            {
-                return _stopRequested;
-            }
         }
 
         private static void Forward<T>(PSDataCollection<T> collection, Action<T> to)

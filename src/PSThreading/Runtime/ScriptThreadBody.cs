@@ -14,15 +14,13 @@ namespace PSThreading.Runtime
     /// </summary>
     internal sealed class ScriptThreadBody : IThreadBody, IThreadFailure
     {
-        private readonly object _sync = new object();
+        private readonly InvocationStop _stop = new InvocationStop();
         private readonly WorkerScript _script;
         private readonly object[] _arguments;
         private readonly CallerContext _caller;
         private readonly WorkerImports? _imports;
         private readonly LiveHostOutput? _hostOutput;
-        private PowerShell? _running;
         private WorkerRunspace? _usedRunspace;
-        private bool _stopRequested;
         private int _failureReported;
 
         /// <param name="hostOutput">Where the worker's host text goes live; null holds it for the join (-HoldHostOutput).</param>
@@ -85,14 +83,9 @@ namespace PSThreading.Runtime
                     var output = new PSDataCollection<PSObject>();
                     QueueStreams(ps.Streams, output, thread);
 
-                    lock (_sync)
+                    if (!_stop.TryBegin(ps))
                     {
-                        if (_stopRequested)
-                        {
-                            throw new OperationCanceledException();
-                        }
-
-                        _running = ps;
+                        throw new OperationCanceledException();
                     }
 
                     runspace.WorkerUI?.Serve(thread, _hostOutput);
@@ -103,15 +96,12 @@ namespace PSThreading.Runtime
                     finally
                     {
                         runspace.WorkerUI?.EndServe();
-                        lock (_sync)
-                        {
-                            _running = null;
-                        }
+                        _stop.End();
                     }
 
                     // A stop that came just before the invocation began can leave it ended without running
                     // (seen as Completed here): a thread asked to stop reports Stopped, not Completed.
-                    if (ps.InvocationStateInfo.State == PSInvocationState.Stopped || StopWasRequested())
+                    if (ps.InvocationStateInfo.State == PSInvocationState.Stopped || _stop.WasRequested)
                     {
                         throw new OperationCanceledException();
                     }
@@ -121,13 +111,13 @@ namespace PSThreading.Runtime
             {
                 throw new OperationCanceledException();
             }
-            catch (InvalidOperationException) when (StopWasRequested())
+            catch (InvalidOperationException) when (_stop.WasRequested)
             {
                 // The stop reached the invocation before it started: PowerShell then refuses to start it
                 // ("a command is currently stopping"). The thread was stopped, not failed.
                 throw new OperationCanceledException();
             }
-            catch (RuntimeException ex) when (_stopRequested && ex.ErrorRecord.Exception is PipelineStoppedException)
+            catch (RuntimeException ex) when (_stop.WasRequested && ex.ErrorRecord.Exception is PipelineStoppedException)
             {
                 throw new OperationCanceledException();
             }
@@ -155,29 +145,8 @@ namespace PSThreading.Runtime
             }
         }
 
-        private bool StopWasRequested()
-        {
-            lock (_sync)
-            {
-                return _stopRequested;
-            }
-        }
-
-        public void RequestStop()
-        {
-            PowerShell? running;
-            lock (_sync)
-            {
-                _stopRequested = true;
-                running = _running;
-            }
-
-            // Not on the caller's thread: Stop() would block it until the worker's pipeline unwinds.
-            if (running != null)
-            {
-                PipelineStop.Begin(running);
-            }
-        }
+        // Not on the caller's thread: the stop does not wait for the worker's pipeline to unwind.
+        public void RequestStop() => _stop.Request();
 
         /// <summary>
         /// Every handler runs on this thread as the script writes, so the one queue keeps the script's order.
