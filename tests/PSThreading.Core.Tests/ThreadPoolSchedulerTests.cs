@@ -59,6 +59,37 @@ namespace PSThreading.Core.Tests
         }
 
         [Fact]
+        public void WorkersAsleepBehindAFullThrottleEndWhenTheLastItemIsTaken()
+        {
+            // Seen in CI: with more workers than the throttle, one went back to sleep after CompleteAdding
+            // woke it (the throttle was still full) and nothing woke it again once the queue emptied.
+            var scheduler = new ThreadPoolScheduler(1, ordered: false);
+            scheduler.Add(1);
+            scheduler.Add(2);
+            scheduler.CompleteAdding();
+            PoolWorkItem first = scheduler.TakeNext(0, CancellationToken.None)!;
+            var sleepers = Enumerable.Range(1, 2).Select(w => BackgroundCall.Start(() =>
+            {
+                PoolWorkItem? item;
+                while ((item = scheduler.TakeNext(w, CancellationToken.None)) != null)
+                {
+                    scheduler.Complete(item, null);
+                }
+            })).ToArray();
+            Assert.True(SpinWait.SpinUntil(() => scheduler.SleepingWorkerCount == 2, s_bound), "both workers should sleep behind the throttle");
+
+            scheduler.Complete(first, null);
+            PoolWorkItem? second = scheduler.TakeNext(0, CancellationToken.None);
+            if (second != null)
+            {
+                scheduler.Complete(second, null);
+            }
+
+            Assert.All(sleepers, w => Assert.True(w.Join(s_bound), "a worker was left asleep after the last item"));
+            Assert.Equal(2, DrainAll(scheduler).Count);
+        }
+
+        [Fact]
         public void OrderedCallsWriteInInputOrderUnorderedInFinishOrder()
         {
             foreach (bool ordered in new[] { true, false })

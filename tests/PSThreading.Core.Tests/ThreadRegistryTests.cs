@@ -92,7 +92,10 @@ namespace PSThreading.Core.Tests
                 })));
             });
 
-            int[] liveIds = ThreadRegistry.Enumerate().Where(t => t.IsAlive).Select(t => t.ManagedThreadId).ToArray();
+            // Workers only: in a test host the main entry is whichever thread first touched the registry, and
+            // that thread may have ended and its id been given to another.
+            int[] liveIds = ThreadRegistry.Enumerate().Where(t => t.IsAlive && t.Kind == ThreadKind.Worker).Select(t => t.ManagedThreadId).ToArray();
+            Assert.DoesNotContain(0, liveIds);
             Assert.Equal(liveIds.Length, liveIds.Distinct().Count());
 
             Parallel.ForEach(threads, t => t.RequestStop());

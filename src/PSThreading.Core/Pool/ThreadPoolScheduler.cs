@@ -122,6 +122,18 @@ namespace PSThreading.Core.Pool
 
         public bool IsCancelled => Volatile.Read(ref _cancelled);
 
+        /// <summary>Workers asleep in <see cref="TakeNext"/>: what a test waits for before it moves on.</summary>
+        internal int SleepingWorkerCount
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _sleeping.Count;
+                }
+            }
+        }
+
         /// <summary>True while another item may be added without passing the in-flight bound.</summary>
         public bool HasRoom => Interlocked.Read(ref _added) - Interlocked.Read(ref _taken) < MaxInFlight;
 
@@ -285,12 +297,15 @@ namespace PSThreading.Core.Pool
                 // Tiny items stream in every few microseconds: a short spin outside the lock catches the next
                 // one without a sleep and a wake-up (a context switch each) per item. The spin reads a count,
                 // not the lock, so it does not slow the thread adding items.
+                // At least one spin per pass: a worker held back by a full throttle after the input ended must
+                // count its way to sleep, not take the lock again and again at full speed.
                 int queuedBefore = Volatile.Read(ref _queuedCount);
-                while (spinner.Count < SpinsBeforeBlocking && Volatile.Read(ref _queuedCount) == queuedBefore
-                    && !Volatile.Read(ref _addingCompleted) && !Volatile.Read(ref _cancelled))
+                do
                 {
                     spinner.SpinOnce();
                 }
+                while (spinner.Count < SpinsBeforeBlocking && Volatile.Read(ref _queuedCount) == queuedBefore
+                    && !Volatile.Read(ref _addingCompleted) && !Volatile.Read(ref _cancelled));
             }
         }
 
@@ -374,6 +389,13 @@ namespace PSThreading.Core.Pool
             item.MarkRunning();
             _running.Add(item);
             _runningCount++;
+            if (_addingCompleted && _queued.Count == 0)
+            {
+                // The last item is taken: a worker asleep behind the full throttle (woken by CompleteAdding but
+                // back asleep since) would otherwise wait for a slot no item will ever need, and never end.
+                _sleeping.WakeAll();
+            }
+
             if (_runningCount > _peakRunning)
             {
                 _peakRunning = _runningCount;

@@ -112,7 +112,14 @@ namespace PSThreading.Core.Threads
             {
                 long sequence = ++s_sequence;
                 thread = new WorkerThread(name ?? NextThreadName(), ThreadKind.Worker, isDaemon, body, sequence);
-                s_live.Add(sequence, thread);
+            }
+
+            // Its OS thread is made before it is listed: a listed worker always has its own id, never 0
+            // (two workers starting at once were listed with the same id for a moment).
+            thread.CreateOsThread(maxStackSize);
+            lock (s_sync)
+            {
+                s_live.Add(thread.Sequence, thread);
             }
 
             if (delay > TimeSpan.Zero)
@@ -122,7 +129,7 @@ namespace PSThreading.Core.Threads
 
             try
             {
-                thread.StartOsThread(maxStackSize);
+                thread.StartOsThread();
             }
             catch (Exception ex)
             {

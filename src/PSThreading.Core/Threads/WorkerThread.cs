@@ -142,7 +142,7 @@ namespace PSThreading.Core.Threads
         /// <summary>For a worker run inline: it has the calling thread's id, and no OS thread of its own.</summary>
         internal void RunOnCallingThread() => ManagedThreadId = Environment.CurrentManagedThreadId;
 
-        internal void StartOsThread(int maxStackSize)
+        internal void CreateOsThread(int maxStackSize)
         {
             var thread = new Thread(RunOnOwnThread, maxStackSize)
             {
@@ -152,8 +152,9 @@ namespace PSThreading.Core.Threads
             _thread = thread;
             // Set before Start(): the body may ask for its own id (to refuse joining itself) at once.
             ManagedThreadId = thread.ManagedThreadId;
-            thread.Start();
         }
+
+        internal void StartOsThread() => _thread!.Start();
 
         /// <summary>Dedicated OS threads started by workers and not yet ended: what a leak check counts.</summary>
         internal static int LiveOsThreadCount => s_liveOsThreads.Count;
