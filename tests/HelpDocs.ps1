@@ -92,9 +92,12 @@ function Get-DocExample {
 function Get-CommandName {
     param([string] $Code)
     $ast = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref]$null, [ref]$null)
-    $defined = $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true).Name
+    $defined = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true).Name)
+    # Also functions an example writes into a file it imports, and a call marked as failing on purpose.
+    $defined += [regex]::Matches($Code, '\bfunction\s+([\w-]+)') | ForEach-Object { $_.Groups[1].Value }
+    $onPurpose = [regex]::Matches($Code, '(?m)^\s*([\w-]+).*#.*no such command') | ForEach-Object { $_.Groups[1].Value }
     $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true) |
-        ForEach-Object { $_.GetCommandName() } | Where-Object { $_ -and $_ -notin $defined } | Sort-Object -Unique
+        ForEach-Object { $_.GetCommandName() } | Where-Object { $_ -and $_ -notin $defined -and $_ -notin $onPurpose } | Sort-Object -Unique
 }
 
 # Runs an example in a fresh runspace of this process, as a user would paste it at a new prompt, with

@@ -147,6 +147,26 @@ exit `$abandoned
         $lock.Release()
     }
 
+    It 'tells a script''s own Acquire() that the killed process abandoned it, through the warning stream' -Skip:($IsWindows) {
+        $name = New-LockName
+        $lock = New-ThreadLock -Name $name -Scope Machine
+        $holder = Start-LockHolder $name
+        & kill -9 $holder.Id
+        $holder.WaitForExit(10000) | Should -BeTrue
+
+        $taken = & { $lock.Acquire(20) } 3>&1
+        try {
+            $taken[-1] | Should -BeTrue
+            $lock.Abandoned | Should -BeTrue
+            $warnings = @($taken | Where-Object { $_ -is [Management.Automation.WarningRecord] })
+            $warnings.Count | Should -Be 1
+            "$($warnings[0])" | Should -Match "abandoned: process $($holder.Id) \(.*ended \(the process died or was killed\)"
+        }
+        finally {
+            $lock.Release()
+        }
+    }
+
     It 'is freed when a worker here fails holding it, and another process is told' {
         $name = New-LockName
         $lock = New-ThreadLock -Name $name -Scope Machine

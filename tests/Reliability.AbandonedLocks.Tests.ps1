@@ -45,11 +45,27 @@ Describe 'Reliability: locks abandoned by a worker that ended' {
         $holder = Start-WorkerThread { param($l) $null = $l.Acquire(); throw 'half-way' } -ArgumentList $lock -Name 'script-leaver'
         $null = $holder | Wait-WorkerThread -Timeout 20 -ErrorAction SilentlyContinue
         $lock.IsLocked | Should -BeFalse
-        $lock.Acquire(0) | Should -BeTrue
+        $taken = & { $lock.Acquire(0) } 3>&1
+        $taken[-1] | Should -BeTrue
         $lock.Abandoned | Should -BeTrue
         $lock.AbandonedBy | Should -Be 'script-leaver'
+        @($taken | Where-Object { $_ -is [Management.Automation.WarningRecord] }).Count | Should -Be 1
+        "$($taken[0])" | Should -Match "abandoned: thread 'script-leaver' ended"
         $lock.Release()
         $lock.Abandoned | Should -BeFalse
+    }
+
+    It 'warns a script''s Acquire() once per take-over: not again for a reentrant lock''s next level, nor after a release' {
+        $lock = New-ThreadLock -Reentrant
+        $holder = Start-WorkerThread { param($l) $null = $l.Acquire(); throw 'half-way' } -ArgumentList $lock -Name 'reentrant-leaver'
+        $null = $holder | Wait-WorkerThread -Timeout 20 -ErrorAction SilentlyContinue
+        $null = $lock.Acquire(5) 3>$null
+        $again = & { $lock.Acquire(5) } 3>&1
+        @($again | Where-Object { $_ -is [Management.Automation.WarningRecord] }).Count | Should -Be 0
+        $lock.Release(); $lock.Release()
+        $clean = & { $lock.Acquire(5) } 3>&1
+        @($clean | Where-Object { $_ -is [Management.Automation.WarningRecord] }).Count | Should -Be 0
+        $lock.Release()
     }
 
     It 'leaves a plain lock held by a worker that completed, for another thread to release (Python''s hand-off)' {

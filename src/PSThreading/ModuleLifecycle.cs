@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
+using PSThreading.Errors;
 using PSThreading.Pool;
 using PSThreading.Runtime;
 
@@ -38,6 +39,8 @@ namespace PSThreading
             ExitJoin.EnsureRegistered(host: null);
             // A condition's WaitFor predicate is a script block: its value is true by PowerShell's rule.
             ThreadCondition.IsTrue = LanguagePrimitives.IsTrue;
+            // $lock.Acquire() that takes over an abandoned lock warns the script, as Invoke-WithLock does.
+            SyncPrimitive.AbandonedTakeNotice = (target, abandonedBy) => MethodCallWarning.Write(AbandonedLockWarning.Message(target, abandonedBy));
         }
 
         /// <summary>
@@ -62,24 +65,11 @@ namespace PSThreading
                 .ToList();
             if (running.Count > 0)
             {
-                WriteWarning(
+                // Remove-Module calls this on its own pipeline thread, in the caller's runspace.
+                MethodCallWarning.Write(
                     $"PSThreading was removed while {running.Count} of its threads still run ({string.Join(", ", running.Select(t => t.Name))}): " +
                     "they are left to finish. Stop them first with " +
                     "Get-ActiveThread | Stop-WorkerThread if they should not run on.");
-            }
-        }
-
-        private static void WriteWarning(string message)
-        {
-            try
-            {
-                // Remove-Module calls this on its own pipeline thread, in the caller's runspace: a script block
-                // run here writes to that command's warning stream, which the host shows.
-                ScriptBlock.Create("Write-Warning -Message $args[0]").Invoke(message);
-            }
-            catch (Exception)
-            {
-                // No runspace to write to (the module removed by a host without one): nothing to warn through.
             }
         }
     }

@@ -63,10 +63,37 @@ namespace PSThreading.Core.Sync
         /// wait without taking the lock (see <see cref="BlockingWait"/>): Stop-WorkerThread, a pool item's stop,
         /// Ctrl+C on the main thread.
         /// </summary>
-        public bool Acquire() => Acquire(null, CancellationToken.None);
+        public bool Acquire() => AcquireFromScript(null);
 
         /// <summary>Waits at most <paramref name="seconds"/>; 0 tries once. True when taken, false when the time ran out.</summary>
-        public bool Acquire(double seconds) => Acquire(TimeoutFromSeconds(seconds), CancellationToken.None);
+        public bool Acquire(double seconds) => AcquireFromScript(TimeoutFromSeconds(seconds));
+
+        /// <summary>
+        /// Set by the module: tells the script that called <see cref="Acquire()"/> that it took over an
+        /// abandoned hold (what the lock guards may be half-updated), given the name of the one that ended.
+        /// </summary>
+        internal static Action<SyncPrimitive, string>? AbandonedTakeNotice { get; set; }
+
+        private bool AcquireFromScript(TimeSpan? timeout)
+        {
+            Action<SyncPrimitive, string>? notice = AbandonedTakeNotice;
+            if (notice == null)
+            {
+                return Acquire(timeout, CancellationToken.None);
+            }
+
+            // Only the take-over is told: a reentrant lock taken again by its new holder says nothing more.
+            WorkerThread self = ThreadRegistry.Current;
+            bool heldAbandonedBefore = AbandonedByFor(self) != null;
+            bool taken = Acquire(timeout, CancellationToken.None);
+            string? abandonedBy = taken && !heldAbandonedBefore ? AbandonedByFor(self) : null;
+            if (abandonedBy != null)
+            {
+                notice(this, abandonedBy);
+            }
+
+            return taken;
+        }
 
         /// <summary>
         /// Takes the lock, waiting at most <paramref name="timeout"/> (null: no limit). Throws

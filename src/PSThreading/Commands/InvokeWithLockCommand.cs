@@ -68,11 +68,7 @@ namespace PSThreading.Commands
                 string? abandonedBy = target.AbandonedByFor(ThreadRegistry.Current);
                 if (abandonedBy != null)
                 {
-                    string who = target is ThreadLock { Scope: LockScope.Machine } && abandonedBy.StartsWith("process ", StringComparison.Ordinal)
-                        ? abandonedBy + " ended (the process died or was killed)"
-                        : $"thread '{abandonedBy}' ended (failed or stopped)";
-                    WriteWarning($"{target.Kind} '{target.Name}' was abandoned: {who} while holding it. " +
-                        "What it guards may be half-updated; check it before going on.");
+                    WriteWarning(AbandonedLockWarning.Message(target, abandonedBy));
                 }
 
                 InvokeCommand.InvokeScript(DotSourceFirstArgument, false, PipelineResultTypes.Output | PipelineResultTypes.Error, null, ScriptBlock);
