@@ -43,6 +43,15 @@ Describe 'Start-WorkerThread' {
         $thread | Wait-WorkerThread -Timeout 10 | Should -Be @('hello', 20, 7)
     }
 
+    It 'reads the braced ${using:name} form with members and indexes, as ForEach-Object -Parallel does' {
+        $item = @{ Size = 7; Parts = @('a', 'b') }
+        $thread = Start-WorkerThread { ${using:item}.Size; ${using:item}.Parts[1]; ${using:item}['Size'] }
+        $thread | Wait-WorkerThread -Timeout 10 | Should -Be @(7, 'b', 7)
+        1, 2 | Invoke-ThreadPool { ${using:item}.Size + $_ } -Ordered | Should -Be @(8, 9)
+        $PSThreadingMode = 'Inline'
+        Start-WorkerThread { ${using:item}.Parts[0] } | Wait-WorkerThread -Timeout 10 | Should -Be 'a'
+    }
+
     It 'reads $using:env:NAME and $using:variable:name like ThreadJob does' {
         $env:PSTHREADING_TEST_VALUE = 'from-env'
         $count = 3

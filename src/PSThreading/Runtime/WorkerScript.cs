@@ -146,10 +146,16 @@ namespace PSThreading.Runtime
                 }
             }
 
-            // $using:x.Prop or $using:x[0]: evaluate the same expression in the caller, without the prefix.
+            // $using:x.Prop, ${using:x}.Prop or $using:x[0]: the same expression evaluated in the caller, without
+            // the prefix.
             string text = usingAst.SubExpression.Extent.Text;
             int prefix = text.IndexOf("$using:", StringComparison.OrdinalIgnoreCase);
-            if (prefix >= 0)
+            int bracedPrefix = text.IndexOf("${using:", StringComparison.OrdinalIgnoreCase);
+            if (bracedPrefix >= 0 && (prefix < 0 || bracedPrefix < prefix))
+            {
+                text = text.Remove(bracedPrefix + 2, "using:".Length);
+            }
+            else if (prefix >= 0)
             {
                 text = text.Remove(prefix + 1, "using:".Length);
             }
