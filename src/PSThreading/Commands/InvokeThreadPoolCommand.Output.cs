@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Management.Automation;
+using System.Management.Automation.Language;
 using PSThreading.Core.Pool;
 using PSThreading.Errors;
 using PSThreading.Pool;
@@ -109,14 +110,12 @@ namespace PSThreading.Commands
         }
 
         /// <summary>An item that threw: the item's own error, with the item as its target.</summary>
-        private static ErrorRecord ItemError(PoolWorkItem item)
+        private ErrorRecord ItemError(PoolWorkItem item)
         {
             if (item.Error is ErrorRecord original)
             {
-                return new ErrorRecord(ThrownObject.ExceptionOf(original), original.FullyQualifiedErrorId, original.CategoryInfo.Category, item.Input)
-                {
-                    ErrorDetails = original.ErrorDetails,
-                };
+                // Its id exact and its position the line that failed, as a worker's error through Wait-WorkerThread.
+                return WorkerErrorRecord.Copy(original, ThrownObject.ExceptionOf(original), item.Input, BlockPosition.Find(original, _script!));
             }
 
             var exception = item.Error as Exception ?? new InvalidOperationException($"Item #{item.Index} failed.");
@@ -161,7 +160,7 @@ namespace PSThreading.Commands
             switch (record)
             {
                 case ErrorRecord error:
-                    WriteError(CommandNotFoundHint.Apply(error, this));
+                    Records.Write(CommandNotFoundHint.Apply(AtBlockPosition(error), this));
                     break;
                 case SetupOutput setup:
                     foreach (object value in setup.Values)
@@ -171,10 +170,19 @@ namespace PSThreading.Commands
 
                     break;
                 default:
-                    StreamRecords.Write(this, record);
+                    Records.Write(record);
                     break;
             }
         }
+
+        /// <summary>An item's Write-Error record pointed at its line in the caller's block, where that can be told.</summary>
+        private ErrorRecord AtBlockPosition(ErrorRecord error)
+        {
+            IScriptExtent? position = BlockPosition.Find(error, _script!);
+            return position == null ? error : WorkerErrorRecord.Copy(error, error.Exception, error.TargetObject, position);
+        }
+
+        private OriginalRecordWriter Records => _records ??= new OriginalRecordWriter(this);
 
         /// <summary>What the workers' -End blocks wrote: after everything the items wrote.</summary>
         private void WriteEndOutput()

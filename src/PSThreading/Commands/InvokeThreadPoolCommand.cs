@@ -47,6 +47,8 @@ namespace PSThreading.Commands
         private bool _ended;
         private bool _warnedStillRunning;
         private int _lastBatch;
+        private OriginalRecordWriter? _records;
+        private WorkerScript? _script;
         // The results one drain takes, reused: taken before the records, written after them.
         private readonly List<PoolWorkItem> _readyResults = new List<PoolWorkItem>();
 
@@ -119,6 +121,7 @@ namespace PSThreading.Commands
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
             PoolJob.Carried? carried = PoolJob.TakeCarried(ScriptBlock);
             WorkerScript script = carried?.Script ?? WorkerScript.Create(ScriptBlock, this);
+            _script = script;
             PoolSetup setup = carried?.Setup ?? new PoolSetup(
                 Begin == null ? null : WorkerScript.Create(Begin, this),
                 End == null ? null : WorkerScript.Create(End, this),

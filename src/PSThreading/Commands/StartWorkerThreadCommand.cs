@@ -73,7 +73,7 @@ namespace PSThreading.Commands
             {
                 // $PSThreadingMode = 'Inline': the block runs now, on this thread, and the ended thread is returned.
                 InlineScript inlineScript = InlineScript.Create(ScriptBlock, script, Array.Empty<KeyValuePair<string, object?>>());
-                WriteObject(InlineThread.RunToEnd(this, inlineScript, arguments, Name, Daemon, DelayToWait(), HoldHostOutput, record => StreamRecords.Write(this, record)));
+                WriteObject(InlineThread.RunToEnd(this, inlineScript, arguments, Name, Daemon, DelayToWait(), HoldHostOutput, new OriginalRecordWriter(this).Write));
                 return;
             }
 

@@ -28,6 +28,17 @@ namespace PSThreading.Pool
             return true;
         }
 
+        /// <summary>On a pool worker's thread: a record the item made outside its streams, queued in its place in the order.</summary>
+        internal static void TryQueueRecord(object record)
+        {
+            PoolItemRunner? runner = t_running;
+            if (runner != null)
+            {
+                runner._call.Records.Enqueue(record);
+                runner._scheduler.NotifyStreamed();
+            }
+        }
+
         private void QueueForCaller(IJoinerWork work)
         {
             _call.Records.Enqueue(work);

@@ -6,8 +6,8 @@ using PSThreading.Runtime;
 namespace PSThreading.Pool
 {
     /// <summary>
-    /// The UI of pool workers: it shows nothing (every stream of an item, Write-Host included, comes back through
-    /// the call's streams, written once in the caller) and hands prompts to the call that runs the item.
+    /// The UI of pool workers: it shows nothing (every stream of an item, Write-Host and Out-Host included, comes
+    /// back through the call's streams, written once in the caller) and hands prompts to the call that runs the item.
     /// </summary>
     internal sealed class PoolWorkerUserInterface : JoinerPromptingUserInterface
     {
@@ -19,17 +19,19 @@ namespace PSThreading.Pool
 
         public override PSHostRawUserInterface? RawUI => null;
 
-        public override void Write(string value)
-        {
-        }
+        public override void Write(string value) => QueueRawText(value, false);
 
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
-        {
-        }
+            => QueueRawText(value, false, foregroundColor, backgroundColor);
 
-        public override void WriteLine(string value)
-        {
-        }
+        public override void WriteLine() => QueueRawText(string.Empty, true);
+
+        public override void WriteLine(string value) => QueueRawText(value, true);
+
+        public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
+            => QueueRawText(value, true, foregroundColor, backgroundColor);
+
+        public override void WriteInformation(InformationRecord record) => RecordDisplay.Note(record);
 
         public override void WriteErrorLine(string value)
         {
@@ -49,6 +51,18 @@ namespace PSThreading.Pool
 
         public override void WriteProgress(long sourceId, ProgressRecord record)
         {
+        }
+
+        /// <summary>
+        /// Host text that no record carries (Out-Host, Out-Default) goes to the call as Write-Host's record would;
+        /// a record's own text comes through the information stream.
+        /// </summary>
+        private static void QueueRawText(string value, bool newLine, ConsoleColor? foreground = null, ConsoleColor? background = null)
+        {
+            if (!RecordDisplay.TakeRecordOf(value, out _))
+            {
+                PoolItemRunner.TryQueueRecord(RecordDisplay.AsRecord(value, newLine, foreground, background));
+            }
         }
 
         protected override object? Ask(Func<PSHostUserInterface, object?> ask)

@@ -42,6 +42,12 @@ namespace PSThreading.Runtime
         public PSLanguageMode LanguageMode { get; }
 
         /// <summary>
+        /// Whether the caller's own InformationPreference shows information records: then its join shows a worker's
+        /// Write-Information, and the worker must not show it live as well.
+        /// </summary>
+        public bool ShowsInformation { get; private set; }
+
+        /// <summary>
         /// The caller's context; <paramref name="overrides"/> (preference names and values, from the command's own
         /// common parameters) win over the caller's preference variables.
         /// </summary>
@@ -74,7 +80,11 @@ namespace PSThreading.Runtime
             }
 
             PSLanguageMode languageMode = LanguageModePolicy.ForWorkersOf(cmdlet.SessionState.LanguageMode);
-            return new CallerContext(cmdlet.Host, location, preferences.ToArray(), languageMode);
+            return new CallerContext(cmdlet.Host, location, preferences.ToArray(), languageMode)
+            {
+                ShowsInformation = LanguagePrimitives.TryConvertTo(cmdlet.SessionState.PSVariable.GetValue("InformationPreference"), out ActionPreference own)
+                    && own == ActionPreference.Continue,
+            };
         }
     }
 }

@@ -29,10 +29,9 @@ namespace PSThreading.Runtime
             string hint = $" The caller has a function '{name}'; pass -Function {name} to define it in the worker.";
             // A new record: ErrorRecord's copy constructor keeps the original exception, whose message has no hint.
             var withHint = new CommandNotFoundException(notFound.Message + hint, notFound) { CommandName = name };
-            return new ErrorRecord(withHint, record.FullyQualifiedErrorId, record.CategoryInfo.Category, record.TargetObject)
-            {
-                ErrorDetails = record.ErrorDetails == null ? null : new ErrorDetails(record.ErrorDetails.Message + hint),
-            };
+            ErrorRecord copy = WorkerErrorRecord.Copy(record, withHint, record.TargetObject);
+            copy.ErrorDetails = record.ErrorDetails == null ? null : new ErrorDetails(record.ErrorDetails.Message + hint);
+            return copy;
         }
 
         private static bool CallerHasFunction(PSCmdlet caller, string name)

@@ -6,12 +6,14 @@ using System.Runtime.ExceptionServices;
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// Writes a worker's warning, verbose and debug records through a joining cmdlet as the records they are
-    /// (their InvocationInfo kept in -WarningVariable), where the public API takes only a message. The engine's
-    /// own record overloads are internal: reached by reflection, with the message overloads as the fallback.
-    /// A verbose or debug record the worker wrote was already let through by the worker's preference (which
-    /// Start-WorkerThread -Verbose sets), so the join writes it unless its own -Verbose:$false / -Debug:$false
-    /// says otherwise: the caller's default SilentlyContinue would drop it.
+    /// Writes the records a block wrote elsewhere (a worker, a pool item, an inline block) through the cmdlet that
+    /// forwards them, as the records they are: errors keep their id and the block's invocation, warnings, verbose
+    /// and debug records their InvocationInfo (in -WarningVariable), where the public API takes only a message.
+    /// The engine's own record overloads are internal: reached by reflection, with the message overloads as the
+    /// fallback. A verbose or debug record was already let through by the preference where it was written
+    /// (Start-WorkerThread -Verbose, or Write-Verbose -Verbose in the block), so the forwarding cmdlet writes it
+    /// unless its own -Verbose:$false / -Debug:$false says otherwise: the decision was made at the source, and a
+    /// forwarding layer's default SilentlyContinue would drop it (also one layer down, a pool inside a worker).
     /// </summary>
     internal sealed class OriginalRecordWriter
     {
@@ -37,6 +39,33 @@ namespace PSThreading.Runtime
             bool isEngineRuntime = s_runtimeType != null && s_runtimeType.IsInstanceOfType(_runtime);
             _forceVerbose = isEngineRuntime && s_verboseFlag != null && !bound.ContainsKey("Verbose") && !bound.ContainsKey("Debug");
             _forceDebug = isEngineRuntime && s_debugFlag != null && !bound.ContainsKey("Debug");
+        }
+
+        /// <summary>On the cmdlet's pipeline thread: a record to the stream of its kind; anything else is left out.</summary>
+        public void Write(object record)
+        {
+            switch (record)
+            {
+                case ErrorRecord error:
+                    WorkerErrorRecord.KeepInvocation(error);
+                    _cmdlet.WriteError(error);
+                    break;
+                case WarningRecord warning:
+                    WriteWarning(warning);
+                    break;
+                case VerboseRecord verbose:
+                    WriteVerbose(verbose);
+                    break;
+                case DebugRecord debug:
+                    WriteDebug(debug);
+                    break;
+                case InformationRecord information:
+                    _cmdlet.WriteInformation(information);
+                    break;
+                case ProgressRecord progress:
+                    _cmdlet.WriteProgress(progress);
+                    break;
+            }
         }
 
         public void WriteWarning(WarningRecord record)

@@ -88,7 +88,7 @@ namespace PSThreading.Runtime
                         throw new OperationCanceledException();
                     }
 
-                    runspace.WorkerUI?.Serve(thread, _hostOutput);
+                    runspace.WorkerUI?.Serve(thread, _hostOutput, _caller.ShowsInformation);
                     try
                     {
                         ps.Invoke<PSObject>(null, output);

@@ -27,23 +27,23 @@ namespace PSThreading.Runtime
         public override bool SupportsVirtualTerminal => _caller.SupportsVirtualTerminal;
 
         /// <summary>From now on the runspace runs <paramref name="thread"/>'s script; a null output holds its host text.</summary>
-        internal void Serve(WorkerThread thread, LiveHostOutput? output) => _served = new Served(thread, output);
+        internal void Serve(WorkerThread thread, LiveHostOutput? output, bool joinShowsInformation) => _served = new Served(thread, output, joinShowsInformation);
 
         internal void EndServe() => _served = null;
 
         // Host text (Write-Host, Out-Host) is transcribed as the caller's own would be, once per call. The text as
         // shown tells how many rows it takes above the prompt.
-        public override void Write(string value) => WriteText(ui => ui.Write(value), value, value);
+        public override void Write(string value) => WriteText(ui => ui.Write(value), value, value, () => RecordDisplay.AsRecord(value, false));
 
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
-            => WriteText(ui => ui.Write(foregroundColor, backgroundColor, value), value, value);
+            => WriteText(ui => ui.Write(foregroundColor, backgroundColor, value), value, value, () => RecordDisplay.AsRecord(value, false, foregroundColor, backgroundColor));
 
-        public override void WriteLine() => WriteText(ui => ui.WriteLine(), "\n", string.Empty);
+        public override void WriteLine() => WriteText(ui => ui.WriteLine(), "\n", string.Empty, () => RecordDisplay.AsRecord(string.Empty, true));
 
-        public override void WriteLine(string value) => WriteText(ui => ui.WriteLine(value), value + "\n", value);
+        public override void WriteLine(string value) => WriteText(ui => ui.WriteLine(value), value + "\n", value, () => RecordDisplay.AsRecord(value, true));
 
         public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
-            => WriteText(ui => ui.WriteLine(foregroundColor, backgroundColor, value), value + "\n", value);
+            => WriteText(ui => ui.WriteLine(foregroundColor, backgroundColor, value), value + "\n", value, () => RecordDisplay.AsRecord(value, true, foregroundColor, backgroundColor));
 
         public override void WriteErrorLine(string value) => WriteText(ui => ui.WriteErrorLine(value), value + "\n");
 
@@ -61,14 +61,16 @@ namespace PSThreading.Runtime
         {
         }
 
-        public override void WriteInformation(InformationRecord record)
-        {
-        }
+        // Under InformationPreference Continue the engine hands a record here, then shows it with WriteLine. Where
+        // the caller's own preference shows information, that line is left out: the join writes the record and
+        // shows it (once, as Receive-Job does, and redirectable). Otherwise it shows live, as the worker's own
+        // -InformationAction Continue asked. Write-Host's records (HostInformationMessage) are host text: live.
+        public override void WriteInformation(InformationRecord record) => RecordDisplay.Note(record);
 
         // Progress is drawn by the console in place, not as lines: it passes through as before.
         public override void WriteProgress(long sourceId, ProgressRecord record) => _caller.WriteProgress(sourceId, record);
 
-        private void WriteText(Action<PSHostUserInterface> write, string shown, string? transcript = null)
+        private void WriteText(Action<PSHostUserInterface> write, string shown, string? transcript = null, Func<InformationRecord>? asRecord = null)
         {
             Served? served = _served;
             if (served == null)
@@ -78,7 +80,23 @@ namespace PSThreading.Runtime
                 return;
             }
 
-            served.Output?.Write(new HostText(write, shown, transcript));
+            bool ofRecord = RecordDisplay.TakeRecordOf(transcript ?? shown, out InformationRecord? record);
+            if (ofRecord && !(record!.MessageData is HostInformationMessage) && served.JoinShowsInformation)
+            {
+                // Write-Information's text, which the caller's join shows by its own preference: once, not here too.
+                return;
+            }
+
+            if (served.Output != null)
+            {
+                served.Output.Write(new HostText(write, shown, transcript));
+            }
+            else if (!ofRecord && asRecord != null)
+            {
+                // Held host text with no record of its own (Out-Host, Out-Default): queued for the join as Write-Host's
+                // records are, so -HoldHostOutput loses none of it.
+                served.Thread.AddResult(asRecord());
+            }
         }
 
         protected override object? Ask(Func<PSHostUserInterface, object?> ask)
@@ -95,11 +113,14 @@ namespace PSThreading.Runtime
 
         private sealed class Served
         {
-            public Served(WorkerThread thread, LiveHostOutput? output)
+            public Served(WorkerThread thread, LiveHostOutput? output, bool joinShowsInformation)
             {
                 Thread = thread;
                 Output = output;
+                JoinShowsInformation = joinShowsInformation;
             }
+
+            public bool JoinShowsInformation { get; }
 
             public WorkerThread Thread { get; }
 

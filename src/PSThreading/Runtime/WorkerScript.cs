@@ -20,13 +20,17 @@ namespace PSThreading.Runtime
 
         private const string VariableDrive = "variable:";
 
-        private WorkerScript(string text, Hashtable? usingValues)
+        private WorkerScript(string text, Hashtable? usingValues, Ast? origin = null)
         {
             Text = text;
             UsingValues = usingValues;
+            Origin = origin;
         }
 
         public string Text { get; }
+
+        /// <summary>The caller's block, to map a worker's error positions back to its file (<see cref="BlockPosition"/>); read on the caller's thread only.</summary>
+        public Ast? Origin { get; }
 
         /// <summary>A script of this module's own, with no <c>$using:</c> values.</summary>
         public static WorkerScript FromText(string text) => new WorkerScript(text, null);
@@ -64,7 +68,7 @@ namespace PSThreading.Runtime
                 // Undefined and nested: it belongs to a block the worker itself starts, which evaluates it there.
             }
 
-            return new WorkerScript(UsingNamespacePrefix(block) + block.ToString(), values);
+            return new WorkerScript(UsingNamespacePrefix(block) + block.ToString(), values, root);
         }
 
         /// <summary>
