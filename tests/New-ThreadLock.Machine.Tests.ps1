@@ -51,7 +51,7 @@ Start-Sleep -Seconds $Seconds
 
     It 'keeps <Processes> processes of 200 increments each of a shared file counter exact' -TestCases @(
         @{ Processes = 2 }
-        @{ Processes = 3 }
+        @{ Processes = 4 }
     ) {
         $name = New-LockName
         $counter = Join-Path $Scratch "counter-$([guid]::NewGuid().ToString('n'))"

@@ -50,7 +50,9 @@ namespace PSThreading.Core.Sync
                     throw Unavailable(folder, "cannot open it", errno);
                 }
 
-                throw Unsafe(folder, $"it is not a folder but a link or another kind of file ({UnixNative.Describe(errno)})");
+                throw Unsafe(folder, errno == 13 /* EACCES */
+                    ? $"it cannot be entered ({UnixNative.Describe(errno)}): another user owns it"
+                    : $"it is not a folder but a link or another kind of file ({UnixNative.Describe(errno)})");
             }
 
             try
