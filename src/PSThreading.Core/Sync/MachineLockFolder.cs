@@ -27,9 +27,10 @@ namespace PSThreading.Core.Sync
         public static string PathOfFolder => IsWindows ? WindowsFolder() : Path.Combine(Path.GetTempPath(), "PSThreading-locks-" + MachineMutex.Readable(UserName));
 
         /// <summary>The folder, made if missing and checked (see the class). Throws MachineLockFolderUnsafe or MachineLockUnavailable.</summary>
-        public static string EnsureSafe()
+        public static string EnsureSafe() => EnsureSafe(PathOfFolder);
+
+        internal static string EnsureSafe(string folder)
         {
-            string folder = PathOfFolder;
             if (IsWindows)
             {
                 Directory.CreateDirectory(folder);
