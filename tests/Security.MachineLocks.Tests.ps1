@@ -208,9 +208,7 @@ try { `$f = [IO.File]::Open('$RootFolder/$file.holder', 'Open', 'Read', 'None');
 [IO.File]::WriteAllText('$ready', (`$got -join ','))
 Start-Sleep -Seconds 60
 "@
-        $deadline = [datetime]::UtcNow.AddSeconds(30)
-        while (-not (Test-Path $ready) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-        Test-Path $ready | Should -BeTrue -Because 'the other user''s process started'
+        Wait-Until { Test-Path $ready } -Seconds 60
 
         $run = Invoke-As root (Get-TakeScript $name -Timeout 3)
         $run.Output | Should -Match 'RAN' -Because "another user cannot hold root's lock (it opened: '$(Get-Content $ready)'; root got: $($run.Output))"
@@ -225,9 +223,7 @@ Start-Sleep -Seconds 60
 if (`$lock.Acquire(20)) { [IO.File]::WriteAllText('$ready', 'held') }
 Start-Sleep -Seconds 60
 "@
-        $deadline = [datetime]::UtcNow.AddSeconds(30)
-        while (-not (Test-Path $ready) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-        Test-Path $ready | Should -BeTrue -Because 'the other user took its own lock'
+        Wait-Until { Test-Path $ready } -Seconds 60
         (Invoke-As root (Get-TakeScript $name -Timeout 3)).Output | Should -Match 'RAN'
     }
 
@@ -243,9 +239,7 @@ Invoke-WithLock -Name '$(New-LockName)' -Scope Machine { }
 [IO.File]::WriteAllText('$ready', 'held')
 Start-Sleep -Seconds 60
 "@
-        $deadline = [datetime]::UtcNow.AddSeconds(30)
-        while (-not (Test-Path $ready) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-        Test-Path $ready | Should -BeTrue
+        Wait-Until { Test-Path $ready } -Seconds 60
 
         $read = Invoke-As $Other @"
 Get-ChildItem -LiteralPath '$RootFolder' -Force -File -ErrorAction SilentlyContinue |
