@@ -51,7 +51,7 @@ Start-Sleep -Seconds $Seconds
 
     It 'keeps <Processes> processes of 200 increments each of a shared file counter exact' -TestCases @(
         @{ Processes = 2 }
-        @{ Processes = 3 }
+        @{ Processes = 4 }
     ) {
         $name = New-LockName
         $counter = Join-Path $Scratch "counter-$([guid]::NewGuid().ToString('n'))"
@@ -165,6 +165,34 @@ exit `$abandoned
         finally {
             $lock.Release()
         }
+    }
+
+    It 'stays held by a stopped holder (SIGSTOP): a waiter times out naming it, and takes it cleanly once it goes on' -Skip:($IsWindows) {
+        $name = New-LockName
+        $ready = Join-Path $Scratch "ready-$([guid]::NewGuid().ToString('n'))"
+        $go = "$ready.go"
+        $holder = Start-LockChild @"
+`$lock = New-ThreadLock -Name '$name' -Scope Machine
+if (-not `$lock.Acquire(30)) { exit 3 }
+[IO.File]::WriteAllText('$ready', 'held')
+while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 20 }
+`$lock.Release()
+"@
+        Wait-Until { Test-Path $ready } -Seconds 60
+        & kill -STOP $holder.Id
+        try {
+            { Invoke-WithLock -Name $name -Scope Machine -Timeout 1 { 'ran' } } |
+                Should -Throw -ErrorId 'LockTimeout,*' -ExpectedMessage "*held by another process: process $($holder.Id) (*"
+        }
+        finally {
+            & kill -CONT $holder.Id
+        }
+        [IO.File]::WriteAllText($go, 'go')
+        $seen = Invoke-WithLock -Name $name -Scope Machine -Timeout 30 -WarningVariable warnings { (New-ThreadLock -Name $name -Scope Machine).Abandoned }
+        $seen | Should -BeFalse -Because 'the holder went on and released it'
+        $warnings.Count | Should -Be 0
+        $holder.WaitForExit(30000) | Should -BeTrue
+        $holder.ExitCode | Should -Be 0
     }
 
     It 'is freed when a worker here fails holding it, and another process is told' {

@@ -18,6 +18,7 @@ namespace PSThreading.Core.Sync
         public const string Deadlock = nameof(Deadlock);
         public const string LockNameConflict = nameof(LockNameConflict);
         public const string MachineLockUnavailable = nameof(MachineLockUnavailable);
+        public const string MachineLockFolderUnsafe = nameof(MachineLockFolderUnsafe);
     }
 
     /// <summary>A lock or semaphore used in a way its semantics forbid. <see cref="ErrorId"/> says which way.</summary>
@@ -102,12 +103,28 @@ namespace PSThreading.Core.Sync
         }
     }
 
-    /// <summary>The operating system refused the named mutex of a machine lock (access denied, no room for its file).</summary>
+    /// <summary>The operating system refused the file of a machine lock (no room, too many open files, no temporary folder).</summary>
     public sealed class MachineLockUnavailableException : ThreadLockException
     {
         internal MachineLockUnavailableException(string message, Exception inner)
             : base(LockErrorId.MachineLockUnavailable, null, message, inner)
         {
         }
+    }
+
+    /// <summary>
+    /// The folder or a file of machine locks is one that another user owns, may write, or planted (a link, a FIFO,
+    /// a device): the lock is refused rather than written through it or believed.
+    /// </summary>
+    public sealed class MachineLockFolderUnsafeException : ThreadLockException
+    {
+        internal MachineLockFolderUnsafeException(string path, string message)
+            : base(LockErrorId.MachineLockFolderUnsafe, null, message)
+        {
+            Path = path;
+        }
+
+        /// <summary>The folder or file refused.</summary>
+        public string Path { get; }
     }
 }

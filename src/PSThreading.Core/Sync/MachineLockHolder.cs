@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Text;
 using PSThreading.Core.Threads;
 
@@ -10,17 +9,15 @@ namespace PSThreading.Core.Sync
 {
     /// <summary>
     /// Who holds a machine lock, in whichever process of the machine: the process, its command line (which names
-    /// the script for <c>pwsh -File</c>), the thread and since when. The mutex itself carries none of this; the
-    /// holder writes it to a small file beside the mutex once it has taken it, and marks the file free before
-    /// releasing: it is information only, and the mutex decides who holds the lock. A record still marked held
-    /// when the next taker gets the mutex was left by a process that died holding the lock.
+    /// the script for <c>pwsh -File</c>), the thread and since when. The lock itself carries none of this; the
+    /// holder writes it into the lock's file once it has taken it (see <see cref="MachineLockFile"/>), which a
+    /// clean release removes: a record still there when the next taker gets the lock was left by a process that
+    /// died holding it.
     /// </summary>
     public sealed class MachineLockHolder
     {
-        // Both marks are the same length, so that marking a record free overwrites exactly its first line.
         private const string HeldMark = "held";
-        private const string FreeMark = "free";
-        private const int RecordSize = 4096;
+        private const int RecordSize = MachineLockFile.MaxRecordSize;
         private const int MaxCommandLineLength = 3000;
 
         private MachineLockHolder(int processId, string processName, string commandLine, string threadName, int threadId, DateTime sinceUtc)
@@ -61,11 +58,10 @@ namespace PSThreading.Core.Sync
             new DateTime(sinceUtcTicks, DateTimeKind.Utc));
 
         /// <summary>
-        /// Writes the holder to <paramref name="path"/> as a record of fixed size, over the one there: the file
-        /// is written in place and never shrunk or deleted, since freeing a file's blocks costs a disk flush on
-        /// some file systems (15 ms per take and release here on ext4 mounted with discard, against under 1 ms).
+        /// The holder as a record of fixed size: written over whatever an earlier holder left in the file (a killed
+        /// holder's record may be longer), without shrinking the file.
         /// </summary>
-        internal void WriteTo(string path)
+        internal byte[] ToRecord()
         {
             string commandLine = OneLine(CommandLine);
             if (commandLine.Length > MaxCommandLineLength)
@@ -86,35 +82,28 @@ namespace PSThreading.Core.Sync
 
             byte[] bytes = Encoding.UTF8.GetBytes(text);
             Array.Copy(bytes, record, Math.Min(bytes.Length, record.Length));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            WriteAt(path, record, FileMode.OpenOrCreate);
+            return record;
         }
 
-        /// <summary>Marks the record at <paramref name="path"/> free: the holder released the lock.</summary>
-        internal static void MarkFree(string path) => WriteAt(path, Encoding.UTF8.GetBytes(FreeMark + "\n"), FileMode.Open);
-
-        /// <summary>The holder recorded at <paramref name="path"/>, or null when it is marked free, missing or unreadable.</summary>
-        internal static MachineLockHolder? ReadFrom(string path)
+        /// <summary>The holder a record names, or null when it is empty, marked free or not a record.</summary>
+        internal static MachineLockHolder? Parse(byte[]? record)
         {
+            if (record == null || record.Length == 0)
+            {
+                return null;
+            }
+
             try
             {
-                string[] lines = File.ReadAllText(path, Encoding.UTF8).Split('\n');
+                string[] lines = Encoding.UTF8.GetString(record).Split('\n');
                 return lines.Length < 7 || lines[0] != HeldMark ? null : new MachineLockHolder(
                     int.Parse(lines[1], CultureInfo.InvariantCulture), lines[2], lines[3], lines[4],
                     int.Parse(lines[5], CultureInfo.InvariantCulture),
                     new DateTime(long.Parse(lines[6], CultureInfo.InvariantCulture), DateTimeKind.Utc));
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is OverflowException)
+            catch (Exception ex) when (ex is FormatException || ex is OverflowException || ex is ArgumentException)
             {
                 return null;
-            }
-        }
-
-        private static void WriteAt(string path, byte[] bytes, FileMode mode)
-        {
-            using (var file = new FileStream(path, mode, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
-            {
-                file.Write(bytes, 0, bytes.Length);
             }
         }
 

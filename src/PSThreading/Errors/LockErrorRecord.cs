@@ -36,6 +36,7 @@ namespace PSThreading.Errors
             LockErrorId.Deadlock => ErrorCategory.DeadlockDetected,
             LockErrorId.LockNameConflict => ErrorCategory.ResourceExists,
             LockErrorId.MachineLockUnavailable => ErrorCategory.ResourceUnavailable,
+            LockErrorId.MachineLockFolderUnsafe => ErrorCategory.SecurityError,
             Core.Sync.SyncErrorId.QueueEmpty => ErrorCategory.OperationTimeout,
             Core.Sync.SyncErrorId.QueueFull => ErrorCategory.OperationTimeout,
             Core.Sync.SyncErrorId.NamedObjectInUse => ErrorCategory.ResourceBusy,
