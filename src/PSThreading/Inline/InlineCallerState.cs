@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace PSThreading.Inline
@@ -85,17 +86,40 @@ namespace PSThreading.Inline
                 return;
             }
 
-            using (PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
+            object[] globals;
+            try
             {
-                ps.AddScript(ListGlobals);
-                var globals = new List<object>();
-                foreach (PSObject found in ps.Invoke())
+                using (PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
                 {
-                    globals.Add(found);
+                    ps.AddScript(ListGlobals);
+                    globals = ps.Invoke().ToArray();
                 }
-
-                Restore(globals.ToArray());
             }
+            catch (PipelineStoppedException)
+            {
+                // Ctrl+C: the caller's pipeline runs no command now. What can be put back without one still is:
+                // the location and the globals saved (the block's new ones cannot be listed).
+                globals = SavedGlobalsNow(_state);
+                Restore(globals);
+                throw;
+            }
+
+            Restore(globals);
+        }
+
+        private object[] SavedGlobalsNow(SessionState state)
+        {
+            var now = new List<object>(_globals.Count);
+            foreach (string name in _globals.Keys)
+            {
+                PSVariable? variable = state.PSVariable.Get("global:" + name);
+                if (variable != null)
+                {
+                    now.Add(variable);
+                }
+            }
+
+            return now.ToArray();
         }
 
         // Plain variables only: the engine's own ($?, $null, $PSCulture, a script's $args...) are of types of
