@@ -82,12 +82,13 @@ namespace PSThreading.Core.Sync
                 }
             }
 
+            // Before the zero-timeout return: a try that is repeated inline is a poll too.
+            InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
             if (timeout == TimeSpan.Zero)
             {
                 return false;
             }
 
-            InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
             long deadline = SyncTimeout.Deadline(timeout);
             WorkerThread self = ThreadRegistry.Current;
             var wait = new ThreadWait(this, self, timeout.HasValue);

@@ -119,12 +119,13 @@ namespace PSThreading.Core.Sync
                 }
             }
 
+            // Before the zero-timeout return: a try that is repeated inline is a poll too.
+            InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
             if (timeout == TimeSpan.Zero)
             {
                 return false;
             }
 
-            InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
             return WaitToTake(self, timeout, cancellationToken);
         }
 

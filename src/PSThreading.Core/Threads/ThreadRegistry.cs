@@ -89,6 +89,17 @@ namespace PSThreading.Core.Threads
 
         internal static void SetCurrent(WorkerThread? thread) => t_current = thread;
 
+        /// <summary>
+        /// Makes <paramref name="thread"/> the calling thread's entry and returns the one it had (null: none of its
+        /// own): an inline worker's block runs on its caller's thread, and reports the worker while it runs.
+        /// </summary>
+        internal static WorkerThread? SwapCurrent(WorkerThread? thread)
+        {
+            WorkerThread? previous = t_current;
+            t_current = thread;
+            return previous;
+        }
+
         /// <summary>Python's default thread names: Thread-1, Thread-2, ... unique in the process.</summary>
         public static string NextThreadName() => "Thread-" + Interlocked.Increment(ref s_nextThreadNumber);
 

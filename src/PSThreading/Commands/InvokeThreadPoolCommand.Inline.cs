@@ -49,7 +49,7 @@ namespace PSThreading.Commands
                 _inlineEnd = InlineScript.Create(End, setup.End, shared);
             }
 
-            return new InlinePool(InlineScript.Create(ScriptBlock, script, shared, pipesItem: setup.TakesPipelineInput), arguments, _timeout, _itemTimeout, _watch, CancelToken, output);
+            return new InlinePool(InlineScript.Create(ScriptBlock, script, shared, pipesItem: setup.TakesPipelineInput, isItem: true), arguments, _timeout, _itemTimeout, _watch, CancelToken, output);
         }
 
         /// <summary>-End, once, after the last item or after an item's error ended the call (not after Ctrl+C: the pipeline is gone).</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
+using PSThreading.Errors;
 using PSThreading.Runtime;
 
 namespace PSThreading.Inline
@@ -28,14 +29,57 @@ namespace PSThreading.Inline
         public ErrorRecord? Error { get; private set; }
 
         /// <summary>
+        /// True when the block polled for the caller (a second timed wait that only the caller could end, see
+        /// InlineRun): it was stopped there and ended Failed with that <see cref="Error"/>.
+        /// </summary>
+        public bool PolledForCaller { get; private set; }
+
+        /// <summary>
         /// Runs the block once. Output goes to <paramref name="onOutput"/>, and error, warning, verbose, debug and
         /// information records to <paramref name="onRecord"/>, in the order written (progress records go
         /// straight to the host, as a nested pipeline writes them). A stop that
-        /// did not come from <see cref="Stop"/> (Ctrl+C) is thrown on as the pipeline stop.
+        /// did not come from <see cref="Stop"/> (Ctrl+C) is thrown on as the pipeline stop. The caller's location
+        /// and global variables are as before once it returns; <paramref name="worker"/>, when given, is what
+        /// Get-ActiveThread -Current reports meanwhile.
         /// </summary>
-        public InlineOutcome Run(InlineScript script, object? item, object[] arguments, Action<PSObject> onOutput, Action<object> onRecord)
+        public InlineOutcome Run(
+            InlineScript script, object? item, object[] arguments, Action<PSObject> onOutput, Action<object> onRecord, WorkerThread? worker = null)
         {
-            InlineRun.Enter();
+            var caller = new InlineCallerState();
+            InlineFrame frame = InlineRun.Enter(_stop.Request);
+            WorkerThread? callerEntry = worker == null ? null : ThreadRegistry.SwapCurrent(worker);
+            try
+            {
+                InlineOutcome outcome = RunBlock(script, item, arguments, caller, onOutput, onRecord);
+                if (frame.PollingError == null)
+                {
+                    return outcome;
+                }
+
+                // Stopped at the poll, or ended by its error (or, caught, by what came after): the poll is the outcome.
+                PolledForCaller = true;
+                if (outcome != InlineOutcome.Failed || !IsFrom(Error, frame.PollingError))
+                {
+                    Error = LockErrorRecord.From(frame.PollingError);
+                }
+
+                return InlineOutcome.Failed;
+            }
+            finally
+            {
+                if (worker != null)
+                {
+                    ThreadRegistry.SwapCurrent(callerEntry);
+                }
+
+                InlineRun.Exit(frame);
+                caller.RestoreIfNeeded();
+            }
+        }
+
+        private InlineOutcome RunBlock(
+            InlineScript script, object? item, object[] arguments, InlineCallerState caller, Action<PSObject> onOutput, Action<object> onRecord)
+        {
             try
             {
                 using (PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
@@ -43,7 +87,14 @@ namespace PSThreading.Inline
                     ps.AddScript(script.WrapperText, useLocalScope: true)
                         .AddParameter(InlineScript.BlockParameter, script.Block)
                         .AddParameter(InlineScript.ArgumentsParameter, arguments)
-                        .AddParameter(InlineScript.ItemParameter, item);
+                        .AddParameter(InlineScript.ItemParameter, item)
+                        .AddParameter(InlineScript.CallerParameter, caller);
+                    var caught = new List<ErrorRecord>(1);
+                    if (script.CatchesErrors)
+                    {
+                        ps.AddParameter(InlineScript.CaughtParameter, caught);
+                    }
+
                     foreach (KeyValuePair<string, object?> variable in script.Variables)
                     {
                         ps.AddParameter(variable.Key, variable.Value);
@@ -64,7 +115,14 @@ namespace PSThreading.Inline
                         }
                     });
                     ps.Streams.Error.DataAdded += (sender, e) => Forward((PSDataCollection<ErrorRecord>)sender, onRecord);
-                    return Invoke(ps, output);
+                    InlineOutcome outcome = Invoke(ps, output);
+                    if (outcome == InlineOutcome.Completed && caught.Count > 0)
+                    {
+                        Error = caught[0];
+                        return InlineOutcome.Failed;
+                    }
+
+                    return outcome;
                 }
             }
             catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
@@ -77,10 +135,19 @@ namespace PSThreading.Inline
             {
                 return InlineOutcome.Stopped;
             }
-            finally
+        }
+
+        private static bool IsFrom(ErrorRecord? record, Exception cause)
+        {
+            for (Exception? ex = record?.Exception; ex != null; ex = ex.InnerException)
             {
-                InlineRun.Exit();
+                if (ReferenceEquals(ex, cause))
+                {
+                    return true;
+                }
             }
+
+            return false;
         }
 
         /// <summary>Ends the running block from another thread (a timer); must not block.</summary>

@@ -23,15 +23,21 @@ namespace PSThreading.Inline
         internal const string BlockParameter = "__PSThreadingBlock";
         internal const string ArgumentsParameter = "__PSThreadingArguments";
         internal const string ItemParameter = "__PSThreadingItem";
+        internal const string CaughtParameter = "__PSThreadingCaught";
+        internal const string CallerParameter = "__PSThreadingCaller";
         private const string CapturedParameter = "__PSThreadingCaptured";
         private const string UsingVariablePrefix = "__PSThreadingUsing";
 
-        private InlineScript(ScriptBlock block, string wrapperText, IReadOnlyList<KeyValuePair<string, object?>> variables)
+        private InlineScript(ScriptBlock block, string wrapperText, IReadOnlyList<KeyValuePair<string, object?>> variables, bool catchesErrors)
         {
+            CatchesErrors = catchesErrors;
             Block = block;
             WrapperText = wrapperText;
             Variables = variables;
         }
+
+        /// <summary>True for a pool item: an error its try catches ends it, given to the list passed as <see cref="CaughtParameter"/>.</summary>
+        public bool CatchesErrors { get; }
 
         /// <summary>The block to call for each run.</summary>
         public ScriptBlock Block { get; }
@@ -51,7 +57,12 @@ namespace PSThreading.Inline
         /// -End to be given (inline there is no worker scope to keep them in).
         /// </param>
         public static InlineScript Create(
-            ScriptBlock block, WorkerScript script, IReadOnlyList<KeyValuePair<string, object?>> preferences, Hashtable? captured = null, bool pipesItem = false)
+            ScriptBlock block,
+            WorkerScript script,
+            IReadOnlyList<KeyValuePair<string, object?>> preferences,
+            Hashtable? captured = null,
+            bool pipesItem = false,
+            bool isItem = false)
         {
             var variables = new List<KeyValuePair<string, object?>>();
             if (captured != null)
@@ -64,7 +75,8 @@ namespace PSThreading.Inline
             variables.AddRange(preferences);
 
             var wrapper = new StringBuilder();
-            wrapper.Append("param($").Append(BlockParameter).Append(", $").Append(ArgumentsParameter).Append(", $").Append(ItemParameter);
+            wrapper.Append("param($").Append(BlockParameter).Append(", $").Append(ArgumentsParameter).Append(", $").Append(ItemParameter)
+                .Append(", $").Append(CaughtParameter).Append(", $").Append(CallerParameter);
             foreach (KeyValuePair<string, object?> variable in variables)
             {
                 wrapper.Append(", ${").Append(variable.Key).Append('}');
@@ -75,11 +87,17 @@ namespace PSThreading.Inline
             // warning, verbose, debug and information records straight to the host, not to its streams: merged
             // into the output, they reach the cmdlet, which writes them as it writes a worker's.
             wrapper.Append(")\n$_ = $").Append(ItemParameter).Append('\n');
+            // What the block changes in the caller (the location, globals) is put back in the finally; see InlineCallerState.
+            wrapper.Append('$').Append(CallerParameter).Append(".Save($ExecutionContext.SessionState, ").Append(InlineCallerState.ListGlobals).Append(")\ntry {\n");
             if (captured == null)
             {
                 // A block with a process block or a ValueFromPipeline parameter gets the item as its pipeline input.
-                wrapper.Append(pipesItem ? "do { , $" + ItemParameter + " | & $" : "do { & $").Append(BlockParameter).Append(" @").Append(ArgumentsParameter)
-                    .Append(" 3>&1 4>&1 5>&1 6>&1 } while ($false)\n");
+                // A pool item runs in a try, as in a pool worker's loop: an error that a try catches (an unknown
+                // command, a .NET method's exception) ends the item there, and is written with the item.
+                wrapper.Append(isItem ? "try { " : string.Empty)
+                    .Append(pipesItem ? "do { , $" + ItemParameter + " | & $" : "do { & $").Append(BlockParameter).Append(" @").Append(ArgumentsParameter)
+                    .Append(" 3>&1 4>&1 5>&1 6>&1 } while ($false)")
+                    .Append(isItem ? " } catch { $" + CaughtParameter + ".Add($_) }\n" : "\n");
             }
             else
             {
@@ -92,7 +110,8 @@ namespace PSThreading.Inline
                     .Append("[$__PSThreadingVariable.Name] = $__PSThreadingVariable.Value } }\n");
             }
 
-            return new InlineScript(toRun, wrapper.ToString(), variables);
+            wrapper.Append("}\nfinally { $").Append(CallerParameter).Append(".Restore(").Append(InlineCallerState.ListGlobals).Append(") }\n");
+            return new InlineScript(toRun, wrapper.ToString(), variables, isItem);
         }
 
         /// <summary>

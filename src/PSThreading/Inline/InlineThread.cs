@@ -52,7 +52,6 @@ namespace PSThreading.Inline
 
                 object[] values = arguments == null ? Array.Empty<object>() : WorkerValues.InWorker(arguments, Runspace.DefaultRunspace);
                 var invocation = new InlineInvocation();
-                // Output and errors, in the order written, are the thread's results; the join writes them.
                 // Output and records, in the order written, are the thread's results, as a worker's are; host text
                 // (Write-Host) is shown by the command unless -HoldHostOutput keeps it for the join too.
                 InlineOutcome ended = invocation.Run(script, null, values, thread.AddResult, record =>
@@ -65,8 +64,15 @@ namespace PSThreading.Inline
                     {
                         thread.AddResult(record);
                     }
-                });
-                if (ended == InlineOutcome.Failed)
+                },
+                thread);
+                if (ended == InlineOutcome.Failed && isDaemon && invocation.PolledForCaller)
+                {
+                    // A daemon that polls for the caller is left at its poll, as the script's end leaves a
+                    // daemon in Threads mode: it has not failed, it has not run to its end.
+                    outcome = WorkerState.Stopped;
+                }
+                else if (ended == InlineOutcome.Failed)
                 {
                     body.FailureRecord = invocation.Error;
                     error = ThrownObject.ExceptionOf(invocation.Error!) ?? invocation.Error!.Exception;
