@@ -257,17 +257,28 @@ namespace PSThreading.Pool
 
         /// <summary>
         /// Stops the whole call: nothing more is taken, every running item is stopped. Waits up to
-        /// <paramref name="wait"/> for the workers to end.
+        /// <paramref name="wait"/> for the workers to end. -End, which closes what -Begin opened, still runs after
+        /// the stop, for <paramref name="endGrace"/> at most, and is stopped then (zero: at once, as when the call
+        /// was already waiting for -End).
         /// </summary>
-        public void Stop(TimeSpan wait)
+        public void Stop(TimeSpan wait, TimeSpan endGrace)
         {
+            var watch = Stopwatch.StartNew();
             Scheduler.Cancel();
             foreach (PoolItemRunner worker in _workers)
             {
                 worker.StopForGood();
             }
 
-            WaitForWorkers(wait);
+            if (endGrace <= TimeSpan.Zero || !WaitForWorkers(endGrace))
+            {
+                foreach (PoolItemRunner worker in _workers)
+                {
+                    worker.StopEnd();
+                }
+            }
+
+            WaitForWorkers(wait - watch.Elapsed);
         }
 
         /// <summary>The workers that have not ended: after a stop, those stuck in a call that cannot be interrupted.</summary>
@@ -291,6 +302,11 @@ namespace PSThreading.Pool
             var watch = Stopwatch.StartNew();
             foreach (PoolItemRunner worker in _workers)
             {
+                if (worker.IsEnded)
+                {
+                    continue;
+                }
+
                 TimeSpan left = wait - watch.Elapsed;
                 if (!worker.WaitEnded(left > TimeSpan.Zero ? left : TimeSpan.Zero))
                 {

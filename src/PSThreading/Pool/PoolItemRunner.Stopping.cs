@@ -48,6 +48,22 @@ namespace PSThreading.Pool
             BeginStop(running);
         }
 
+        /// <summary>
+        /// Stops this worker's -End, now or as it starts: the call's -Timeout passed, Ctrl+C came while -End ran,
+        /// or the grace a stopped call gives -End is over. -End is stopped as an item is, its finally blocks run.
+        /// </summary>
+        internal void StopEnd()
+        {
+            PowerShell? running;
+            lock (_sync)
+            {
+                _endStopping = true;
+                running = _endRunning;
+            }
+
+            BeginStop(running);
+        }
+
         private bool IsStopping()
         {
             lock (_sync)
