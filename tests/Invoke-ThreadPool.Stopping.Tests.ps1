@@ -76,7 +76,7 @@ Describe 'Invoke-ThreadPool stops when told' {
             $ends = [Collections.Concurrent.ConcurrentQueue[int]]::new()
             $null = 1..2 | Invoke-ThreadPool { Start-Sleep -Seconds 30 } -ThrottleLimit 2 -Timeout 0.5 -End { ($using:ends).Enqueue(1) } `
                 -ErrorAction SilentlyContinue
-            Wait-Until { $ends.Count -eq 2 } -Seconds 5
+            Wait-Until { $ends.Count -eq 2 } -Seconds 15
         }
 
         It 'bounds a job''s -End: a job with -Timeout ends though its -End never would' {

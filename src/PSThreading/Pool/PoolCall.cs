@@ -258,27 +258,26 @@ namespace PSThreading.Pool
         /// <summary>
         /// Stops the whole call: nothing more is taken, every running item is stopped. Waits up to
         /// <paramref name="wait"/> for the workers to end. -End, which closes what -Begin opened, still runs after
-        /// the stop, for <paramref name="endGrace"/> at most, and is stopped then (zero: at once, as when the call
-        /// was already waiting for -End).
+        /// the stop, for <paramref name="endGrace"/> at most from its start, and is stopped then; zero stops it at
+        /// once (the call's time is up, or Ctrl+C came while the call waited for -End).
         /// </summary>
         public void Stop(TimeSpan wait, TimeSpan endGrace)
         {
-            var watch = Stopwatch.StartNew();
             Scheduler.Cancel();
             foreach (PoolItemRunner worker in _workers)
             {
                 worker.StopForGood();
-            }
-
-            if (endGrace <= TimeSpan.Zero || !WaitForWorkers(endGrace))
-            {
-                foreach (PoolItemRunner worker in _workers)
+                if (endGrace > TimeSpan.Zero)
+                {
+                    worker.LimitEnd(endGrace);
+                }
+                else
                 {
                     worker.StopEnd();
                 }
             }
 
-            WaitForWorkers(wait - watch.Elapsed);
+            WaitForWorkers(wait);
         }
 
         /// <summary>The workers that have not ended: after a stop, those stuck in a call that cannot be interrupted.</summary>

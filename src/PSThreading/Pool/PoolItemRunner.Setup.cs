@@ -1,6 +1,7 @@
 using System;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using System.Threading;
 using PSThreading.Runtime;
 
 namespace PSThreading.Pool
@@ -18,6 +19,9 @@ namespace PSThreading.Pool
         // -End's invocation while it runs, and whether the call has told it to stop (see StopEnd).
         private PowerShell? _endRunning;
         private bool _endStopping;
+        // Set by a stop during the items: how long -End may still run, timed by _endTimer from its start.
+        private TimeSpan? _endGrace;
+        private Timer? _endTimer;
 
         /// <summary>Runs -Begin, if given. False when the call is stopping; throws PoolBeginException when the block threw.</summary>
         private bool RunBegin(WorkerRunspace runspace)
@@ -195,6 +199,7 @@ namespace PSThreading.Pool
                 }
 
                 _endRunning = ps;
+                StartEndTimer();
                 return true;
             }
         }
@@ -204,6 +209,8 @@ namespace PSThreading.Pool
             lock (_sync)
             {
                 _endRunning = null;
+                _endTimer?.Dispose();
+                _endTimer = null;
             }
         }
 
