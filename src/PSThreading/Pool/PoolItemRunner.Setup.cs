@@ -1,5 +1,4 @@
 using System;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Runtime;
