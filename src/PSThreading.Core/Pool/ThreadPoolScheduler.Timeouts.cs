@@ -32,6 +32,11 @@ namespace PSThreading.Core.Pool
                         Publish(item);
                     }
                 }
+
+                if (overdue != null && _haltsOnFailure)
+                {
+                    HaltUnderLock();
+                }
             }
 
             if (overdue == null)

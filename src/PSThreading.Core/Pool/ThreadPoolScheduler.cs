@@ -137,14 +137,15 @@ namespace PSThreading.Core.Pool
         /// <summary>True while another item may be added without passing the in-flight bound.</summary>
         public bool HasRoom => Interlocked.Read(ref _added) - Interlocked.Read(ref _taken) < MaxInFlight;
 
-        /// <summary>True once the input has ended and every result has been taken, or the call was cancelled.</summary>
+        /// <summary>True once the input has ended (or the call halted) and every result has been taken, or the call was cancelled.</summary>
         public bool IsDone
         {
             get
             {
                 lock (_sync)
                 {
-                    return _cancelled || (_addingCompleted && _taken == _added);
+                    // A halt drops the queued items from _added: what started is all there is to take.
+                    return _cancelled || ((_addingCompleted || _halted) && _taken == _added);
                 }
             }
         }
@@ -156,7 +157,7 @@ namespace PSThreading.Core.Pool
             {
                 lock (_sync)
                 {
-                    return !_cancelled && _queued.Count > 0;
+                    return !_cancelled && !_halted && _queued.Count > 0;
                 }
             }
         }
@@ -167,7 +168,7 @@ namespace PSThreading.Core.Pool
             lock (_sync)
             {
                 PoolWorkItem item = NewItem(input);
-                if (_cancelled)
+                if (_cancelled || _halted)
                 {
                     return item;
                 }
@@ -198,7 +199,7 @@ namespace PSThreading.Core.Pool
             lock (_sync)
             {
                 item = NewItem(input);
-                if (_cancelled)
+                if (_cancelled || _halted)
                 {
                     return item;
                 }
@@ -249,9 +250,9 @@ namespace PSThreading.Core.Pool
                         spun = false;
                     }
 
-                    if (_cancelled || cancellationToken.IsCancellationRequested)
+                    if (_cancelled || _halted || cancellationToken.IsCancellationRequested)
                     {
-                        if (!_cancelled && _queued.Count > 0 && _runningCount < ThrottleLimit)
+                        if (!_cancelled && !_halted && _queued.Count > 0 && _runningCount < ThrottleLimit)
                         {
                             // This worker may have been the one woken for a queued item: pass the wake-up on.
                             _sleeping.WakeOne();
@@ -305,7 +306,7 @@ namespace PSThreading.Core.Pool
                     spinner.SpinOnce();
                 }
                 while (spinner.Count < SpinsBeforeBlocking && Volatile.Read(ref _queuedCount) == queuedBefore
-                    && !Volatile.Read(ref _addingCompleted) && !Volatile.Read(ref _cancelled));
+                    && !Volatile.Read(ref _addingCompleted) && !Volatile.Read(ref _cancelled) && !Volatile.Read(ref _halted));
             }
         }
 
@@ -354,6 +355,11 @@ namespace PSThreading.Core.Pool
                 }
 
                 ended = item.TryEnd(outcome, output, error);
+                if (ended && outcome == PoolItemState.Failed && _haltsOnFailure)
+                {
+                    HaltUnderLock();
+                }
+
                 if (ended && !_cancelled)
                 {
                     writerHasNewWork = Publish(item);

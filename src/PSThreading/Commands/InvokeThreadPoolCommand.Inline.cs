@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
 using PSThreading.Inline;
@@ -52,22 +53,30 @@ namespace PSThreading.Commands
             return new InlinePool(InlineScript.Create(ScriptBlock, script, shared, pipesItem: setup.TakesPipelineInput, isItem: true), arguments, _timeout, _itemTimeout, _watch, CancelToken, output);
         }
 
-        /// <summary>-End, once, after the last item or after an item's error ended the call (not after Ctrl+C: the pipeline is gone).</summary>
-        private void RunInlineEnd()
+        /// <summary>
+        /// -End, once, after the last item or after an item's error ended the call (not after Ctrl+C: the pipeline
+        /// is gone). -Timeout bounds it as it bounds the items, giving it at least the grace a stopped call gives.
+        /// </summary>
+        private void RunInlineEnd(InlinePool? pool)
         {
             InlineScript? end = _inlineEnd;
             _inlineEnd = null;
             if (end != null)
             {
-                RunInlineSetup(end, isBegin: false);
+                RunInlineSetup(end, isBegin: false, pool);
             }
         }
 
-        private void RunInlineSetup(InlineScript script, bool isBegin)
+        private void RunInlineSetup(InlineScript script, bool isBegin, InlinePool? pool = null)
         {
             var invocation = new InlineInvocation();
             var records = new List<object>();
-            InlineOutcome outcome = invocation.Run(script, null, _inlineArguments, value => _inlineEmitOutput!(value), records.Add);
+            InlineOutcome outcome;
+            using (EndStopTimer(invocation, isBegin))
+            {
+                outcome = invocation.Run(script, null, _inlineArguments, value => _inlineEmitOutput!(value), records.Add);
+            }
+
             foreach (object record in records)
             {
                 if (record is ErrorRecord error)
@@ -78,6 +87,13 @@ namespace PSThreading.Commands
                 {
                     WriteRecord(record);
                 }
+            }
+
+            if (outcome == InlineOutcome.Stopped)
+            {
+                // Only the timer stops it (Ctrl+C is thrown on): the call's time was up.
+                pool?.EndTimedOut();
+                return;
             }
 
             if (outcome == InlineOutcome.Failed && invocation.Error != null)
@@ -94,6 +110,19 @@ namespace PSThreading.Commands
                     ErrorCategory.InvalidOperation,
                     null));
             }
+        }
+
+        /// <summary>Under -Timeout, a timer that stops -End when the call's time is up, or after the grace if it was up already.</summary>
+        private Timer? EndStopTimer(InlineInvocation invocation, bool isBegin)
+        {
+            if (isBegin || !_timeout.HasValue)
+            {
+                return null;
+            }
+
+            TimeSpan left = _timeout.Value - _watch.Elapsed;
+            TimeSpan due = left > s_endGrace ? left : s_endGrace;
+            return new Timer(_ => invocation.Stop(), null, WorkerThread.ToMilliseconds(due), System.Threading.Timeout.Infinite);
         }
 
         /// <summary>-AsJob inline: the call runs now, into a thread that Wait-WorkerThread joins as any other.</summary>
@@ -121,7 +150,7 @@ namespace PSThreading.Commands
                     }
                 }
 
-                RunInlineEnd();
+                RunInlineEnd(pool);
                 outcome = WorkerState.Completed;
             }
             finally

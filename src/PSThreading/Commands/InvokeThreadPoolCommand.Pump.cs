@@ -124,36 +124,52 @@ namespace PSThreading.Commands
 
         /// <summary>
         /// After the last item: the workers give their runspaces back at once, or run -End first, whose output is
-        /// written as it comes; Ctrl+C still ends the wait.
+        /// written as it comes. -Timeout bounds -End too (it is stopped when the call's time is up, and the call
+        /// fails with PoolTimeout); Ctrl+C stops it at once.
         /// </summary>
         private void WaitForWorkersToEnd()
         {
-            if (_call!.Setup.End == null)
+            PoolCall call = _call!;
+            if (call.Setup.End == null)
             {
-                _call.WaitForWorkers(TimeSpan.FromSeconds(2));
+                call.WaitForWorkers(TimeSpan.FromSeconds(2));
                 return;
             }
 
-            while (!_call.WaitForWorkers(s_longestWait))
+            ThreadPoolScheduler scheduler = call.Scheduler;
+            while (!call.WaitForWorkers(TimeSpan.Zero))
             {
+                TimeSpan wait = _timeout.HasValue ? Min(s_longestWait, _timeout.Value - _watch.Elapsed) : s_longestWait;
+                if (wait > TimeSpan.Zero)
+                {
+                    // Woken by a worker's end or by what -End writes, and by Ctrl+C.
+                    scheduler.WaitForChange(wait, CancelToken);
+                }
+
                 if (CancelToken.IsCancellationRequested)
                 {
-                    EndCall();
+                    EndCall(stopEndNow: true);
                     throw new PipelineStoppedException();
                 }
 
+                scheduler.TakeStreamPending();
                 WriteRecords();
+                if (_timeout.HasValue && _watch.Elapsed >= _timeout.Value && !call.WaitForWorkers(TimeSpan.Zero))
+                {
+                    TimeOutCall(scheduler, stopEndNow: true);
+                    return;
+                }
             }
         }
 
-        private void TimeOutCall(ThreadPoolScheduler scheduler)
+        private void TimeOutCall(ThreadPoolScheduler scheduler, bool stopEndNow = false)
         {
             // Cancelled first, so that an item ending meanwhile is not published behind results already taken,
             // and the workers stream nothing more. Then what the items wrote before is written: the records and
             // streamed output, the results, what ordered items still running had streamed; then the error.
             scheduler.Cancel();
             IReadOnlyList<PoolWorkItem> finished = scheduler.TakeFinishedResults(out IReadOnlyList<PoolWorkItem> running);
-            EndCall();
+            EndCall(stopEndNow);
             WriteRecords();
             int next = 0;
             foreach (PoolWorkItem item in finished)
@@ -189,10 +205,11 @@ namespace PSThreading.Commands
             return new ErrorRecord(new TimeoutException(message), ErrorIds.PoolTimeout, ErrorCategory.OperationTimeout, null);
         }
 
-        private void EndCall()
+        /// <summary>Stops the workers (see <see cref="PoolCall.Stop"/>); <paramref name="stopEndNow"/> when the call was already waiting for -End.</summary>
+        private void EndCall(bool stopEndNow = false)
         {
             _ended = true;
-            _call?.Stop(s_stopWait);
+            _call?.Stop(s_stopWait, stopEndNow ? TimeSpan.Zero : s_endGrace);
             WarnStillRunning();
         }
 

@@ -31,6 +31,8 @@ namespace PSThreading.Commands
         private static readonly TimeSpan s_longestWait = TimeSpan.FromMilliseconds(200);
         // How long a stopped call waits for its workers to unwind: Ctrl+C must return within 1 s.
         private static readonly TimeSpan s_stopWait = TimeSpan.FromMilliseconds(600);
+        // Of that wait, how long -End may still run after a stop (Ctrl+C, -Timeout during the items, an error).
+        private static readonly TimeSpan s_endGrace = TimeSpan.FromMilliseconds(400);
         private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(1);
         private static int s_progressActivityId = 0x5054;
 
@@ -149,6 +151,8 @@ namespace PSThreading.Commands
             }
 
             _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace, setup);
+            // An error written under Stop ends the call: the first failure must keep every later item from starting.
+            _call.Scheduler.HaltsOnFailure = ErrorsStop();
         }
 
         protected override void ProcessRecord()
@@ -169,7 +173,7 @@ namespace PSThreading.Commands
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     // -ErrorAction Stop: -End still closes what -Begin opened.
-                    RunInlineEnd();
+                    RunInlineEnd(_inline);
                     throw;
                 }
 
@@ -232,7 +236,7 @@ namespace PSThreading.Commands
 
             if (_inline != null)
             {
-                RunInlineEnd();
+                RunInlineEnd(_inline);
                 return;
             }
 
@@ -325,6 +329,15 @@ namespace PSThreading.Commands
             }
 
             return overrides;
+        }
+
+        /// <summary>True when an error this cmdlet writes throws: -ErrorAction Stop, or the caller's $ErrorActionPreference.</summary>
+        private bool ErrorsStop()
+        {
+            object? action = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound)
+                ? bound
+                : GetVariableValue("ErrorActionPreference");
+            return LanguagePrimitives.TryConvertTo(action, out ActionPreference preference) && preference == ActionPreference.Stop;
         }
 
         /// <summary>A timeout given in seconds, or null when not given or no limit (-1, too large to ever pass).</summary>

@@ -147,6 +147,15 @@ namespace PSThreading.Inline
             _output.WriteResult(item);
         }
 
+        /// <summary>-End was stopped when the call's time was up: the call's timeout error, unless an item's gave it already.</summary>
+        public void EndTimedOut()
+        {
+            if (!IsEnded)
+            {
+                EndByTimeout(_added);
+            }
+        }
+
         private void EndByTimeout(long? total)
         {
             IsEnded = true;

@@ -257,14 +257,24 @@ namespace PSThreading.Pool
 
         /// <summary>
         /// Stops the whole call: nothing more is taken, every running item is stopped. Waits up to
-        /// <paramref name="wait"/> for the workers to end.
+        /// <paramref name="wait"/> for the workers to end. -End, which closes what -Begin opened, still runs after
+        /// the stop, for <paramref name="endGrace"/> at most from its start, and is stopped then; zero stops it at
+        /// once (the call's time is up, or Ctrl+C came while the call waited for -End).
         /// </summary>
-        public void Stop(TimeSpan wait)
+        public void Stop(TimeSpan wait, TimeSpan endGrace)
         {
             Scheduler.Cancel();
             foreach (PoolItemRunner worker in _workers)
             {
                 worker.StopForGood();
+                if (endGrace > TimeSpan.Zero)
+                {
+                    worker.LimitEnd(endGrace);
+                }
+                else
+                {
+                    worker.StopEnd();
+                }
             }
 
             WaitForWorkers(wait);
@@ -291,6 +301,11 @@ namespace PSThreading.Pool
             var watch = Stopwatch.StartNew();
             foreach (PoolItemRunner worker in _workers)
             {
+                if (worker.IsEnded)
+                {
+                    continue;
+                }
+
                 TimeSpan left = wait - watch.Elapsed;
                 if (!worker.WaitEnded(left > TimeSpan.Zero ? left : TimeSpan.Zero))
                 {

@@ -77,6 +77,11 @@ namespace PSThreading.Pool
                 if (record != null)
                 {
                     _call.Records.Enqueue(record);
+                    if (record is ErrorRecord && _scheduler.HaltsOnFailure)
+                    {
+                        // Under -ErrorAction Stop this error ends the call as it is written: nothing starts after it.
+                        _scheduler.Halt();
+                    }
                 }
             }
 

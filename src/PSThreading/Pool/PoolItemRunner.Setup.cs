@@ -1,6 +1,6 @@
 using System;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
+using System.Threading;
 using PSThreading.Runtime;
 
 namespace PSThreading.Pool
@@ -15,6 +15,12 @@ namespace PSThreading.Pool
     {
         // True between a -Begin that succeeded and its -End: the runspace holds what -Begin set up.
         private bool _begun;
+        // -End's invocation while it runs, and whether the call has told it to stop (see StopEnd).
+        private PowerShell? _endRunning;
+        private bool _endStopping;
+        // Set by a stop during the items: how long -End may still run, timed by _endTimer from its start.
+        private TimeSpan? _endGrace;
+        private Timer? _endTimer;
 
         /// <summary>Runs -Begin, if given. False when the call is stopping; throws PoolBeginException when the block threw.</summary>
         private bool RunBegin(WorkerRunspace runspace)
@@ -66,6 +72,10 @@ namespace PSThreading.Pool
             {
                 RunSetupBlock(end, runspace, stoppable: false);
             }
+            catch (PipelineStoppedException) when (IsEndStopping())
+            {
+                // Stopped by the call's timeout, Ctrl+C or its grace after a stop: the call reports why.
+            }
             catch (RuntimeException ex)
             {
                 _call.Records.Enqueue(ex.ErrorRecord);
@@ -102,34 +112,32 @@ namespace PSThreading.Pool
                 }
                 else
                 {
-                    // -End runs after the stop that ended the items: it is not the stop's to cut short.
+                    // -End runs after the stop that ended the items, but not past the call's end (see StopEnd).
                     AddUsingValues(ps, runspace, script);
                     ForwardStreams(ps);
                     runspace.RestoreLanguageMode();
+                    if (!BeginEnd(ps))
+                    {
+                        return false;
+                    }
+
+                    // A stop that came between BeginEnd and the start finds nothing running to stop: caught here.
+                    ps.InvocationStateChanged += (sender, e) =>
+                    {
+                        if (e.InvocationStateInfo.State == PSInvocationState.Running && IsEndStopping())
+                        {
+                            BeginStop(ps);
+                        }
+                    };
                 }
 
+                // Collected into a list of ours: what a stopped -End wrote before the stop is still written.
+                var output = new PSDataCollection<PSObject>();
+                bool ranToEnd = false;
                 try
                 {
-                    Collection<PSObject> output = ps.Invoke();
-                    if (output.Count > 0)
-                    {
-                        var values = new object[output.Count];
-                        for (int i = 0; i < values.Length; i++)
-                        {
-                            values[i] = output[i];
-                        }
-
-                        if (stoppable)
-                        {
-                            _call.Records.Enqueue(new SetupOutput(values));
-                        }
-                        else
-                        {
-                            _call.EndOutput.Enqueue(new SetupOutput(values));
-                        }
-
-                        _scheduler.Signal();
-                    }
+                    ps.Invoke(null, output);
+                    ranToEnd = true;
                 }
                 finally
                 {
@@ -137,9 +145,79 @@ namespace PSThreading.Pool
                     {
                         EndRunning();
                     }
+                    else
+                    {
+                        EndEnd();
+                    }
+
+                    // -Begin's output only when it succeeded (a failed -Begin fails the call); -End's always.
+                    if (ranToEnd || !stoppable)
+                    {
+                        KeepSetupOutput(output, stoppable);
+                    }
                 }
 
                 return true;
+            }
+        }
+
+        /// <summary>-Begin's output goes with the records, ahead of the items'; -End's waits for the end of the call.</summary>
+        private void KeepSetupOutput(PSDataCollection<PSObject> output, bool isBegin)
+        {
+            if (output.Count == 0)
+            {
+                return;
+            }
+
+            var values = new object[output.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = output[i];
+            }
+
+            if (isBegin)
+            {
+                _call.Records.Enqueue(new SetupOutput(values));
+            }
+            else
+            {
+                _call.EndOutput.Enqueue(new SetupOutput(values));
+            }
+
+            _scheduler.Signal();
+        }
+
+        /// <summary>Marks -End's invocation as running; false when the call has told -End to stop already: it does not start.</summary>
+        private bool BeginEnd(PowerShell ps)
+        {
+            lock (_sync)
+            {
+                if (_endStopping)
+                {
+                    return false;
+                }
+
+                _endRunning = ps;
+                StartEndTimer();
+                return true;
+            }
+        }
+
+        private void EndEnd()
+        {
+            lock (_sync)
+            {
+                _endRunning = null;
+                _endTimer?.Dispose();
+                _endTimer = null;
+            }
+        }
+
+        private bool IsEndStopping()
+        {
+            lock (_sync)
+            {
+                return _endStopping;
             }
         }
     }

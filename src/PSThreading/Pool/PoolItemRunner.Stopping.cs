@@ -1,4 +1,6 @@
+using System;
 using System.Management.Automation;
+using System.Threading;
 using PSThreading.Core.Pool;
 using PSThreading.Runtime;
 
@@ -46,6 +48,47 @@ namespace PSThreading.Pool
             _stop.Cancel();
             _itemStop.StopAll();
             BeginStop(running);
+        }
+
+        /// <summary>
+        /// Stops this worker's -End, now or as it starts: the call's -Timeout passed, Ctrl+C came while -End ran,
+        /// or the grace a stopped call gives -End is over. -End is stopped as an item is, its finally blocks run.
+        /// </summary>
+        internal void StopEnd()
+        {
+            PowerShell? running;
+            lock (_sync)
+            {
+                _endStopping = true;
+                running = _endRunning;
+            }
+
+            BeginStop(running);
+        }
+
+        /// <summary>
+        /// After a stop during the items: -End (which closes what -Begin opened) still runs, but for
+        /// <paramref name="grace"/> at most from when it starts, or from now if it runs already; then it is stopped.
+        /// </summary>
+        internal void LimitEnd(TimeSpan grace)
+        {
+            lock (_sync)
+            {
+                _endGrace = grace;
+                if (_endRunning != null)
+                {
+                    StartEndTimer();
+                }
+            }
+        }
+
+        /// <summary>Under _sync: the timer that stops -End once its grace is over.</summary>
+        private void StartEndTimer()
+        {
+            if (_endGrace.HasValue && _endTimer == null)
+            {
+                _endTimer = new Timer(_ => StopEnd(), null, _endGrace.Value, System.Threading.Timeout.InfiniteTimeSpan);
+            }
         }
 
         private bool IsStopping()
