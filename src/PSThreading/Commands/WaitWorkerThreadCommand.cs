@@ -27,8 +27,8 @@ namespace PSThreading.Commands
 
         private readonly List<WorkerThread> _threads = new List<WorkerThread>();
         private readonly HashSet<WorkerThread> _seen = new HashSet<WorkerThread>();
-        // Set by each waited thread as it queues an item: wakes the wait to write it.
-        private readonly AutoResetEvent _arrived = new AutoResetEvent(false);
+        // Set by each waited thread as it queues an item: wakes the wait to write it. Made by EndProcessing.
+        private ResultArrivals _arrivals = null!;
         private OriginalRecordWriter? _records;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
@@ -110,34 +110,26 @@ namespace PSThreading.Commands
         protected override void EndProcessing()
         {
             _records = new OriginalRecordWriter(this);
-            foreach (WorkerThread thread in _threads)
-            {
-                thread.BeginWaitedOn();
-                thread.AddResultListener(_arrived);
-            }
-
-            try
-            {
-                WaitAndWrite();
-            }
-            finally
+            using (_arrivals = new ResultArrivals())
             {
                 foreach (WorkerThread thread in _threads)
                 {
-                    thread.RemoveResultListener(_arrived);
-                    thread.EndWaitedOn();
+                    thread.BeginWaitedOn();
+                    _arrivals.Watch(thread);
+                }
+
+                try
+                {
+                    WaitAndWrite();
+                }
+                finally
+                {
+                    foreach (WorkerThread thread in _threads)
+                    {
+                        thread.EndWaitedOn();
+                    }
                 }
             }
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _arrived.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
 
         private void WaitAndWrite()
@@ -215,7 +207,7 @@ namespace PSThreading.Commands
             {
                 return PassThru
                     ? (thread.Join(timeout, CancelToken) ? JoinOutcome.Ended : JoinOutcome.TimedOut)
-                    : thread.JoinOrWake(timeout, CancelToken, _arrived);
+                    : thread.JoinOrWake(timeout, CancelToken, _arrivals.Handle);
             }
             catch (DeadlockException ex)
             {
@@ -288,7 +280,7 @@ namespace PSThreading.Commands
                 }
 
                 // Wait on a batch of handles; with more threads than one wait can take, poll the batches briefly.
-                var handles = new List<WaitHandle> { CancelToken.WaitHandle, _arrived };
+                var handles = new List<WaitHandle> { CancelToken.WaitHandle, _arrivals.Handle };
                 for (int i = 0; i < threads.Count && handles.Count <= MaxHandlesPerWait; i++)
                 {
                     handles.Add(threads[i].EndedHandle);
