@@ -148,6 +148,15 @@ namespace PSThreading.Core.Sync
         /// <summary>Under the lock: gives back what <paramref name="self"/> releases, or throws why it cannot.</summary>
         private protected abstract void Give(WorkerThread self);
 
+        /// <summary>Reads what <paramref name="read"/> returns under the lock, at one instant.</summary>
+        private protected T Read<T>(Func<T> read)
+        {
+            lock (_sync)
+            {
+                return read();
+            }
+        }
+
         /// <summary>Under the lock: whether a waiter could take it now.</summary>
         private protected abstract bool HasRoom { get; }
 
