@@ -88,7 +88,7 @@ namespace PSThreading.Core.Sync
             }
 
             InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
-            long deadline = SyncTimeout.Deadline(timeout);
+            long deadline = WaitTimeout.Deadline(timeout);
             WorkerThread self = ThreadRegistry.Current;
             var wait = new ThreadWait(this, self, timeout.HasValue);
             self.BeginWait(wait);
@@ -114,7 +114,7 @@ namespace PSThreading.Core.Sync
                                 return false;
                             }
 
-                            Monitor.Wait(Sync, SyncTimeout.MillisecondsLeft(deadline));
+                            Monitor.Wait(Sync, WaitTimeout.MillisecondsLeft(deadline));
                         }
                     }
                     finally

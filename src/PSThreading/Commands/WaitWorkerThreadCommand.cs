@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
-using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Deadlocks;
+using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
 using PSThreading.Runtime;
@@ -30,6 +30,7 @@ namespace PSThreading.Commands
         // Set by each waited thread as it queues an item: wakes the wait to write it. Made by EndProcessing.
         private ResultArrivals _arrivals = null!;
         private OriginalRecordWriter? _records;
+        private TimeSpan? _timeout;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
         [ValidateNotNull]
@@ -51,9 +52,8 @@ namespace PSThreading.Commands
 
         /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, with what they wrote so far written.</summary>
         [Parameter]
-        [ValidateTimeout]
         [Alias("TimeoutSeconds")]
-        public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
+        public double Timeout { get; set; } = TimeoutParameter.NoLimit;
 
         [Parameter]
         public SwitchParameter Any { get; set; }
@@ -64,6 +64,8 @@ namespace PSThreading.Commands
         /// <summary>Python's <c>as_completed</c>: writes each thread's output (with -PassThru, the thread) as it ends, in the order they end.</summary>
         [Parameter]
         public SwitchParameter AsCompleted { get; set; }
+
+        protected override void BeginProcessing() => _timeout = TimeoutParameter.ToLimit(this, nameof(Timeout), Timeout);
 
         protected override void ProcessRecord()
         {
@@ -134,7 +136,7 @@ namespace PSThreading.Commands
 
         private void WaitAndWrite()
         {
-            TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
+            TimeSpan? timeout = _timeout;
             try
             {
                 if (Any)
@@ -289,8 +291,7 @@ namespace PSThreading.Commands
                 int slice = threads.Count > MaxHandlesPerWait ? 50 : System.Threading.Timeout.Infinite;
                 if (timeout.HasValue)
                 {
-                    // Capped: a cast of more than int.MaxValue milliseconds (about 24 days) would go negative.
-                    int left = (int)Math.Min(int.MaxValue - 1, Math.Ceiling(Max(TimeSpan.Zero, timeout.Value - clock.Elapsed).TotalMilliseconds));
+                    int left = WaitTimeout.ToMilliseconds(timeout.Value - clock.Elapsed);
                     slice = slice == System.Threading.Timeout.Infinite ? left : Math.Min(slice, left);
                 }
 
