@@ -43,7 +43,7 @@ namespace PSThreading.Core.Tests
                 // adding: the window between the worker's read of its listeners and its set is hit many times.
                 var clock = Stopwatch.StartNew();
                 int taken = 0;
-                for (int i = 0; i < joins && worker.IsAlive && clock.Elapsed < TestThreads.Patience; i++)
+                for (int i = 0; i < joins && worker.IsAlive && clock.Elapsed < TimeSpan.FromSeconds(10); i++)
                 {
                     using (var arrivals = new ResultArrivals())
                     {
