@@ -43,8 +43,8 @@ Describe 'Bad input' {
         @{ Command = 'Wait-WorkerThread'; Case = 'a null thread'; Call = { Wait-WorkerThread -Thread $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a null among the threads'; Call = { Wait-WorkerThread -Thread $script:ended, $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Wait-WorkerThread'; Case = 'an empty list'; Call = { Wait-WorkerThread -Thread @() }; ErrorId = 'ParameterArgumentValidationErrorEmptyArrayNotAllowed'; Category = 'InvalidData' }
-        @{ Command = 'Wait-WorkerThread'; Case = 'a negative timeout other than -1'; Call = { Wait-WorkerThread $script:ended -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Wait-WorkerThread'; Case = 'a NaN timeout'; Call = { Wait-WorkerThread $script:ended -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Wait-WorkerThread'; Case = 'a negative timeout other than -1'; Call = { Wait-WorkerThread $script:ended -Timeout -2 }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
+        @{ Command = 'Wait-WorkerThread'; Case = 'a NaN timeout'; Call = { Wait-WorkerThread $script:ended -Timeout ([double]::NaN) }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a thread name instead of the thread'; Call = { Wait-WorkerThread -Thread 'Thread-1' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a .NET Thread'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
         @{ Command = 'Wait-WorkerThread'; Case = 'the calling thread'; Call = { Get-ActiveThread -Current | Wait-WorkerThread }; ErrorId = 'CannotWaitOnCurrentThread'; Category = 'InvalidOperation' }
@@ -81,13 +81,13 @@ Describe 'Bad input' {
         @{ Command = 'New-ThreadCondition'; Case = 'a lock of the wrong type'; Call = { New-ThreadCondition -Lock (Get-Date) }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
         @{ Command = 'New-ThreadCondition'; Case = 'the name of a semaphore'; Call = { New-ThreadCondition -Name $script:taken }; ErrorId = 'LockNameConflict'; Category = 'ResourceExists' }
         @{ Command = 'New-ThreadBarrier'; Case = 'no parties'; Call = { New-ThreadBarrier -Parties 0 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'New-ThreadBarrier'; Case = 'a negative timeout'; Call = { New-ThreadBarrier -Parties 2 -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'New-ThreadBarrier'; Case = 'a negative timeout'; Call = { New-ThreadBarrier -Parties 2 -Timeout -2 }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
         @{ Command = 'Send-ThreadQueue'; Case = 'a null queue'; Call = { 1 | Send-ThreadQueue -Queue $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Send-ThreadQueue'; Case = 'a completed queue'; Call = { $q = New-ThreadQueue; $q.Complete(); 1 | Send-ThreadQueue $q }; ErrorId = 'QueueCompleted'; Category = 'InvalidOperation' }
         @{ Command = 'Send-ThreadQueue'; Case = 'a queue still full at -Timeout'; Call = { 1, 2 | Send-ThreadQueue (New-ThreadQueue -Capacity 1) -Timeout 0.1 }; ErrorId = 'QueueFull'; Category = 'OperationTimeout' }
         @{ Command = 'Receive-ThreadQueue'; Case = 'a queue still empty at -Timeout'; Call = { Receive-ThreadQueue (New-ThreadQueue) -Timeout 0.1 }; ErrorId = 'QueueEmpty'; Category = 'OperationTimeout' }
         @{ Command = 'Remove-ThreadLock'; Case = 'a held lock'; Call = { $l = New-ThreadLock -Name "held-$([guid]::NewGuid())"; $null = $l.Acquire(); try { Remove-ThreadLock $l.Name } finally { $l.Release() } }; ErrorId = 'NamedObjectInUse'; Category = 'ResourceBusy' }
-        @{ Command = 'ThreadEvent.Wait(seconds)'; Case = 'a negative timeout'; Call = { (New-ThreadEvent).Wait(-1) }; ErrorId = 'InvalidTimeoutException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadEvent.Wait(seconds)'; Case = 'a negative timeout'; Call = { (New-ThreadEvent).Wait(-2) }; ErrorId = 'InvalidTimeoutException'; Category = 'NotSpecified' }
         @{ Command = 'ThreadQueue.Take(seconds)'; Case = 'an empty queue'; Call = { (New-ThreadQueue).Take(0) }; ErrorId = 'QueueEmptyException'; Category = 'NotSpecified' }
         @{ Command = 'ThreadQueue.Add(item)'; Case = 'a completed queue'; Call = { $q = New-ThreadQueue; $q.Complete(); $q.Add(1) }; ErrorId = 'QueueCompletedException'; Category = 'NotSpecified' }
         @{ Command = 'ThreadQueue.TaskDone()'; Case = 'more than items added'; Call = { (New-ThreadQueue).TaskDone() }; ErrorId = 'QueueTaskDoneTooOftenException'; Category = 'NotSpecified' }
@@ -102,8 +102,8 @@ Describe 'Bad input' {
         @{ Command = 'Invoke-WithLock'; Case = 'a null block'; Call = { Invoke-WithLock $script:plain $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-WithLock'; Case = 'a null name'; Call = { Invoke-WithLock -Name $null { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-WithLock'; Case = 'a white-space name'; Call = { Invoke-WithLock -Name '  ' { 1 } }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Invoke-WithLock'; Case = 'a negative timeout other than -1'; Call = { Invoke-WithLock $script:plain { 1 } -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Invoke-WithLock'; Case = 'a NaN timeout'; Call = { Invoke-WithLock $script:plain { 1 } -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Invoke-WithLock'; Case = 'a negative timeout other than -1'; Call = { Invoke-WithLock $script:plain { 1 } -Timeout -2 }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
+        @{ Command = 'Invoke-WithLock'; Case = 'a NaN timeout'; Call = { Invoke-WithLock $script:plain { 1 } -Timeout ([double]::NaN) }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
         @{ Command = 'Invoke-WithLock'; Case = 'a plain lock taken again inside its own block'; Call = { Invoke-WithLock $script:plain { Invoke-WithLock $script:plain { 1 } } }; ErrorId = 'LockAlreadyHeld'; Category = 'InvalidOperation' }
         @{ Command = 'Invoke-WithLock'; Case = 'a block that releases the lock itself'; Call = { Invoke-WithLock $script:plain { $script:plain.Release() } }; ErrorId = 'LockNotHeld'; Category = 'InvalidOperation' }
         # Invoke-ThreadPool
@@ -111,15 +111,15 @@ Describe 'Bad input' {
         @{ Command = 'Invoke-ThreadPool'; Case = 'a string for the block'; Call = { 1 | Invoke-ThreadPool 'not a block' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
         @{ Command = 'Invoke-ThreadPool'; Case = 'a -ThrottleLimit of 0'; Call = { 1 | Invoke-ThreadPool { 1 } -ThrottleLimit 0 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -ThrottleLimit'; Call = { 1 | Invoke-ThreadPool { 1 } -ThrottleLimit -4 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -Timeout other than -1'; Call = { 1 | Invoke-ThreadPool { 1 } -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Invoke-ThreadPool'; Case = 'a NaN -Timeout'; Call = { 1 | Invoke-ThreadPool { 1 } -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -ItemTimeout'; Call = { 1 | Invoke-ThreadPool { 1 } -ItemTimeout -0.5 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Invoke-ThreadPool'; Case = 'a NaN -ItemTimeout'; Call = { 1 | Invoke-ThreadPool { 1 } -ItemTimeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
+        @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -Timeout other than -1'; Call = { 1 | Invoke-ThreadPool { 1 } -Timeout -2 }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
+        @{ Command = 'Invoke-ThreadPool'; Case = 'a NaN -Timeout'; Call = { 1 | Invoke-ThreadPool { 1 } -Timeout ([double]::NaN) }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
+        @{ Command = 'Invoke-ThreadPool'; Case = 'a negative -ItemTimeout'; Call = { 1 | Invoke-ThreadPool { 1 } -ItemTimeout -0.5 }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
+        @{ Command = 'Invoke-ThreadPool'; Case = 'a NaN -ItemTimeout'; Call = { 1 | Invoke-ThreadPool { 1 } -ItemTimeout ([double]::NaN) }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
         @{ Command = 'Invoke-ThreadPool'; Case = 'an unset $using: variable'; Call = { 1 | Invoke-ThreadPool { $using:neverSetAnywhere } }; ErrorId = 'UsingVariableUndefined'; Category = 'InvalidArgument' }
         # Methods of locks and semaphores
         @{ Command = 'ThreadLock.Release()'; Case = 'a free lock'; Call = { $script:plain.Release() }; ErrorId = 'LockNotHeldException'; Category = 'NotSpecified' }
         @{ Command = 'ThreadLock.Acquire()'; Case = 'a plain lock its caller holds'; Call = { $null = $script:plain.Acquire(); try { $script:plain.Acquire() } finally { $script:plain.Release() } }; ErrorId = 'LockAlreadyHeldException'; Category = 'NotSpecified' }
-        @{ Command = 'ThreadLock.Acquire(seconds)'; Case = 'a negative timeout'; Call = { $script:plain.Acquire(-1) }; ErrorId = 'InvalidTimeoutException'; Category = 'NotSpecified' }
+        @{ Command = 'ThreadLock.Acquire(seconds)'; Case = 'a negative timeout'; Call = { $script:plain.Acquire(-2) }; ErrorId = 'InvalidTimeoutException'; Category = 'NotSpecified' }
         @{ Command = 'ThreadLock.Acquire(seconds)'; Case = 'a NaN timeout'; Call = { $script:plain.Acquire([double]::NaN) }; ErrorId = 'InvalidTimeoutException'; Category = 'NotSpecified' }
         @{ Command = 'ThreadLock.Acquire(seconds)'; Case = 'a timeout that is not a number'; Call = { $script:plain.Acquire('soon') }; ErrorId = 'MethodArgumentConversionInvalidCastArgument'; Category = 'NotSpecified' }
         @{ Command = 'ThreadLock.Release()'; Case = 'a reentrant lock released once too often'; Call = { $null = $script:reentrant.Acquire(); $script:reentrant.Release(); $script:reentrant.Release() }; ErrorId = 'LockNotHeldException'; Category = 'NotSpecified' }

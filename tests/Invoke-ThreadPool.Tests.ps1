@@ -194,11 +194,11 @@ Describe 'Invoke-ThreadPool' {
             $cmd.ThrottleLimit | Should -Be ([Math]::Min(32, [Environment]::ProcessorCount + 4))
         }
 
-        It 'refuses a timeout below zero other than -1, and NaN' -TestCases @(
+        It 'refuses a timeout below zero other than -1, and NaN (InvalidTimeout)' -TestCases @(
             @{ Name = 'Timeout'; Value = -2 }, @{ Name = 'ItemTimeout'; Value = -0.5 }, @{ Name = 'ItemTimeout'; Value = [double]::NaN }
         ) {
             $splat = @{ $Name = $Value }
-            { 1 | Invoke-ThreadPool { $_ } @splat } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { 1 | Invoke-ThreadPool { $_ } @splat } | Should -Throw -ErrorId 'InvalidTimeout,PSThreading.Commands.InvokeThreadPoolCommand'
         }
     }
 

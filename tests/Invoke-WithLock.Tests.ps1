@@ -91,14 +91,14 @@ Describe 'Invoke-WithLock' {
             $l.IsLocked | Should -BeFalse
         }
 
-        It 'refuses a -Timeout of <Timeout> (ParameterArgumentValidationError)' -TestCases @(
+        It 'refuses a -Timeout of <Timeout> (InvalidTimeout)' -TestCases @(
             @{ Timeout = -2 }
             @{ Timeout = -0.5 }
             @{ Timeout = [double]::NaN }
         ) {
             param($Timeout)
             $l = New-ThreadLock
-            { Invoke-WithLock $l { 'never' } -Timeout $Timeout } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSThreading.Commands.InvokeWithLockCommand'
+            { Invoke-WithLock $l { 'never' } -Timeout $Timeout } | Should -Throw -ErrorId 'InvalidTimeout,PSThreading.Commands.InvokeWithLockCommand'
         }
 
         It 'waits for the lock without limit with -Timeout <Timeout>' -TestCases @(

@@ -33,7 +33,7 @@ Describe 'New-ThreadEvent' {
         $workers | Wait-WorkerThread -Timeout 20 | Should -Be $true, $true, $true, $true
     }
 
-    It 'refuses a negative or NaN timeout (InvalidTimeout)' -TestCases @(@{ Seconds = -1 }, @{ Seconds = [double]::NaN }) {
+    It 'refuses a negative timeout other than -1, or NaN (InvalidTimeout)' -TestCases @(@{ Seconds = -2 }, @{ Seconds = [double]::NaN }) {
         param($Seconds)
         { (New-ThreadEvent).Wait($Seconds) } | Should -Throw -ErrorId 'InvalidTimeout*'
     }

@@ -68,8 +68,8 @@ Describe 'New-ThreadLock' {
             try { $lock.Release() } catch { $_.Exception.InnerException.ErrorId | Should -Be 'LockNotHeld' }
         }
 
-        It 'refuses a negative timeout (InvalidTimeout)' -TestCases @(
-            @{ Seconds = -1 }, @{ Seconds = -0.5 }, @{ Seconds = [double]::NaN }
+        It 'refuses a negative timeout other than -1 (InvalidTimeout)' -TestCases @(
+            @{ Seconds = -2 }, @{ Seconds = -0.5 }, @{ Seconds = [double]::NaN }
         ) {
             param($Seconds)
             $lock = New-ThreadLock

@@ -48,7 +48,7 @@ Describe 'New-ThreadQueue, Send-ThreadQueue, Receive-ThreadQueue' {
     }
 
     It 'refuses a negative or NaN timeout and a negative capacity' {
-        { (New-ThreadQueue).Take(-1) } | Should -Throw -ErrorId 'InvalidTimeout*'
+        { (New-ThreadQueue).Take(-2) } | Should -Throw -ErrorId 'InvalidTimeout*'
         { (New-ThreadQueue).Add(1, [double]::NaN) } | Should -Throw -ErrorId 'InvalidTimeout*'
         { New-ThreadQueue -Capacity -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }

@@ -38,9 +38,9 @@ Describe 'New-ThreadSemaphore' {
         $semaphore.CurrentCount | Should -Be 1
     }
 
-    It 'refuses a negative timeout (InvalidTimeout)' {
+    It 'refuses a negative timeout other than -1 (InvalidTimeout)' {
         $semaphore = New-ThreadSemaphore 1
-        { $semaphore.Acquire(-1) } | Should -Throw -ErrorId 'InvalidTimeout*'
+        { $semaphore.Acquire(-2) } | Should -Throw -ErrorId 'InvalidTimeout*'
     }
 
     It 'is process-wide by name; another count is a LockNameConflict' {

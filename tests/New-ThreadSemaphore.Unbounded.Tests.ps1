@@ -44,4 +44,26 @@ Describe 'New-ThreadSemaphore -Unbounded and Release(n)' {
         { New-ThreadSemaphore 0 -Name $name } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
         { New-ThreadSemaphore 1 -Name $name } | Should -Throw -ErrorId 'LockNameConflict,*' -ExpectedMessage '*unbounded*'
     }
+
+    It 'refuses, with SemaphoreOverRelease, a release past [int]::MaxValue permits, and keeps its count' {
+        # Issue 20: the count wrapped to -2147483648; then Acquire(0) was $false and an untimed Acquire waited forever.
+        $semaphore = New-ThreadSemaphore -Count ([int]::MaxValue) -Unbounded
+        { $semaphore.Release() } | Should -Throw -ErrorId 'SemaphoreOverRelease*' -ExpectedMessage '*2147483647*'
+        $semaphore.CurrentCount | Should -Be ([int]::MaxValue)
+        $semaphore.Acquire(0) | Should -BeTrue
+        $semaphore.Release()
+        { $semaphore.Release(2) } | Should -Throw -ErrorId 'SemaphoreOverRelease*'
+        $semaphore.CurrentCount | Should -Be ([int]::MaxValue)
+        $semaphore.Acquire() | Should -BeTrue
+    }
+
+    It 'Release(n) takes as long for n = 2e8 or [int]::MaxValue as for 1' {
+        $semaphore = New-ThreadSemaphore -Count 0 -Unbounded
+        # One permit at a time, Release(2e8) took 1.1-3.3 s here; the bound is generous for a loaded machine.
+        $took = Measure-Command { $semaphore.Release(2e8); $semaphore.Release([int]::MaxValue - 2e8) }
+        $took.TotalSeconds | Should -BeLessThan 2
+        $semaphore.CurrentCount | Should -Be ([int]::MaxValue)
+        { $semaphore.Release(1) } | Should -Throw -ErrorId 'SemaphoreOverRelease*'
+        $semaphore.CurrentCount | Should -Be ([int]::MaxValue)
+    }
 }

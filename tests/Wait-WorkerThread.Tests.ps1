@@ -217,8 +217,8 @@ Describe 'Wait-WorkerThread' {
 
     Context 'bad input' {
         It 'refuses <Case> with <ErrorId>' -TestCases @(
-            @{ Case = 'a negative timeout other than -1'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout -2 }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
-            @{ Case = 'a NaN timeout'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout ([double]::NaN) }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
+            @{ Case = 'a negative timeout other than -1'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout -2 }; ErrorId = 'InvalidTimeout,PSThreading.Commands.WaitWorkerThreadCommand' }
+            @{ Case = 'a NaN timeout'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout ([double]::NaN) }; ErrorId = 'InvalidTimeout,PSThreading.Commands.WaitWorkerThreadCommand' }
             @{ Case = 'a thread that is not this module''s'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage,PSThreading.Commands.WaitWorkerThreadCommand' }
             @{ Case = 'a null thread'; Call = { Wait-WorkerThread -Thread $null }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
         ) {

@@ -85,7 +85,7 @@ namespace PSThreading.Core.Tests
         public void ANegativeOrNaNTimeoutIsInvalidTimeout()
         {
             var threadEvent = new ThreadEvent();
-            Assert.Equal(LockErrorId.InvalidTimeout, Assert.Throws<InvalidTimeoutException>(() => threadEvent.Wait(-1)).ErrorId);
+            Assert.Equal(LockErrorId.InvalidTimeout, Assert.Throws<InvalidTimeoutException>(() => threadEvent.Wait(-2)).ErrorId);
             Assert.Throws<InvalidTimeoutException>(() => threadEvent.Wait(double.NaN));
         }
 

@@ -153,8 +153,9 @@ namespace PSThreading.Core.Tests
         }
 
         [Theory]
-        [InlineData(-1.0)]
+        [InlineData(-2.0)]
         [InlineData(-0.001)]
+        [InlineData(double.NegativeInfinity)]
         [InlineData(double.NaN)]
         public void NegativeTimeoutIsAnError(double seconds)
         {

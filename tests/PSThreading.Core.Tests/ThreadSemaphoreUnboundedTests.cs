@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using PSThreading.Core.Sync;
 using Xunit;
 
@@ -64,6 +65,61 @@ namespace PSThreading.Core.Tests
             Assert.Equal(3, semaphore.CurrentCount);
             Assert.Throws<ArgumentOutOfRangeException>(() => semaphore.Release(0));
             Assert.Throws<ArgumentOutOfRangeException>(() => new ThreadSemaphore(0));
+        }
+
+        [Fact]
+        public void AReleasePastIntMaxValueIsRefusedAndLeavesTheCount()
+        {
+            // Issue 20: the count wrapped to -2147483648, and from then on no acquire could pass.
+            var semaphore = new ThreadSemaphore(int.MaxValue, null, bounded: false);
+            var error = Assert.Throws<SemaphoreOverReleaseException>(() => semaphore.Release());
+            Assert.Equal(LockErrorId.SemaphoreOverRelease, error.ErrorId);
+            Assert.Equal(int.MaxValue, semaphore.CurrentCount);
+            Assert.Throws<SemaphoreOverReleaseException>(() => semaphore.Release(5));
+            Assert.Equal(int.MaxValue, semaphore.CurrentCount);
+
+            // A permit taken can be given back up to the limit, not past it; acquires still pass.
+            Assert.True(semaphore.Acquire(0));
+            Assert.Equal(int.MaxValue - 1, semaphore.CurrentCount);
+            semaphore.Release();
+            Assert.Equal(int.MaxValue, semaphore.CurrentCount);
+            Assert.True(semaphore.Acquire(1));
+            Assert.Throws<SemaphoreOverReleaseException>(() => semaphore.Release(2));
+            Assert.Equal(int.MaxValue - 1, semaphore.CurrentCount);
+        }
+
+        [Fact]
+        public void ReleaseNCostsTheSameWhateverNAndStopsAtTheLimit()
+        {
+            var semaphore = new ThreadSemaphore(0, null, bounded: false);
+            Assert.False(semaphore.Acquire(0));
+            var clock = Stopwatch.StartNew();
+            semaphore.Release(int.MaxValue - 3);
+            semaphore.Release(3);
+            clock.Stop();
+
+            // One permit at a time, this took seconds (Release(2e8) 1.1-3.3 s); now it is one addition.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"Release(n) took {clock.Elapsed}");
+            Assert.Equal(int.MaxValue, semaphore.CurrentCount);
+            Assert.Throws<SemaphoreOverReleaseException>(() => semaphore.Release(1));
+            Assert.Equal(int.MaxValue, semaphore.CurrentCount);
+            Assert.True(semaphore.Acquire(0));
+        }
+
+        [Fact]
+        public void AReleaseNOverTheLimitReleasesNoneOfTheHeldPermits()
+        {
+            var semaphore = new ThreadSemaphore(int.MaxValue, null, bounded: false);
+            Assert.True(semaphore.Acquire(0));
+            Assert.True(semaphore.Acquire(0));
+            Assert.Equal(int.MaxValue - 2, semaphore.CurrentCount);
+
+            Assert.Throws<SemaphoreOverReleaseException>(() => semaphore.Release(3));
+            Assert.Equal(int.MaxValue - 2, semaphore.CurrentCount);
+            Assert.Equal(2, semaphore.Holders.Count);
+            semaphore.Release(2);
+            Assert.Equal(int.MaxValue, semaphore.CurrentCount);
+            Assert.Empty(semaphore.Holders);
         }
     }
 }

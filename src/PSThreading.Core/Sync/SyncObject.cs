@@ -89,7 +89,7 @@ namespace PSThreading.Core.Sync
                 return false;
             }
 
-            long deadline = SyncTimeout.Deadline(timeout);
+            long deadline = WaitTimeout.Deadline(timeout);
             WorkerThread self = ThreadRegistry.Current;
             var wait = new ThreadWait(this, self, timeout.HasValue);
             self.BeginWait(wait);
@@ -115,7 +115,7 @@ namespace PSThreading.Core.Sync
                                 return false;
                             }
 
-                            Monitor.Wait(Sync, SyncTimeout.MillisecondsLeft(deadline));
+                            Monitor.Wait(Sync, WaitTimeout.MillisecondsLeft(deadline));
                         }
                     }
                     finally

@@ -16,9 +16,6 @@ namespace PSThreading.Core.Sync
         /// <summary>How often a blocked wait wakes to look for a deadlock. Two matching looks confirm one.</summary>
         internal static readonly TimeSpan DeadlockCheckInterval = TimeSpan.FromMilliseconds(200);
 
-        // Beyond this a timeout is as good as none; capping keeps the deadline arithmetic from overflowing.
-        private const double MaxTimeoutSeconds = 1e7;
-
         private static readonly Action<object?> s_wakeAllWaiters = WakeAllWaiters;
         private static int s_unnamedNumber;
 
@@ -65,8 +62,11 @@ namespace PSThreading.Core.Sync
         /// </summary>
         public bool Acquire() => AcquireFromScript(null);
 
-        /// <summary>Waits at most <paramref name="seconds"/>; 0 tries once. True when taken, false when the time ran out.</summary>
-        public bool Acquire(double seconds) => AcquireFromScript(TimeoutFromSeconds(seconds));
+        /// <summary>
+        /// Waits at most <paramref name="seconds"/>; 0 tries once, -1 waits without limit (see <see cref="WaitTimeout"/>).
+        /// True when taken, false when the time ran out.
+        /// </summary>
+        public bool Acquire(double seconds) => AcquireFromScript(WaitTimeout.FromSeconds(seconds, "Acquire()"));
 
         /// <summary>
         /// Set by the module: tells the script that called <see cref="Acquire()"/> that it took over an
@@ -103,11 +103,7 @@ namespace PSThreading.Core.Sync
         /// </summary>
         internal bool Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
         {
-            if (timeout.HasValue && timeout.Value < TimeSpan.Zero)
-            {
-                throw NegativeTimeout(timeout.Value.TotalSeconds);
-            }
-
+            WaitTimeout.ThrowIfNegative(timeout, "Acquire()");
             cancellationToken.ThrowIfCancellationRequested();
             WorkerThread self = ThreadRegistry.Current;
             lock (_sync)
@@ -148,6 +144,15 @@ namespace PSThreading.Core.Sync
 
         /// <summary>Under the lock: gives back what <paramref name="self"/> releases, or throws why it cannot.</summary>
         private protected abstract void Give(WorkerThread self);
+
+        /// <summary>Reads what <paramref name="read"/> returns under the lock, at one instant.</summary>
+        private protected T Read<T>(Func<T> read)
+        {
+            lock (_sync)
+            {
+                return read();
+            }
+        }
 
         /// <summary>Under the lock: whether a waiter could take it now.</summary>
         private protected abstract bool HasRoom { get; }
@@ -253,25 +258,9 @@ namespace PSThreading.Core.Sync
             }
         }
 
-        internal static TimeSpan? TimeoutFromSeconds(double seconds)
-        {
-            if (double.IsNaN(seconds) || seconds < 0)
-            {
-                throw NegativeTimeout(seconds);
-            }
-
-            return TimeSpan.FromSeconds(Math.Min(seconds, MaxTimeoutSeconds));
-        }
-
-        private static InvalidTimeoutException NegativeTimeout(double seconds) => new InvalidTimeoutException(
-            $"The timeout {seconds} is not valid. Give the seconds to wait as 0 or more (0 tries once and does not wait), " +
-            "or call Acquire() with no argument to wait without limit.");
-
         private bool WaitToTake(WorkerThread self, TimeSpan? timeout, CancellationToken cancellationToken)
         {
-            long deadline = timeout.HasValue
-                ? Stopwatch.GetTimestamp() + (long)(Math.Min(timeout.Value.TotalSeconds, MaxTimeoutSeconds) * Stopwatch.Frequency)
-                : long.MaxValue;
+            long deadline = WaitTimeout.Deadline(timeout);
             long checkEvery = (long)(DeadlockCheckInterval.TotalSeconds * Stopwatch.Frequency);
             long pollEvery = PollInterval.HasValue ? (long)(PollInterval.Value.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
             var wait = new ThreadWait(this, self, timeout.HasValue);
@@ -315,7 +304,7 @@ namespace PSThreading.Core.Sync
                                 try
                                 {
                                     long wakeAt = Math.Min(Math.Min(deadline, nextCheck), now + Math.Min(pollEvery, checkEvery));
-                                    Monitor.Wait(_sync, ToMilliseconds(wakeAt - now));
+                                    Monitor.Wait(_sync, WaitTimeout.MillisecondsLeft(wakeAt));
                                 }
                                 finally
                                 {
@@ -345,12 +334,6 @@ namespace PSThreading.Core.Sync
                 stop.Dispose();
                 self.EndWait(wait);
             }
-        }
-
-        private static int ToMilliseconds(long stopwatchTicks)
-        {
-            double ms = Math.Ceiling(stopwatchTicks * 1000.0 / Stopwatch.Frequency);
-            return (int)Math.Max(1, Math.Min(ms, int.MaxValue - 1));
         }
 
         private static void WakeAllWaiters(object? state)

@@ -74,7 +74,7 @@ namespace PSThreading.Core.Sync
         public int Wait() => Wait(Timeout, CancellationToken.None);
 
         /// <summary>Waits for the other parties at most <paramref name="seconds"/>; then the barrier breaks.</summary>
-        public int Wait(double seconds) => Wait(SyncTimeout.FromSeconds(seconds, "Wait()"), CancellationToken.None);
+        public int Wait(double seconds) => Wait(WaitTimeout.FromSeconds(seconds, "Wait()"), CancellationToken.None);
 
         internal int Wait(TimeSpan? timeout, CancellationToken cancellationToken)
         {

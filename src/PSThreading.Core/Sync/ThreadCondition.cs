@@ -44,7 +44,7 @@ namespace PSThreading.Core.Sync
         public bool Wait() => Wait(null, CancellationToken.None);
 
         /// <summary>As <see cref="Wait()"/>, at most <paramref name="seconds"/>: false at the timeout (the lock is back either way).</summary>
-        public bool Wait(double seconds) => Wait(SyncTimeout.FromSeconds(seconds, "Wait()"), CancellationToken.None);
+        public bool Wait(double seconds) => Wait(WaitTimeout.FromSeconds(seconds, "Wait()"), CancellationToken.None);
 
         internal bool Wait(TimeSpan? timeout, CancellationToken cancellationToken)
         {
@@ -80,7 +80,7 @@ namespace PSThreading.Core.Sync
 
         /// <summary>Python's <c>wait_for</c>: waits at most <paramref name="seconds"/>; returns the predicate's last value.</summary>
         public object? WaitFor(Func<object?> predicate, double seconds) =>
-            WaitFor(predicate, SyncTimeout.FromSeconds(seconds, "WaitFor(predicate)"), CancellationToken.None);
+            WaitFor(predicate, WaitTimeout.FromSeconds(seconds, "WaitFor(predicate)"), CancellationToken.None);
 
         internal object? WaitFor(Func<object?> predicate, TimeSpan? timeout, CancellationToken cancellationToken)
         {
@@ -89,7 +89,7 @@ namespace PSThreading.Core.Sync
                 throw new ArgumentNullException(nameof(predicate), "WaitFor needs a predicate: a script block that returns $true when the wait is over.");
             }
 
-            long deadline = SyncTimeout.Deadline(timeout);
+            long deadline = WaitTimeout.Deadline(timeout);
             object? result = predicate();
             while (!IsTrue(result))
             {

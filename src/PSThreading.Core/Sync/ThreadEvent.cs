@@ -61,7 +61,7 @@ namespace PSThreading.Core.Sync
         public bool Wait() => Wait(null, CancellationToken.None);
 
         /// <summary>Waits at most <paramref name="seconds"/>: true when set, false at the timeout.</summary>
-        public bool Wait(double seconds) => Wait(SyncTimeout.FromSeconds(seconds, "Wait()"), CancellationToken.None);
+        public bool Wait(double seconds) => Wait(WaitTimeout.FromSeconds(seconds, "Wait()"), CancellationToken.None);
 
         /// <summary>Waits at most <paramref name="timeout"/> (null: no limit) until the flag is set.</summary>
         internal bool Wait(TimeSpan? timeout, CancellationToken cancellationToken)

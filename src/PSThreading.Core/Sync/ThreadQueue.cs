@@ -89,7 +89,7 @@ namespace PSThreading.Core.Sync
         public bool Add(object? item) => Add(item, null, CancellationToken.None);
 
         /// <summary>Adds <paramref name="item"/>, waiting at most <paramref name="seconds"/> for room: false when still full.</summary>
-        public bool Add(object? item, double seconds) => Add(item, SyncTimeout.FromSeconds(seconds, "Add(item)"), CancellationToken.None);
+        public bool Add(object? item, double seconds) => Add(item, WaitTimeout.FromSeconds(seconds, "Add(item)"), CancellationToken.None);
 
         /// <summary>Adds <paramref name="item"/>, waiting at most <paramref name="timeout"/> (null: no limit) for room.</summary>
         internal bool Add(object? item, TimeSpan? timeout, CancellationToken cancellationToken) => WaitUntil(
@@ -113,7 +113,7 @@ namespace PSThreading.Core.Sync
         public object? Take() => Take(null, CancellationToken.None);
 
         /// <summary>Takes the oldest item, waiting at most <paramref name="seconds"/>; then a QueueEmpty error.</summary>
-        public object? Take(double seconds) => Take(SyncTimeout.FromSeconds(seconds, "Take()"), CancellationToken.None);
+        public object? Take(double seconds) => Take(WaitTimeout.FromSeconds(seconds, "Take()"), CancellationToken.None);
 
         /// <summary>
         /// Takes the oldest item, waiting at most <paramref name="timeout"/> (null: no limit). Throws
@@ -184,7 +184,7 @@ namespace PSThreading.Core.Sync
         public bool Join() => Join(null, CancellationToken.None);
 
         /// <summary>Waits at most <paramref name="seconds"/> for every item to be done: false at the timeout.</summary>
-        public bool Join(double seconds) => Join(SyncTimeout.FromSeconds(seconds, "Join()"), CancellationToken.None);
+        public bool Join(double seconds) => Join(WaitTimeout.FromSeconds(seconds, "Join()"), CancellationToken.None);
 
         internal bool Join(TimeSpan? timeout, CancellationToken cancellationToken) =>
             WaitUntil(() => _unfinished == 0, timeout, cancellationToken);

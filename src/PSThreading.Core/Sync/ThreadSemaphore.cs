@@ -18,8 +18,9 @@ namespace PSThreading.Core.Sync
         // One name per permit freed from a thread that ended without releasing it, for the permit's next taker.
         private readonly Queue<string> _abandonedPermits = new Queue<string>();
 
-        // Permits added by releases of an unbounded semaphore beyond what was taken.
-        private int _added;
+        // Permits added by releases of an unbounded semaphore beyond what was taken. A long, so that the sum with
+        // Count and the permits held cannot wrap; the free count itself stays within an int (see MostFree).
+        private long _added;
 
         internal ThreadSemaphore(int count, string? name = null)
             : this(count, name, bounded: true)
@@ -49,16 +50,23 @@ namespace PSThreading.Core.Sync
         public int Count { get; }
 
         /// <summary>Permits free now.</summary>
-        public int CurrentCount
-        {
-            get
-            {
-                int added = Volatile.Read(ref _added);
-                return Count + added - Holders.Count;
-            }
-        }
+        public int CurrentCount => Read(() => (int)Math.Min(Free, int.MaxValue));
 
-        /// <summary>Gives back <paramref name="count"/> permits at once, waking as many waiters. A bounded semaphore refuses, releasing none, more than are taken.</summary>
+        /// <summary>
+        /// The most permits that can be free at once: the count for a bounded semaphore; for an unbounded one
+        /// [int]::MaxValue, as for .NET's SemaphoreSlim, beyond which a release is refused rather than wrapping
+        /// the count to a negative one that no acquire could ever pass.
+        /// </summary>
+        private long MostFree => IsBounded ? Count : int.MaxValue;
+
+        // Under the lock: permits free now.
+        private long Free => Count + _added - _holdings.Count;
+
+        /// <summary>
+        /// Gives back <paramref name="count"/> permits at once, waking as many waiters. A release that would free
+        /// more than the semaphore can count (for a bounded one: more than are taken) is refused and releases none.
+        /// Costs the same whatever <paramref name="count"/> is, beyond the permits held.
+        /// </summary>
         public void Release(int count)
         {
             if (count < 1)
@@ -69,25 +77,24 @@ namespace PSThreading.Core.Sync
             WorkerThread self = ThreadRegistry.Current;
             ChangeState(() =>
             {
-                if (IsBounded && count > _holdings.Count)
-                {
-                    throw OverRelease($"Release({count}) would give back more permits than the {_holdings.Count} taken");
-                }
-
-                for (int i = 0; i < count; i++)
+                ThrowIfOverRelease(count);
+                int given = Math.Min(count, _holdings.Count);
+                for (int i = 0; i < given; i++)
                 {
                     Give(self);
                 }
+
+                _added += count - given;
             });
         }
 
-        private protected override bool HasRoom => _holdings.Count < Count + _added;
+        private protected override bool HasRoom => Free > 0;
 
         private protected override bool IsOwned => false;
 
         private protected override bool TryTake(WorkerThread self, bool isTimed)
         {
-            if (_holdings.Count >= Count + _added)
+            if (Free <= 0)
             {
                 return false;
             }
@@ -100,15 +107,11 @@ namespace PSThreading.Core.Sync
 
         private protected override void Give(WorkerThread self)
         {
+            ThrowIfOverRelease(1);
             if (_holdings.Count == 0)
             {
-                if (!IsBounded)
-                {
-                    _added++;
-                    return;
-                }
-
-                throw OverRelease($"all {Count} of its permits are free already");
+                _added++;
+                return;
             }
 
             // The releasing thread gives back its own permit if it has one, else the oldest one (Python lets any thread release).
@@ -119,6 +122,28 @@ namespace PSThreading.Core.Sync
         }
 
         private protected override IReadOnlyList<LockHolding> CopyHoldings() => _holdings.ToArray();
+
+        /// <summary>Under the lock: refuses a release of <paramref name="count"/> that would free more than <see cref="MostFree"/>.</summary>
+        private void ThrowIfOverRelease(int count)
+        {
+            long free = Free;
+            if (count <= MostFree - free)
+            {
+                return;
+            }
+
+            string call = count == 1 ? "Release()" : $"Release({count})";
+            if (IsBounded)
+            {
+                throw OverRelease(_holdings.Count == 0
+                    ? $"all {Count} of its permits are free already"
+                    : $"{call} would give back more permits than the {_holdings.Count} taken");
+            }
+
+            throw new SemaphoreOverReleaseException(this,
+                $"Cannot release semaphore '{Name}': {call} would make {free + count} permits free, more than the {int.MaxValue} a " +
+                $"semaphore can count. Nothing was released ({free} stay free): release fewer, or take some with Acquire() first.");
+        }
 
         private SemaphoreOverReleaseException OverRelease(string why) => new SemaphoreOverReleaseException(this,
             $"Cannot release semaphore '{Name}': {why}. Release it once for each Acquire() that returned $true, no more " +

@@ -16,10 +16,8 @@ namespace PSThreading.Core.Threads
     {
         public static JoinOutcome Wait(WorkerThread thread, TimeSpan? timeout, CancellationToken cancellationToken, WaitHandle? wake)
         {
-            long deadline = timeout.HasValue
-                ? Stopwatch.GetTimestamp() + (long)(Math.Min(timeout.Value.TotalSeconds, 1e7) * Stopwatch.Frequency)
-                : long.MaxValue;
-            int checkEvery = WorkerThread.ToMilliseconds(SyncPrimitive.DeadlockCheckInterval);
+            long deadline = WaitTimeout.Deadline(timeout);
+            int checkEvery = WaitTimeout.ToMilliseconds(SyncPrimitive.DeadlockCheckInterval);
             WorkerThread self = ThreadRegistry.Current;
             var wait = new ThreadWait(new ThreadEnd(thread), self, timeout.HasValue);
             WaitGraph? suspect = null;

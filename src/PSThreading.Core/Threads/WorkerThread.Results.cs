@@ -12,7 +12,7 @@ namespace PSThreading.Core.Threads
     public sealed partial class WorkerThread
     {
         private readonly object _listenersSync = new object();
-        private EventWaitHandle[] _resultListeners = Array.Empty<EventWaitHandle>();
+        private ResultArrivals[] _resultListeners = Array.Empty<ResultArrivals>();
         private int _waitedOnCount;
 
         /// <summary>Queues an object produced by the thread for whoever joins it, and wakes the joins waiting on it.</summary>
@@ -20,26 +20,27 @@ namespace PSThreading.Core.Threads
         {
             _results.Enqueue(item);
             // Read once: a join may come or go meanwhile; one that comes takes what is queued before it waits.
-            EventWaitHandle[] listeners = Volatile.Read(ref _resultListeners);
+            ResultArrivals[] listeners = Volatile.Read(ref _resultListeners);
             for (int i = 0; i < listeners.Length; i++)
             {
-                listeners[i].Set();
+                // A join may have left and disposed its listener since the read above: Notify is then a no-op.
+                listeners[i].Notify();
             }
         }
 
-        /// <summary>Has <paramref name="listener"/> set each time a result is queued, until removed.</summary>
-        internal void AddResultListener(EventWaitHandle listener)
+        /// <summary>Has <paramref name="listener"/> notified each time a result is queued, until removed.</summary>
+        internal void AddResultListener(ResultArrivals listener)
         {
             lock (_listenersSync)
             {
-                var grown = new EventWaitHandle[_resultListeners.Length + 1];
+                var grown = new ResultArrivals[_resultListeners.Length + 1];
                 _resultListeners.CopyTo(grown, 0);
                 grown[grown.Length - 1] = listener;
                 Volatile.Write(ref _resultListeners, grown);
             }
         }
 
-        internal void RemoveResultListener(EventWaitHandle listener)
+        internal void RemoveResultListener(ResultArrivals listener)
         {
             lock (_listenersSync)
             {

@@ -357,12 +357,6 @@ namespace PSThreading.Core.Threads
             return ThreadJoin.Wait(this, timeout, cancellationToken, wake);
         }
 
-        internal static int ToMilliseconds(TimeSpan timeout)
-        {
-            double ms = Math.Ceiling(timeout.TotalMilliseconds);
-            return ms >= int.MaxValue ? int.MaxValue - 1 : (int)Math.Max(0, ms);
-        }
-
         /// <summary>
         /// Makes the OS thread a background one, so that it no longer keeps the process alive: for a non-daemon
         /// thread that the user chose to stop at exit and that sits in a .NET call a stop cannot end.

@@ -11,6 +11,8 @@ namespace PSThreading.Commands
     public abstract class CancellablePSCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private readonly object _cancelGate = new object();
+        private bool _disposed;
 
         // Only this module's cmdlets derive from it: it is public because they are.
         private protected CancellablePSCmdlet()
@@ -19,7 +21,20 @@ namespace PSThreading.Commands
 
         protected CancellationToken CancelToken => _cancel.Token;
 
-        protected override void StopProcessing() => _cancel.Cancel();
+        /// <summary>
+        /// Runs on the thread that stops the pipeline, which may come as the command ends and is disposed:
+        /// a cancel after the disposal has nothing left to end, and must not fail the stop.
+        /// </summary>
+        protected override void StopProcessing()
+        {
+            lock (_cancelGate)
+            {
+                if (!_disposed)
+                {
+                    _cancel.Cancel();
+                }
+            }
+        }
 
         /// <summary>Turns a cancelled wait into the pipeline stop PowerShell expects after Ctrl+C.</summary>
         protected void ThrowIfStopping()
@@ -42,7 +57,11 @@ namespace PSThreading.Commands
         {
             if (disposing)
             {
-                _cancel.Dispose();
+                lock (_cancelGate)
+                {
+                    _disposed = true;
+                    _cancel.Dispose();
+                }
             }
         }
     }

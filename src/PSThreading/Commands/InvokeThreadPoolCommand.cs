@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
-using PSThreading.Attributes;
 using PSThreading.Core.Pool;
 using PSThreading.Inline;
 using PSThreading.Pool;
@@ -80,12 +79,10 @@ namespace PSThreading.Commands
         /// <summary>Seconds the whole call may take; fractions allowed. -TimeoutSeconds is ForEach-Object's name.</summary>
         [Parameter]
         [Alias("TimeoutSeconds")]
-        [ValidateTimeout]
         public double Timeout { get; set; }
 
         /// <summary>Seconds one item may run before it is stopped; fractions allowed.</summary>
         [Parameter]
-        [ValidateTimeout]
         public double ItemTimeout { get; set; }
 
         [Parameter]
@@ -118,6 +115,8 @@ namespace PSThreading.Commands
 
         protected override void BeginProcessing()
         {
+            _timeout = BoundSeconds(nameof(Timeout), Timeout);
+            _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
             _watch.Start();
             bool inline = ThreadingMode.IsInline(this);
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
@@ -129,9 +128,6 @@ namespace PSThreading.Commands
                 End == null ? null : WorkerScript.Create(End, this),
                 WorkerImports.Resolve(this, Function, Module),
                 PoolLoopScript.TakesPipelineInput(ScriptBlock));
-
-            _timeout = BoundSeconds(nameof(Timeout), Timeout);
-            _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
 
             if (AsJob)
             {
@@ -342,7 +338,7 @@ namespace PSThreading.Commands
 
         /// <summary>A timeout given in seconds, or null when not given or no limit (-1, too large to ever pass).</summary>
         private TimeSpan? BoundSeconds(string parameter, double seconds) =>
-            MyInvocation.BoundParameters.ContainsKey(parameter) ? ValidateTimeoutAttribute.ToLimit(seconds) : null;
+            MyInvocation.BoundParameters.ContainsKey(parameter) ? TimeoutParameter.ToLimit(this, parameter, seconds) : null;
 
         private static KeyValuePair<string, object?> Preference(string name, ActionPreference value) => new KeyValuePair<string, object?>(name, value);
 

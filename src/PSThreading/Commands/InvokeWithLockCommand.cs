@@ -49,8 +49,11 @@ namespace PSThreading.Commands
 
         /// <summary>Seconds to wait for the lock at most (-1: no limit); then a LockTimeout error, and the block does not run.</summary>
         [Parameter]
-        [ValidateTimeout]
-        public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
+        public double Timeout { get; set; } = TimeoutParameter.NoLimit;
+
+        private TimeSpan? _timeout;
+
+        protected override void BeginProcessing() => _timeout = TimeoutParameter.ToLimit(this, nameof(Timeout), Timeout);
 
         protected override void ProcessRecord()
         {
@@ -59,7 +62,7 @@ namespace PSThreading.Commands
                     ? LockRegistry.GetOrCreateLock(Name, reentrant: false, LockScope.Machine)
                     : LockArgumentTransformationAttribute.FindOrCreate(Name), Name)
                 : Lock;
-            TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
+            TimeSpan? timeout = _timeout;
 
             Take(target, timeout);
             bool finished = false;

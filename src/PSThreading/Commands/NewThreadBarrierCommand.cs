@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Completion;
@@ -19,8 +20,7 @@ namespace PSThreading.Commands
         public int Parties { get; set; }
 
         [Parameter]
-        [ValidateTimeout]
-        public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
+        public double Timeout { get; set; } = TimeoutParameter.NoLimit;
 
         [Parameter]
         [ValidateLockName]
@@ -29,7 +29,7 @@ namespace PSThreading.Commands
 
         protected override void EndProcessing()
         {
-            var timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
+            TimeSpan? timeout = TimeoutParameter.ToLimit(this, nameof(Timeout), Timeout);
             WriteObject(LockErrorRecord.Run(
                 this,
                 () => Name == null

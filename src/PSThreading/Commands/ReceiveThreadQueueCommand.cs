@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using PSThreading.Attributes;
 using PSThreading.Core.Sync;
 
 namespace PSThreading.Commands
@@ -19,12 +18,15 @@ namespace PSThreading.Commands
 
         /// <summary>Seconds to wait for each next item at most (-1: no limit).</summary>
         [Parameter]
-        [ValidateTimeout]
-        public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
+        public double Timeout { get; set; } = TimeoutParameter.NoLimit;
+
+        private TimeSpan? _timeout;
+
+        protected override void BeginProcessing() => _timeout = TimeoutParameter.ToLimit(this, nameof(Timeout), Timeout);
 
         protected override void ProcessRecord()
         {
-            TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
+            TimeSpan? timeout = _timeout;
             while (true)
             {
                 object? item;

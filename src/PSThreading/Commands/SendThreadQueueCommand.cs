@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
-using PSThreading.Attributes;
 using PSThreading.Core.Sync;
 using PSThreading.Errors;
 
@@ -29,13 +28,15 @@ namespace PSThreading.Commands
 
         /// <summary>Seconds to wait for room for each object at most (-1: no limit).</summary>
         [Parameter]
-        [ValidateTimeout]
-        public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
+        public double Timeout { get; set; } = TimeoutParameter.NoLimit;
+
+        private TimeSpan? _timeout;
+
+        protected override void BeginProcessing() => _timeout = TimeoutParameter.ToLimit(this, nameof(Timeout), Timeout);
 
         protected override void ProcessRecord()
         {
-            TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
-            bool added = QueueCall.Run(this, () => Queue.Add(InputObject, timeout, CancelToken), ThrowIfStopping);
+            bool added = QueueCall.Run(this, () => Queue.Add(InputObject, _timeout, CancelToken), ThrowIfStopping);
             if (!added)
             {
                 ThrowTerminatingError(LockErrorRecord.From(new QueueFullException(Queue,

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
-using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Deadlocks;
+using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
 using PSThreading.Runtime;
@@ -27,9 +27,10 @@ namespace PSThreading.Commands
 
         private readonly List<WorkerThread> _threads = new List<WorkerThread>();
         private readonly HashSet<WorkerThread> _seen = new HashSet<WorkerThread>();
-        // Set by each waited thread as it queues an item: wakes the wait to write it.
-        private readonly AutoResetEvent _arrived = new AutoResetEvent(false);
+        // Set by each waited thread as it queues an item: wakes the wait to write it. Made by EndProcessing.
+        private ResultArrivals _arrivals = null!;
         private OriginalRecordWriter? _records;
+        private TimeSpan? _timeout;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
         [ValidateNotNull]
@@ -51,9 +52,8 @@ namespace PSThreading.Commands
 
         /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, with what they wrote so far written.</summary>
         [Parameter]
-        [ValidateTimeout]
         [Alias("TimeoutSeconds")]
-        public double Timeout { get; set; } = ValidateTimeoutAttribute.NoLimit;
+        public double Timeout { get; set; } = TimeoutParameter.NoLimit;
 
         [Parameter]
         public SwitchParameter Any { get; set; }
@@ -64,6 +64,8 @@ namespace PSThreading.Commands
         /// <summary>Python's <c>as_completed</c>: writes each thread's output (with -PassThru, the thread) as it ends, in the order they end.</summary>
         [Parameter]
         public SwitchParameter AsCompleted { get; set; }
+
+        protected override void BeginProcessing() => _timeout = TimeoutParameter.ToLimit(this, nameof(Timeout), Timeout);
 
         protected override void ProcessRecord()
         {
@@ -110,39 +112,31 @@ namespace PSThreading.Commands
         protected override void EndProcessing()
         {
             _records = new OriginalRecordWriter(this);
-            foreach (WorkerThread thread in _threads)
-            {
-                thread.BeginWaitedOn();
-                thread.AddResultListener(_arrived);
-            }
-
-            try
-            {
-                WaitAndWrite();
-            }
-            finally
+            using (_arrivals = new ResultArrivals())
             {
                 foreach (WorkerThread thread in _threads)
                 {
-                    thread.RemoveResultListener(_arrived);
-                    thread.EndWaitedOn();
+                    thread.BeginWaitedOn();
+                    _arrivals.Watch(thread);
+                }
+
+                try
+                {
+                    WaitAndWrite();
+                }
+                finally
+                {
+                    foreach (WorkerThread thread in _threads)
+                    {
+                        thread.EndWaitedOn();
+                    }
                 }
             }
         }
 
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _arrived.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
         private void WaitAndWrite()
         {
-            TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
+            TimeSpan? timeout = _timeout;
             try
             {
                 if (Any)
@@ -215,7 +209,7 @@ namespace PSThreading.Commands
             {
                 return PassThru
                     ? (thread.Join(timeout, CancelToken) ? JoinOutcome.Ended : JoinOutcome.TimedOut)
-                    : thread.JoinOrWake(timeout, CancelToken, _arrived);
+                    : thread.JoinOrWake(timeout, CancelToken, _arrivals.Handle);
             }
             catch (DeadlockException ex)
             {
@@ -288,7 +282,7 @@ namespace PSThreading.Commands
                 }
 
                 // Wait on a batch of handles; with more threads than one wait can take, poll the batches briefly.
-                var handles = new List<WaitHandle> { CancelToken.WaitHandle, _arrived };
+                var handles = new List<WaitHandle> { CancelToken.WaitHandle, _arrivals.Handle };
                 for (int i = 0; i < threads.Count && handles.Count <= MaxHandlesPerWait; i++)
                 {
                     handles.Add(threads[i].EndedHandle);
@@ -297,8 +291,7 @@ namespace PSThreading.Commands
                 int slice = threads.Count > MaxHandlesPerWait ? 50 : System.Threading.Timeout.Infinite;
                 if (timeout.HasValue)
                 {
-                    // Capped: a cast of more than int.MaxValue milliseconds (about 24 days) would go negative.
-                    int left = (int)Math.Min(int.MaxValue - 1, Math.Ceiling(Max(TimeSpan.Zero, timeout.Value - clock.Elapsed).TotalMilliseconds));
+                    int left = WaitTimeout.ToMilliseconds(timeout.Value - clock.Elapsed);
                     slice = slice == System.Threading.Timeout.Infinite ? left : Math.Min(slice, left);
                 }
 

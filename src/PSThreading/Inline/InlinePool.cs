@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using PSThreading.Core.Pool;
+using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
 using PSThreading.Runtime;
 
@@ -138,7 +139,7 @@ namespace PSThreading.Inline
                 return null;
             }
 
-            return new Timer(_ => invocation.Stop(), null, WorkerThread.ToMilliseconds(due.Value), Timeout.Infinite);
+            return new Timer(_ => invocation.Stop(), null, WaitTimeout.ToMilliseconds(due.Value), Timeout.Infinite);
         }
 
         private void Write(PoolWorkItem item)
