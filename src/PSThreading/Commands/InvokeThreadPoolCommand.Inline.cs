@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
+using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
 using PSThreading.Inline;
@@ -122,7 +123,7 @@ namespace PSThreading.Commands
 
             TimeSpan left = _timeout.Value - _watch.Elapsed;
             TimeSpan due = left > s_endGrace ? left : s_endGrace;
-            return new Timer(_ => invocation.Stop(), null, WorkerThread.ToMilliseconds(due), System.Threading.Timeout.Infinite);
+            return new Timer(_ => invocation.Stop(), null, WaitTimeout.ToMilliseconds(due), System.Threading.Timeout.Infinite);
         }
 
         /// <summary>-AsJob inline: the call runs now, into a thread that Wait-WorkerThread joins as any other.</summary>
