@@ -19,6 +19,7 @@ namespace PSThreading.Pool
             private readonly Action _complete;
             private readonly Action<object[]?> _completeWith;
             private readonly Action<ErrorRecord> _fail;
+            private readonly Action _itemReturned;
 
             internal LoopCalls(PoolItemRunner runner)
             {
@@ -28,6 +29,7 @@ namespace PSThreading.Pool
                 _complete = runner.Complete;
                 _completeWith = runner.Complete;
                 _fail = runner.Fail;
+                _itemReturned = runner.MarkReturned;
             }
 
             internal void AddTo(PowerShell ps, string blockText, object[] arguments) => ps
@@ -38,7 +40,8 @@ namespace PSThreading.Pool
                 .AddParameter(PoolLoopScript.CompleteWithParameter, _completeWith)
                 .AddParameter(PoolLoopScript.FailParameter, _fail)
                 .AddParameter(PoolLoopScript.BlockTextParameter, blockText)
-                .AddParameter(PoolLoopScript.ArgumentsParameter, arguments);
+                .AddParameter(PoolLoopScript.ArgumentsParameter, arguments)
+                .AddParameter(PoolLoopScript.ItemReturnedParameter, _itemReturned);
         }
     }
 }
