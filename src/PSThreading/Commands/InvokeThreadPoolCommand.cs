@@ -46,6 +46,7 @@ namespace PSThreading.Commands
         private TimeSpan _nextProgress;
         private bool _ended;
         private bool _warnedStillRunning;
+        private PoolCallerWait? _callerWait;
         private int _lastBatch;
         // The results one drain takes, reused: taken before the records, written after them.
         private readonly List<PoolWorkItem> _readyResults = new List<PoolWorkItem>();
