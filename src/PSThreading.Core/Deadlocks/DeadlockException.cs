@@ -28,8 +28,8 @@ namespace PSThreading.Core.Deadlocks
         private static string Describe(IReadOnlyList<DeadlockLink> cycle)
         {
             string advice = cycle.Any(link => link.WaitsForPoolItems)
-                ? "An Invoke-ThreadPool call must not hold a lock that its items take: release it before the call, " +
-                  "or give the items' Acquire a timeout."
+                ? "A thread that waits for the items of an Invoke-ThreadPool call (as its caller, or by joining its -AsJob) must not hold a " +
+                  "lock that the items take: release it before the call or the join, or give the items' Acquire a timeout."
                 : cycle.Any(link => link.WaitsForThread != null)
                 ? "A thread that waits for another to end must not hold a lock that the other needs: release it before Wait-WorkerThread, " +
                   "or give the wait a -Timeout."
