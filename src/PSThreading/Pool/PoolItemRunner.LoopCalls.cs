@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 
 namespace PSThreading.Pool
 {
@@ -19,7 +20,7 @@ namespace PSThreading.Pool
             private readonly Action _complete;
             private readonly Action<object[]?> _completeWith;
             private readonly Action<ErrorRecord> _fail;
-            private readonly Action _itemReturned;
+            private readonly StrongBox<bool> _itemReturned;
 
             internal LoopCalls(PoolItemRunner runner)
             {
@@ -29,7 +30,7 @@ namespace PSThreading.Pool
                 _complete = runner.Complete;
                 _completeWith = runner.Complete;
                 _fail = runner.Fail;
-                _itemReturned = runner.MarkReturned;
+                _itemReturned = runner._currentReturned;
             }
 
             internal void AddTo(PowerShell ps, string blockText, object[] arguments) => ps

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
@@ -35,9 +36,9 @@ namespace PSThreading.Pool
         private bool _itemStopPending;
         private bool _callStopping;
         private bool _drained;
-        // The current item's block ran its last statement: a stop that lands after it does not undo the item.
-        // Read and written on the worker's thread only.
-        private bool _currentReturned;
+        // Set by the current item's block as its last statement (see PoolLoopScript.MarkReturn): a stop that lands
+        // after it does not undo the item. Read and written on the worker's thread only.
+        private readonly StrongBox<bool> _currentReturned = new StrongBox<bool>();
         // Where the calling loop last saw the location at the caller's folder (see KeepCallerLocation).
         private PSDriveInfo? _checkedDrive;
         private string? _checkedDriveLocation;
@@ -101,7 +102,7 @@ namespace PSThreading.Pool
                 lock (_sync)
                 {
                     _current = item;
-                    _currentReturned = false;
+                    _currentReturned.Value = false;
                     if (item != null)
                     {
                         _itemStop.Begin(item);
@@ -372,9 +373,6 @@ namespace PSThreading.Pool
             }
         }
 
-        /// <summary>Called by the block's last statement (see <see cref="PoolLoopScript.MarkReturn"/>).</summary>
-        private void MarkReturned() => _currentReturned = true;
-
         /// <summary>
         /// The item the worker was running when its invocation stopped or ended: reported as stopped, unless its
         /// block had run to its end (the stop landed as the call returned): then it is complete, with what it wrote.
@@ -382,7 +380,7 @@ namespace PSThreading.Pool
         private void EndCurrentAsStopped()
         {
             PoolWorkItem? orphan = TakeCurrent();
-            if (orphan != null && _currentReturned)
+            if (orphan != null && _currentReturned.Value)
             {
                 _scheduler.Complete(orphan, Array.Empty<object>());
             }

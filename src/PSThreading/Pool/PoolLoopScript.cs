@@ -31,8 +31,10 @@ namespace PSThreading.Pool
         internal const string BlockTextParameter = "BlockText";
         internal const string ItemReturnedParameter = "ItemReturned";
 
-        // The statement MarkReturn appends to a block: the runner's "ran to its end" call, kept in the loop's scope.
-        private const string ReturnMark = "\n$__PoolItemReturned.Invoke()";
+        // The statement MarkReturn appends to a block: it sets the runner's "ran to its end" flag, kept in the loop's
+        // scope where the block sees it. A bool in a box, not a delegate: all an item can do with it is claim that
+        // it ran to its end, which changes only how a stop that lands after that is reported.
+        private const string ReturnMark = "\n$__PoolItemReturned.Value = $true";
         internal const string ArgumentsParameter = "Arguments";
 
         // The runner's delegates and the block arrive as parameters, are kept in private variables, which the
