@@ -22,11 +22,11 @@ namespace PSThreading.Core.Pool
         private long _nextLook;
         private WaitGraph? _suspect;
 
-        /// <param name="isTimed">True when the call ends by itself (a call or item timeout): it is then never the wait failed.</param>
-        public PoolCallerWait(ThreadPoolScheduler scheduler, bool isTimed)
+        /// <summary>The caller of a call without a timeout: one with a timeout ends by itself, and is no wait of the graph.</summary>
+        public PoolCallerWait(ThreadPoolScheduler scheduler)
         {
             _scheduler = scheduler;
-            _wait = new ThreadWait(this, ThreadRegistry.Current, isTimed);
+            _wait = new ThreadWait(this, ThreadRegistry.Current, isTimed: false);
             _nextLook = Stopwatch.GetTimestamp() + s_checkEvery;
         }
 

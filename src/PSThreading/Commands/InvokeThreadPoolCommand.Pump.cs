@@ -72,18 +72,23 @@ namespace PSThreading.Commands
                 // Many results last time: tiny items stream in, so sleep a moment and write them in a batch.
                 bool poll = _lastBatch >= PollBatchSize;
                 // While it blocks, the caller waits for its items: a lock it holds that an item waits for is a deadlock.
-                _callerWait ??= new PoolCallerWait(scheduler, isTimed: _timeout.HasValue || _itemTimeout.HasValue);
-                _callerWait.Begin();
+                // Not under a timeout: the call or item timeout ends such an item, which must not fail as a deadlock first.
+                if (!_timeout.HasValue && !_itemTimeout.HasValue)
+                {
+                    _callerWait ??= new PoolCallerWait(scheduler);
+                    _callerWait.Begin();
+                }
+
                 try
                 {
                     scheduler.WaitForChange(poll ? Min(s_pollInterval, NextWait(scheduler)) : NextWait(scheduler), CancelToken, poll);
                 }
                 finally
                 {
-                    _callerWait.End();
+                    _callerWait?.End();
                 }
 
-                LookForDeadlock(_callerWait);
+                LookForDeadlock();
             }
 
             if (CancelToken.IsCancellationRequested)
@@ -126,11 +131,11 @@ namespace PSThreading.Commands
         /// The caller holds what an item waits for, untimed: the call fails with Deadlock, as Wait-WorkerThread does
         /// for a join, after stopping its items (the one waiting for the caller's lock among them).
         /// </summary>
-        private void LookForDeadlock(PoolCallerWait callerWait)
+        private void LookForDeadlock()
         {
             try
             {
-                callerWait.Look();
+                _callerWait?.Look();
             }
             catch (DeadlockException ex)
             {
