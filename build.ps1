@@ -7,7 +7,7 @@
     Test   : Build, then the xunit suite and the Pester suite (in a fresh pwsh); prints 'N passed, N failed'.
     Demo   : Build, then runs every script in examples/.
     Bench  : Build, then the benchmarks in bench/.
-    Stress : Build, then the concurrency test files -Repeat times in a row.
+    Stress : Build, then the concurrency test files (those -Filter matches) -Repeat times in a row.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -22,7 +22,7 @@ param(
     # Stress: how many times each concurrency test file runs.
     [int] $Repeat = 20,
 
-    # Test: run only the Pester files whose name matches (wildcards), e.g. 'WorkerThread*'.
+    # Test, Stress: run only the Pester files whose name matches (wildcards), e.g. 'WorkerThread*'.
     [string] $Filter = '*'
 )
 
@@ -34,7 +34,7 @@ $exitCode = switch ($Task) {
     'Test' { Invoke-BuildTask -Configuration $Configuration; Invoke-TestTask -Configuration $Configuration -Filter $Filter }
     'Demo' { Invoke-BuildTask -Configuration $Configuration; Invoke-DemoTask }
     'Bench' { Invoke-BuildTask -Configuration $Configuration; Invoke-BenchTask }
-    'Stress' { Invoke-BuildTask -Configuration $Configuration; Invoke-StressTask -Repeat $Repeat }
+    'Stress' { Invoke-BuildTask -Configuration $Configuration; Invoke-StressTask -Repeat $Repeat -Filter $Filter }
     'Package' { Invoke-BuildTask -Configuration $Configuration; Invoke-PackageTask; 0 }
 }
 exit ([int]($exitCode | Select-Object -Last 1))

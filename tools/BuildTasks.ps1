@@ -172,8 +172,8 @@ function Invoke-BenchTask {
 }
 
 function Invoke-StressTask {
-    param([int] $Repeat)
-    $files = Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter '*.Tests.ps1' |
+    param([int] $Repeat, [string] $Filter = '*')
+    $files = Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter "$Filter.Tests.ps1" |
         Where-Object { (Get-Content $_.FullName -TotalCount 5) -match '#\s*Concurrency' } | ForEach-Object FullName
     $green = 0
     for ($i = 1; $i -le $Repeat; $i++) {

@@ -27,7 +27,10 @@ namespace PSThreading.Core.Deadlocks
 
         private static string Describe(IReadOnlyList<DeadlockLink> cycle)
         {
-            string advice = cycle.Any(link => link.WaitsForThread != null)
+            string advice = cycle.Any(link => link.WaitsForPoolItems)
+                ? "A thread that waits for the items of an Invoke-ThreadPool call (as its caller, or by joining its -AsJob) must not hold a " +
+                  "lock that the items take: release it before the call or the join, or give the items' Acquire a timeout."
+                : cycle.Any(link => link.WaitsForThread != null)
                 ? "A thread that waits for another to end must not hold a lock that the other needs: release it before Wait-WorkerThread, " +
                   "or give the wait a -Timeout."
                 : "Take these locks in the same order in every thread, or take them all with one Invoke-WithLock around the code that needs them.";

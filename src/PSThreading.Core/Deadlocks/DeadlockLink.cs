@@ -9,11 +9,14 @@ namespace PSThreading.Core.Deadlocks
     /// </summary>
     public sealed class DeadlockLink
     {
+        private readonly bool _waitsForPoolItems;
+
         internal DeadlockLink(WorkerThread thread, IWaitTarget waitsFor, WorkerThread heldBy)
         {
             Thread = thread;
             WaitsFor = waitsFor as SyncPrimitive;
             WaitsForThread = (waitsFor as ThreadEnd)?.Thread;
+            _waitsForPoolItems = waitsFor is Pool.PoolCallerWait;
             HeldBy = heldBy;
         }
 
@@ -27,8 +30,13 @@ namespace PSThreading.Core.Deadlocks
 
         public WorkerThread HeldBy { get; }
 
+        /// <summary>True when the thread waits for the items of its Invoke-ThreadPool call, one of which <see cref="HeldBy"/> runs.</summary>
+        internal bool WaitsForPoolItems => _waitsForPoolItems;
+
         public override string ToString() => WaitsFor != null
             ? $"thread '{Thread.Name}' (id {Thread.ManagedThreadId}) waits for {WaitsFor.Kind} '{WaitsFor.Name}', held by thread '{HeldBy.Name}' (id {HeldBy.ManagedThreadId})"
+            : _waitsForPoolItems
+            ? $"thread '{Thread.Name}' (id {Thread.ManagedThreadId}) waits for the items of its Invoke-ThreadPool call, one of them run by thread '{HeldBy.Name}' (id {HeldBy.ManagedThreadId})"
             : $"thread '{Thread.Name}' (id {Thread.ManagedThreadId}) waits for thread '{HeldBy.Name}' (id {HeldBy.ManagedThreadId}) to end";
     }
 }

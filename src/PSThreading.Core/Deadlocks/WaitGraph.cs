@@ -167,7 +167,39 @@ namespace PSThreading.Core.Deadlocks
             // A thread waiting only on itself is Python's timed self-acquire or a lock used as a signal: not ours to break.
             cycleMates.Remove(_start.Waiter);
             return !_start.IsTimed && cycleMates.Count > 0
-                && cycleMates.All(t => _waits[t].IsTimed || _waits[t].Number < _start.Number);
+                && cycleMates.All(t => _waits[t].IsTimed || IsYounger(_start.Waiter, t));
+        }
+
+        /// <summary>
+        /// True when <paramref name="a"/>'s wait counts as younger than <paramref name="b"/>'s. A pool call's caller
+        /// waits from the call's start, but is held up only once an item it waits for is: it counts as just younger
+        /// than the youngest wait of the threads running its items, so that the call fails (and stops its items),
+        /// as the join of a thread already waiting does, and not the item while its caller waits on.
+        /// </summary>
+        private bool IsYounger(WorkerThread a, WorkerThread b)
+        {
+            (long ageA, int callerA) = Age(a);
+            (long ageB, int callerB) = Age(b);
+            return ageA != ageB ? ageA > ageB
+                : callerA != callerB ? callerA > callerB
+                : _waits[a].Number > _waits[b].Number;
+        }
+
+        private (long Number, int IsPoolCaller) Age(WorkerThread thread)
+        {
+            ThreadWait wait = _waits[thread];
+            if (!(wait.Target is Pool.PoolCallerWait))
+            {
+                return (wait.Number, 0);
+            }
+
+            long youngest = wait.Number;
+            foreach (WorkerThread holder in HoldersOfWhatWaits(thread))
+            {
+                youngest = System.Math.Max(youngest, _waits[holder].Number);
+            }
+
+            return (youngest, 1);
         }
     }
 }

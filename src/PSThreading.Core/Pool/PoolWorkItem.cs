@@ -51,6 +51,9 @@ namespace PSThreading.Core.Pool
         /// <summary>When the item started, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
         internal long StartedTimestamp { get; set; }
 
+        /// <summary>The thread that took the item: what a caller waiting for the item waits for.</summary>
+        internal Threads.WorkerThread? RunBy { get; set; }
+
         /// <summary>True while a worker still runs the item's code, even after it was reported timed out.</summary>
         internal bool HoldsSlot { get; set; }
 

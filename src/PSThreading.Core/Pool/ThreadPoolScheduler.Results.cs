@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using PSThreading.Core.Deadlocks;
+using PSThreading.Core.Sync;
 
 namespace PSThreading.Core.Pool
 {
@@ -22,6 +24,7 @@ namespace PSThreading.Core.Pool
                 bool found = _ordered != null ? _ordered.TryTakeNext(out item) : TryDequeue(_finished!, out item);
                 if (found)
                 {
+                    _version++;
                     Interlocked.Increment(ref _taken);
                     if (_ordered != null)
                     {
@@ -58,7 +61,35 @@ namespace PSThreading.Core.Pool
                 }
 
                 Interlocked.Add(ref _taken, results.Count);
+                _version++;
                 return results;
+            }
+        }
+
+        /// <summary>
+        /// What the caller waits for, as the wait-for graph reads it: the threads running items now, and a version
+        /// that any start, end or take changes. Free when no item runs (the caller is not held up by its items).
+        /// </summary>
+        internal LockState ReadItemsState()
+        {
+            lock (_sync)
+            {
+                if (_cancelled || _running.Count == 0)
+                {
+                    return new LockState(Array.Empty<LockHolding>(), hasRoom: true, version: _version);
+                }
+
+                var holdings = new List<LockHolding>(_running.Count);
+                long now = DateTime.UtcNow.Ticks;
+                foreach (PoolWorkItem item in _running)
+                {
+                    if (item.RunBy != null)
+                    {
+                        holdings.Add(new LockHolding(item.RunBy, now));
+                    }
+                }
+
+                return new LockState(holdings, hasRoom: false, version: _version);
             }
         }
 

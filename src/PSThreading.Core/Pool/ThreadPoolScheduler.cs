@@ -46,6 +46,8 @@ namespace PSThreading.Core.Pool
         // Under ordered: the position of the next result to write, readable without the lock by workers.
         private long _nextToWrite;
         private bool _cancelled;
+        // Changes whenever an item starts or ends or a result is taken: what the caller's wait-for graph compares.
+        private long _version;
 
         public ThreadPoolScheduler(int throttleLimit, bool ordered, int maxInFlight = 4096)
         {
@@ -328,6 +330,7 @@ namespace PSThreading.Core.Pool
             lock (_sync)
             {
                 Volatile.Write(ref _cancelled, true);
+                _version++;
                 _queued.Clear();
                 Volatile.Write(ref _queuedCount, 0);
                 _sleeping.WakeAll();
@@ -354,6 +357,7 @@ namespace PSThreading.Core.Pool
                     }
                 }
 
+                _version++;
                 ended = item.TryEnd(outcome, output, error);
                 if (ended && outcome == PoolItemState.Failed && _haltsOnFailure)
                 {
@@ -392,6 +396,9 @@ namespace PSThreading.Core.Pool
             item.WorkerIndex = workerIndex;
             item.StartedTimestamp = Stopwatch.GetTimestamp();
             item.HoldsSlot = true;
+            // On the worker's thread: the thread a caller waiting for this item waits for.
+            item.RunBy = ThreadRegistry.Current;
+            _version++;
             item.MarkRunning();
             _running.Add(item);
             _runningCount++;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
+using PSThreading.Core.Deadlocks;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
@@ -70,7 +71,24 @@ namespace PSThreading.Commands
             {
                 // Many results last time: tiny items stream in, so sleep a moment and write them in a batch.
                 bool poll = _lastBatch >= PollBatchSize;
-                scheduler.WaitForChange(poll ? Min(s_pollInterval, NextWait(scheduler)) : NextWait(scheduler), CancelToken, poll);
+                // While it blocks, the caller waits for its items: a lock it holds that an item waits for is a deadlock.
+                // Not under a timeout: the call or item timeout ends such an item, which must not fail as a deadlock first.
+                if (!_timeout.HasValue && !_itemTimeout.HasValue)
+                {
+                    _callerWait ??= new PoolCallerWait(scheduler);
+                    _callerWait.Begin();
+                }
+
+                try
+                {
+                    scheduler.WaitForChange(poll ? Min(s_pollInterval, NextWait(scheduler)) : NextWait(scheduler), CancelToken, poll);
+                }
+                finally
+                {
+                    _callerWait?.End();
+                }
+
+                LookForDeadlock();
             }
 
             if (CancelToken.IsCancellationRequested)
@@ -107,6 +125,24 @@ namespace PSThreading.Commands
             }
 
             WriteProgressIfDue(scheduler);
+        }
+
+        /// <summary>
+        /// The caller holds what an item waits for, untimed: the call fails with Deadlock, as Wait-WorkerThread does
+        /// for a join, after stopping its items (the one waiting for the caller's lock among them).
+        /// </summary>
+        private void LookForDeadlock()
+        {
+            try
+            {
+                _callerWait?.Look();
+            }
+            catch (DeadlockException ex)
+            {
+                EndCall();
+                WriteRecords();
+                ThrowTerminatingError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.DeadlockDetected, ex.Cycle[0].HeldBy));
+            }
         }
 
         /// <summary>A worker's -Begin threw: the call fails with PoolBeginFailed, naming the worker and the error.</summary>

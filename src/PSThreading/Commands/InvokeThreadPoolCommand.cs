@@ -47,6 +47,7 @@ namespace PSThreading.Commands
         private TimeSpan _nextProgress;
         private bool _ended;
         private bool _warnedStillRunning;
+        private PoolCallerWait? _callerWait;
         private int _lastBatch;
         private OriginalRecordWriter? _records;
         private WorkerScript? _script;

@@ -16,8 +16,9 @@ namespace PSThreading.Pool
     /// </summary>
     internal sealed class PoolCall
     {
-        // A worker that dies this many times is not started again: the call fails instead of looping.
-        private const int MaxStartsPerSlot = 3;
+        // A worker that dies this many times is not started again: the call fails instead of looping. A worker
+        // ended by Stop-WorkerThread did not die: the user asked, and the call replaces it as often as asked.
+        private const int MaxEndsPerSlot = 3;
 
         // As long as PoolThreads keeps a parked thread: a warm worker is a thread and a runspace.
         private static readonly TimeSpan s_warmLifetime = TimeSpan.FromSeconds(30);
@@ -35,11 +36,12 @@ namespace PSThreading.Pool
         private readonly List<PoolItemRunner> _workers = new List<PoolItemRunner>();
         private long _lastWaitCheck;
         private int _endedWorkers;
-        private readonly int[] _startsPerSlot;
+        private readonly int[] _unaskedEndsPerSlot;
         private readonly string _prefix = ThreadRegistry.NextPoolPrefix();
         private readonly CallerContext _caller;
         private readonly IReadOnlyList<KeyValuePair<string, object?>> _preferenceOverrides;
         private PoolBeginException? _beginFailure;
+        private string? _loopBlockText;
 
         public PoolCall(
             WorkerScript script,
@@ -60,7 +62,7 @@ namespace PSThreading.Pool
             _preferenceOverrides = preferenceOverrides;
             UseNewRunspace = useNewRunspace;
             Scheduler = new ThreadPoolScheduler(throttleLimit, ordered);
-            _startsPerSlot = new int[throttleLimit];
+            _unaskedEndsPerSlot = new int[throttleLimit];
             WarmRunspaceCount = Math.Min(throttleLimit, MaxWarmRunspaces);
             RunspaceCache.KeepIdleFor(PoolWorkerHost.Instance, caller.LanguageMode, s_warmLifetime);
         }
@@ -68,6 +70,9 @@ namespace PSThreading.Pool
         public ThreadPoolScheduler Scheduler { get; }
 
         public WorkerScript Script { get; }
+
+        /// <summary>The block's text as the loop script calls it: marked to tell when an item's code ran to its end.</summary>
+        public string LoopBlockText => _loopBlockText ??= PoolLoopScript.MarkReturn(Script.Text);
 
         /// <summary>-Begin, -End, -Function, -Module: what each worker does around its items.</summary>
         public PoolSetup Setup { get; }
@@ -181,9 +186,9 @@ namespace PSThreading.Pool
 
                 if (Scheduler.HasQueuedWork && WorkerFailure == null && BeginFailure == null)
                 {
-                    if (_startsPerSlot[slot] >= MaxStartsPerSlot)
+                    if (!worker.WasStopRequested && ++_unaskedEndsPerSlot[slot] >= MaxEndsPerSlot)
                     {
-                        WorkerFailure = new InvalidOperationException($"Pool worker {worker.Name} ended {MaxStartsPerSlot} times before the items were done.");
+                        WorkerFailure = new InvalidOperationException($"Pool worker {worker.Name} ended {MaxEndsPerSlot} times before the items were done.");
                         return;
                     }
 
@@ -328,7 +333,6 @@ namespace PSThreading.Pool
                 _workers.Add(worker);
             }
 
-            _startsPerSlot[slot]++;
             worker.Start();
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 
 namespace PSThreading.Pool
 {
@@ -19,6 +20,7 @@ namespace PSThreading.Pool
             private readonly Action _complete;
             private readonly Action<object[]?> _completeWith;
             private readonly Action<ErrorRecord> _fail;
+            private readonly StrongBox<bool> _itemReturned;
 
             internal LoopCalls(PoolItemRunner runner)
             {
@@ -28,6 +30,7 @@ namespace PSThreading.Pool
                 _complete = runner.Complete;
                 _completeWith = runner.Complete;
                 _fail = runner.Fail;
+                _itemReturned = runner._currentReturned;
             }
 
             internal void AddTo(PowerShell ps, string blockText, object[] arguments) => ps
@@ -38,7 +41,8 @@ namespace PSThreading.Pool
                 .AddParameter(PoolLoopScript.CompleteWithParameter, _completeWith)
                 .AddParameter(PoolLoopScript.FailParameter, _fail)
                 .AddParameter(PoolLoopScript.BlockTextParameter, blockText)
-                .AddParameter(PoolLoopScript.ArgumentsParameter, arguments);
+                .AddParameter(PoolLoopScript.ArgumentsParameter, arguments)
+                .AddParameter(PoolLoopScript.ItemReturnedParameter, _itemReturned);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
@@ -35,6 +36,9 @@ namespace PSThreading.Pool
         private bool _itemStopPending;
         private bool _callStopping;
         private bool _drained;
+        // Set by the current item's block as its last statement (see PoolLoopScript.MarkReturn): a stop that lands
+        // after it does not undo the item. Read and written on the worker's thread only.
+        private readonly StrongBox<bool> _currentReturned = new StrongBox<bool>();
         // Where the calling loop last saw the location at the caller's folder (see KeepCallerLocation).
         private PSDriveInfo? _checkedDrive;
         private string? _checkedDriveLocation;
@@ -56,6 +60,9 @@ namespace PSThreading.Pool
 
         /// <summary>The worker's entry in Get-ActiveThread, once it runs.</summary>
         internal WorkerThread? Thread => _thread;
+
+        /// <summary>True when Stop-WorkerThread was given this worker: it ended because the user asked, not because it failed.</summary>
+        internal bool WasStopRequested => _thread?.StopToken.IsCancellationRequested == true;
 
         /// <summary>Why the worker could not run at all (no runspace); null when it ran.</summary>
         internal Exception? StartFailure { get; private set; }
@@ -95,6 +102,7 @@ namespace PSThreading.Pool
                 lock (_sync)
                 {
                     _current = item;
+                    _currentReturned.Value = false;
                     if (item != null)
                     {
                         _itemStop.Begin(item);
@@ -183,7 +191,9 @@ namespace PSThreading.Pool
             _thread?.ReleaseAbandonedLocks(WorkerState.Failed);
             if (item != null)
             {
-                _scheduler.Fail(item, error);
+                // A stop can surface as another error: Start-Sleep whose module autoload it interrupted "was found in
+                // the module 'Microsoft.PowerShell.Utility', but the module could not be loaded". The item was stopped.
+                _scheduler.Fail(item, IsStopping() ? StoppedError(item) : error);
             }
         }
 
@@ -282,7 +292,7 @@ namespace PSThreading.Pool
                 ps.Runspace = runspace.Runspace;
                 // Script blocks among the values arrive as text: each worker rebuilds its own, in its runspace.
                 ps.AddScript(_call.LoopScript, useLocalScope: true);
-                _loopCalls.AddTo(ps, _call.Script.Text, WorkerValues.InWorker(_call.Arguments, runspace.Runspace));
+                _loopCalls.AddTo(ps, _call.LoopBlockText, WorkerValues.InWorker(_call.Arguments, runspace.Runspace));
                 if (!BeginRunning(ps, runspace, _call.Script))
                 {
                     return false;
@@ -363,11 +373,18 @@ namespace PSThreading.Pool
             }
         }
 
-        /// <summary>The item the worker was running when its invocation stopped or ended: reported as stopped.</summary>
+        /// <summary>
+        /// The item the worker was running when its invocation stopped or ended: reported as stopped, unless its
+        /// block had run to its end (the stop landed as the call returned): then it is complete, with what it wrote.
+        /// </summary>
         private void EndCurrentAsStopped()
         {
             PoolWorkItem? orphan = TakeCurrent();
-            if (orphan != null)
+            if (orphan != null && _currentReturned.Value)
+            {
+                _scheduler.Complete(orphan, Array.Empty<object>());
+            }
+            else if (orphan != null)
             {
                 _thread?.ReleaseAbandonedLocks(WorkerState.Stopped);
                 _scheduler.EndStopped(orphan, StoppedError(orphan));

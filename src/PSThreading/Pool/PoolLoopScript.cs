@@ -29,6 +29,12 @@ namespace PSThreading.Pool
         internal const string CompleteWithParameter = "CompleteWith";
         internal const string FailParameter = "Fail";
         internal const string BlockTextParameter = "BlockText";
+        internal const string ItemReturnedParameter = "ItemReturned";
+
+        // The statement MarkReturn appends to a block: it sets the runner's "ran to its end" flag, kept in the loop's
+        // scope where the block sees it. A bool in a box, not a delegate: all an item can do with it is claim that
+        // it ran to its end, which changes only how a stop that lands after that is reported.
+        private const string ReturnMark = "\n$__PoolItemReturned.Value = $true";
         internal const string ArgumentsParameter = "Arguments";
 
         // The runner's delegates and the block arrive as parameters, are kept in private variables, which the
@@ -36,7 +42,7 @@ namespace PSThreading.Pool
         // dictionary that also holds them. The inlined statements cannot name them: the allowlist below reads
         // $_, $PSItem, constants and $using: values only.
         private const string Header = @"
-param($MoveNextAt, $MoveNext, $Current, $Complete, $CompleteWith, $Fail, $BlockText, [object[]] $Arguments)
+param($MoveNextAt, $MoveNext, $Current, $Complete, $CompleteWith, $Fail, $BlockText, [object[]] $Arguments, $ItemReturned)
 $private:__PoolMoveNextAt = $MoveNextAt
 $private:__PoolMoveNext = $MoveNext
 $private:__PoolCurrent = $Current
@@ -45,6 +51,7 @@ $private:__PoolCompleteWith = $CompleteWith
 $private:__PoolFail = $Fail
 $private:__PoolBlockText = $BlockText
 $private:__PoolArguments = $Arguments
+$__PoolItemReturned = $ItemReturned
 $PSBoundParameters.Clear()
 $ExecutionContext.SessionState.PSVariable.Remove('MoveNextAt')
 $ExecutionContext.SessionState.PSVariable.Remove('MoveNext')
@@ -54,6 +61,7 @@ $ExecutionContext.SessionState.PSVariable.Remove('CompleteWith')
 $ExecutionContext.SessionState.PSVariable.Remove('Fail')
 $ExecutionContext.SessionState.PSVariable.Remove('BlockText')
 $ExecutionContext.SessionState.PSVariable.Remove('Arguments')
+$ExecutionContext.SessionState.PSVariable.Remove('ItemReturned')
 ";
 
         // `& $block` runs the block in a local scope: compiled variable slots, far faster than dot-sourcing.
@@ -128,6 +136,22 @@ while ($__PoolMoveNext.Invoke()) {
             }
 
             return CallingLoop;
+        }
+
+        /// <summary>
+        /// The block's text with a last statement that tells the runner the block ran to its end. A stop (the
+        /// user's Stop-WorkerThread) that lands after the block's last statement is seen by PowerShell only where
+        /// the block's call returns, after the item wrote all its output: without the mark that item would be
+        /// reported stopped as well, twice in all. Only a block whose statements end its text can take one more
+        /// (not named begin/process/end blocks); another gets none and such a late stop reports it stopped.
+        /// </summary>
+        public static string MarkReturn(string blockText)
+        {
+            string marked = blockText + ReturnMark;
+            ScriptBlockAst ast = Parser.ParseInput(marked, out _, out ParseError[] errors);
+            return errors.Length == 0 && ast.BeginBlock == null && ast.ProcessBlock == null && ast.DynamicParamBlock == null && ast.EndBlock != null && ast.EndBlock.Unnamed
+                ? marked
+                : blockText;
         }
 
         /// <summary>
