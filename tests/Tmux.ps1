@@ -1,0 +1,38 @@
+# Dot-sourced by the tmux console tests (after common.ps1): pwsh in a detached tmux session, driven with
+# send-keys and read with capture-pane. Every wait polls the screen with a deadline.
+
+# The screen and its scrollback as lines, wrapped lines joined.
+function Get-Screen([string] $Session) { @(tmux capture-pane -p -J -S - -t $Session) }
+
+# Polls the screen (bounded) until the condition on its lines holds; returns those lines.
+function Wait-Screen([string] $Session, [scriptblock] $Condition, [double] $Seconds = 30) {
+    $deadline = [datetime]::UtcNow.AddSeconds($Seconds)
+    while ($true) {
+        $lines = Get-Screen $Session
+        if (& $Condition $lines) { return $lines }
+        if ([datetime]::UtcNow -gt $deadline) {
+            throw "Timed out waiting for the screen: $Condition`n$($lines -join "`n")"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
+function Get-PromptCount([string[]] $Lines, [string] $Pattern = 'PS *>*') { @($Lines | Where-Object { $_ -like $Pattern }).Count }
+
+# Types a command line and waits for the prompt after it.
+function Send-Line([string] $Session, [string] $Line, [string] $PromptPattern = 'PS *>*') {
+    $prompts = Get-PromptCount (Get-Screen $Session) $PromptPattern
+    tmux send-keys -t $Session -l $Line
+    tmux send-keys -t $Session Enter
+    $null = Wait-Screen $Session { param($l) (Get-PromptCount $l $PromptPattern) -gt $prompts }
+}
+
+# A pwsh with the module imported, at its prompt, in a new tmux session of the given size; returns the session.
+function Start-TmuxPwsh([int] $Width = 80, [int] $Height = 24) {
+    $session = "psthreading-$PID-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+    tmux new-session -d -s $session -x $Width -y $Height "'$PwshPath' -NoProfile -NoLogo"
+    $null = Wait-Screen $session { param($l) (Get-PromptCount $l) -ge 1 }
+    # No inline suggestions (they would draw over what is typed) and no history written to the user's file.
+    Send-Line $session "Set-PSReadLineOption -PredictionSource None -HistorySaveStyle SaveNothing; Import-Module '$ModuleManifest'"
+    $session
+}
