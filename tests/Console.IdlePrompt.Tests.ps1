@@ -73,50 +73,58 @@ Describe 'Worker lines at an idle prompt, <Width> columns (tmux)' -Skip:$NoTmux 
         Get-Screen $session | Should -Contain 'after:2'
     }
 
-    It 'shows every one of <Count> lines <Case>, each once and in order, then the half-typed line' -TestCases @(
-        @{ Case = 'written at once'; Count = 300; Prefix = 'burst-'
-            Command = 'Start-WorkerThread { Start-Sleep -Milliseconds 500; foreach ($n in 1..300) { Write-Host "burst-$n" } } | Out-Null' }
-        @{ Case = 'of a worker still writing after Remove-Module'; Count = 30; Prefix = 'removed-'
+    It 'shows every one of <Count> lines <Case>, each once and in order, then takes a typed line' -TestCases @(
+        # A first line 1 s before the burst: the burst comes after a redraw of the idle prompt.
+        @{ Case = 'written at once'; From = 0; Count = 300; Prefix = 'burst-'
+            Command = 'Start-WorkerThread { Start-Sleep -Milliseconds 300; Write-Host "burst-0"; Start-Sleep 1; foreach ($n in 1..300) { Write-Host "burst-$n" } } | Out-Null' }
+        @{ Case = 'of a worker still writing after Remove-Module'; From = 1; Count = 30; Prefix = 'removed-'
             Command = 'Start-WorkerThread { foreach ($n in 1..30) { Start-Sleep -Milliseconds 100; Write-Host "removed-$n" } } | Out-Null; Remove-Module PSThreading' }
     ) {
         $session = Start-TmuxPwsh -Width $Width
         Send-Line $session $Command
+        $expected = foreach ($n in $From..$Count) { "$Prefix$n" }
+        # No key pressed until every line is shown.
+        $null = Wait-LinesAbovePrompt $session $expected 'PS *>'
         tmux send-keys -t $session -l "'half' + 'typed'"
-        $expected = foreach ($n in 1..$Count) { "$Prefix$n" }
         $null = Assert-LinesThenTypedLine $session $expected 'half' 'typed'
     }
 
-    It 'keeps a two-line prompt whole, once, below the lines, with the half-typed line' {
+    It 'keeps a two-line prompt whole, once, below the lines, with the half-typed line (<Case>)' -TestCases @(
+        @{ Case = 'plain text'; Prompt = 'function prompt { "top-of-prompt`nPS2> " }' }
+        @{ Case = 'colours, a non-ASCII character, Write-Host in the prompt'
+            Prompt = 'function prompt { Write-Host "top-of-prompt" -ForegroundColor Green; "`e[32mPS2`e[0m ❯ " }' }
+    ) {
         $session = Start-TmuxPwsh -Width $Width
-        Send-Line $session 'function prompt { "top-of-prompt`nPS2> " }' -PromptPattern 'PS2>*'
-        Send-Line $session 'Start-WorkerThread { foreach ($n in 1..3) { Start-Sleep -Milliseconds 700; Write-Host "two-$n" } } | Out-Null' -PromptPattern 'PS2>*'
+        Send-Line $session $Prompt -PromptPattern 'PS2*'
+        Send-Line $session 'Start-WorkerThread { foreach ($n in 1..3) { Start-Sleep -Milliseconds 700; Write-Host "two-$n" } } | Out-Null' -PromptPattern 'PS2*'
         tmux send-keys -t $session -l "'ab' + 'cd'"
-        $lines = Assert-LinesThenTypedLine $session ('two-1', 'two-2', 'two-3') 'ab' 'cd' -Prompt 'PS2>'
+        $lines = Assert-LinesThenTypedLine $session ('two-1', 'two-2', 'two-3') 'ab' 'cd' -Prompt 'PS2*'
         # One top line per prompt the console drew (3 by now), none left over from a redraw, each right above its
         # second line.
         $tops = @(for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -ceq 'top-of-prompt') { $i } })
         $tops.Count | Should -Be 3 -Because ($lines -join "`n")
-        foreach ($top in $tops) { $lines[$top + 1] | Should -BeLike 'PS2>*' }
+        foreach ($top in $tops) { $lines[$top + 1] | Should -BeLike 'PS2*' }
     }
 
-    It 'shows a line longer than the window whole, with the prompt after it' {
+    It 'shows lines longer than the window whole, with the prompt after them' {
         $session = Start-TmuxPwsh -Width $Width
-        Send-Line $session 'Start-WorkerThread { Start-Sleep -Milliseconds 500; Write-Host ("long" + ("x" * 300) + "end"); Write-Host "after-long" } | Out-Null'
-        $long = 'long' + ('x' * 300) + 'end'
-        $null = Wait-LinesAbovePrompt $session ($long, 'after-long') 'PS *>'
+        Send-Line $session 'Start-WorkerThread { foreach ($n in 1..2) { Start-Sleep 1; Write-Host ("long$n" + ("x" * 300) + "end") }; Write-Host "after-long" } | Out-Null'
+        $long = foreach ($n in 1..2) { "long$n" + ('x' * 300) + 'end' }
+        $null = Wait-LinesAbovePrompt $session ($long + 'after-long') 'PS *>'
         Send-Line $session '"still:" + 3'
         Get-Screen $session | Should -Contain 'still:3'
     }
 
     It 'shows every line and keeps the typed keys when keys are typed while lines arrive' {
         $session = Start-TmuxPwsh -Width $Width
-        Send-Line $session 'Start-WorkerThread { foreach ($n in 1..40) { Start-Sleep -Milliseconds 50; Write-Host "typing-$n" } } | Out-Null'
-        foreach ($key in "'typed' + 'keys'".ToCharArray()) {
+        Send-Line $session 'Start-WorkerThread { foreach ($n in 1..200) { Start-Sleep -Milliseconds 20; Write-Host "typing-$n" } } | Out-Null'
+        # Keys well under 300 ms apart for seconds: PSReadLine is never idle meanwhile.
+        foreach ($key in "'typed-while-lines-arrive' + '-keys'".ToCharArray()) {
             tmux send-keys -t $session -l "$key"
             Start-Sleep -Milliseconds 80
         }
-        $expected = foreach ($n in 1..40) { "typing-$n" }
-        $null = Assert-LinesThenTypedLine $session $expected 'typed' 'keys'
+        $expected = foreach ($n in 1..200) { "typing-$n" }
+        $null = Assert-LinesThenTypedLine $session $expected 'typed-while-lines-arrive' '-keys'
     }
 
     It 'keeps firing an OnIdle action and a timer action at the idle prompt after a worker wrote above it' {

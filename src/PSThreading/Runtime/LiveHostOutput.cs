@@ -164,7 +164,8 @@ namespace PSThreading.Runtime
         private void WriteAbovePrompt()
         {
             int width = Math.Max(1, Console.WindowWidth);
-            int top = PSReadLinePrompt.PromptTop(PSReadLinePrompt.PromptText(), width);
+            PromptText prompt = PromptText.Evaluate();
+            int top = PSReadLinePrompt.PromptTop(prompt.Shown, width);
             MoveTo(top);
             ClearBelow(top, width);
             var rows = new ConsoleRows(width);
@@ -185,7 +186,7 @@ namespace PSThreading.Runtime
             // Past the last row the terminal scrolled: the prompt is then on the last row.
             int row = Math.Min(top + rows.Count, Math.Max(0, Console.WindowHeight - 1));
             MoveTo(row);
-            PSReadLinePrompt.DrawAt(row);
+            PSReadLinePrompt.DrawAt(row, prompt);
         }
 
         /// <summary>

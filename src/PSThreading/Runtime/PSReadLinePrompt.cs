@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Reflection;
 using System.Threading;
@@ -73,24 +72,6 @@ namespace PSThreading.Runtime
             return Math.Max(0, initialY - Math.Max(rows.Count, extra is int lines ? lines : 0));
         }
 
-        /// <summary>The text of the prompt function, as PSReadLine gets it to draw the prompt (PS&gt; when there is none).</summary>
-        public static string PromptText()
-        {
-            try
-            {
-                using (PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
-                {
-                    ps.AddCommand("prompt");
-                    var result = ps.Invoke<string>();
-                    return result.Count == 1 && !string.IsNullOrEmpty(result[0]) ? result[0] : "PS>";
-                }
-            }
-            catch (RuntimeException)
-            {
-                return "PS>";
-            }
-        }
-
         /// <summary>True while this module's hook is PSReadLine's idle hook (another tool may have set its own since).</summary>
         public static bool IsHookInPlace()
         {
@@ -99,16 +80,25 @@ namespace PSThreading.Runtime
         }
 
         /// <summary>
-        /// Draws the prompt at the start of buffer row <paramref name="row"/>, then the line being typed after it,
+        /// Draws <paramref name="prompt"/> at the start of buffer row <paramref name="row"/>, then the line being typed after it,
         /// and leaves the cursor where the user was typing, at a place .NET knows: InvokePrompt ends by showing the
         /// cursor, an escape sequence after which .NET would ask the terminal where the cursor is (and wait for the
         /// next key, as PSReadLine's own idle work does when it reads the cursor's row).
         /// </summary>
-        public static void DrawAt(int row)
+        public static void DrawAt(int row, PromptText prompt)
         {
             Members members = Find()!;
             // InvokePrompt(key, arg): an int arg is the row to draw the prompt on, instead of over the old one.
-            members.InvokePrompt.Invoke(null, new object?[] { null, row });
+            prompt.WhilePlain(() => members.InvokePrompt.Invoke(null, new object?[] { null, row }));
+            if (prompt.NeedsOverwrite)
+            {
+                // The real prompt over the plain one, column for column.
+                Console.SetCursorPosition(1, row);
+                Console.SetCursorPosition(0, row);
+                Console.Out.Write(prompt.Shown);
+                Console.Out.Flush();
+            }
+
             int x = (int)members.InitialX.GetValue(members.Singleton)!;
             int y = (int)members.InitialY.GetValue(members.Singleton)!;
             // Two moves: .NET skips a move to where it believes the cursor is, so one of these is written for sure.
