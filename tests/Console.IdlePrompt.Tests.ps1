@@ -98,9 +98,10 @@ Describe 'Worker lines at an idle prompt, <Width> columns (tmux)' -Skip:$NoTmux 
         Send-Line $session $Prompt -PromptPattern 'PS2*'
         Send-Line $session 'Start-WorkerThread { foreach ($n in 1..3) { Start-Sleep -Milliseconds 700; Write-Host "two-$n" } } | Out-Null' -PromptPattern 'PS2*'
         tmux send-keys -t $session -l "'ab' + 'cd'"
-        $lines = Assert-LinesThenTypedLine $session ('two-1', 'two-2', 'two-3') 'ab' 'cd' -Prompt 'PS2*'
-        # One top line per prompt the console drew (3 by now), none left over from a redraw, each right above its
-        # second line.
+        $null = Assert-LinesThenTypedLine $session ('two-1', 'two-2', 'two-3') 'ab' 'cd' -Prompt 'PS2*'
+        # One top line per prompt the console drew (3 once the prompt after 'abcd' is drawn), none left over from
+        # a redraw, each right above its second line.
+        $lines = Wait-Screen $session { param($l) @($l -ceq 'top-of-prompt').Count -ge 3 -and (Get-LastRow $l) -like 'PS2*' }
         $tops = @(for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -ceq 'top-of-prompt') { $i } })
         $tops.Count | Should -Be 3 -Because ($lines -join "`n")
         foreach ($top in $tops) { $lines[$top + 1] | Should -BeLike 'PS2*' }

@@ -10,9 +10,11 @@ namespace PSThreading.Runtime
     /// PSReadLine's prompt, reached by reflection (the module does not reference PSReadLine, and hosts without
     /// it have none): whether it is reading a command line now, where its prompt starts, its public
     /// <c>InvokePrompt</c> to draw the prompt and the half-typed line again, and its idle hook
-    /// (<c>_handleIdleOverride</c>, called on the prompt's thread each 300 ms without a key). Its event pump was no
-    /// way in: PSReadLine 2.4.5 ran no event action at a prompt with half a line typed (seen in tmux). Every member is guarded: a PSReadLine
-    /// whose inside differs reads as absent, and callers then write straight to the console.
+    /// (<c>_handleIdleOverride</c>, called on the prompt's thread each 300 ms without a key). The public way in,
+    /// a PowerShell.OnIdle action, was no way: PSReadLine 2.4.5 raises OnIdle only with nothing typed, and after
+    /// event actions it reads the cursor's row (waiting for the next key once anything coloured was written) and
+    /// takes it as the typed line's first row (wrong with the cursor on a later row). Every member is guarded: a
+    /// PSReadLine whose inside differs reads as absent, and callers then write straight to the console.
     /// </summary>
     internal static class PSReadLinePrompt
     {
