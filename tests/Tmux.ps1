@@ -1,6 +1,11 @@
 # Dot-sourced by the tmux console tests (after common.ps1): pwsh in a detached tmux session, driven with
 # send-keys and read with capture-pane. Every wait polls the screen with a deadline.
 
+# Every tmux call of these tests goes to a server of their own (-L): other users of the default server (other
+# test runs on the machine) neither see these sessions nor end them.
+$script:TmuxCommand = Get-Command tmux -CommandType Application | Select-Object -First 1
+function tmux { & $script:TmuxCommand -L "psthreading-tests-$PID" @args }
+
 # The screen and its scrollback as lines, wrapped lines joined.
 function Get-Screen([string] $Session) { @(tmux capture-pane -p -J -S - -t $Session) }
 
@@ -31,7 +36,8 @@ function Send-Line([string] $Session, [string] $Line, [string] $PromptPattern = 
 function Start-TmuxPwsh([int] $Width = 80, [int] $Height = 24) {
     $session = "psthreading-$PID-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
     tmux new-session -d -s $session -x $Width -y $Height "'$PwshPath' -NoProfile -NoLogo"
-    $null = Wait-Screen $session { param($l) (Get-PromptCount $l) -ge 1 }
+    # pwsh's first start on a loaded machine: a generous bound.
+    $null = Wait-Screen $session { param($l) (Get-PromptCount $l) -ge 1 } -Seconds 90
     # No inline suggestions (they would draw over what is typed) and no history written to the user's file.
     Send-Line $session "Set-PSReadLineOption -PredictionSource None -HistorySaveStyle SaveNothing; Import-Module '$ModuleManifest'"
     $session
