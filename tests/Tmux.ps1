@@ -35,7 +35,15 @@ function Send-Line([string] $Session, [string] $Line, [string] $PromptPattern = 
 # A pwsh with the module imported, at its prompt, in a new tmux session of the given size; returns the session.
 function Start-TmuxPwsh([int] $Width = 80, [int] $Height = 24) {
     $session = "psthreading-$PID-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
-    tmux new-session -d -s $session -x $Width -y $Height "'$PwshPath' -NoProfile -NoLogo"
+    # A new session right after the last one ended can meet the server on its way out ("server exited
+    # unexpectedly", 4 in 30 tries here): tried again, bounded.
+    for ($try = 1; $true; $try++) {
+        $err = tmux new-session -d -s $session -x $Width -y $Height "'$PwshPath' -NoProfile -NoLogo" 2>&1
+        tmux has-session -t $session 2>$null
+        if ($LASTEXITCODE -eq 0) { break }
+        if ($try -ge 10) { throw "tmux did not start a session: $err" }
+        Start-Sleep -Milliseconds 300
+    }
     # pwsh's first start on a loaded machine: a generous bound.
     $null = Wait-Screen $session { param($l) (Get-PromptCount $l) -ge 1 } -Seconds 90
     # No inline suggestions (they would draw over what is typed) and no history written to the user's file.
