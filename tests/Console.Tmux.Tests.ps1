@@ -6,42 +6,7 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 BeforeDiscovery { $script:NoTmux = -not (Get-Command tmux -CommandType Application -ErrorAction Ignore) }
 
 Describe 'Console at a PSReadLine prompt (tmux)' -Skip:$NoTmux {
-    BeforeAll {
-        # The screen and its scrollback as lines, wrapped lines joined.
-        function Get-Screen([string] $Session) { @(tmux capture-pane -p -J -S - -t $Session) }
-
-        # Polls the screen (bounded) until the condition on its lines holds; returns those lines.
-        function Wait-Screen([string] $Session, [scriptblock] $Condition, [double] $Seconds = 20) {
-            $deadline = [datetime]::UtcNow.AddSeconds($Seconds)
-            while ($true) {
-                $lines = Get-Screen $Session
-                if (& $Condition $lines) { return $lines }
-                if ([datetime]::UtcNow -gt $deadline) {
-                    throw "Timed out waiting for the screen: $Condition`n$($lines -join "`n")"
-                }
-                Start-Sleep -Milliseconds 100
-            }
-        }
-
-        function Get-PromptCount([string[]] $Lines) { @($Lines | Where-Object { $_ -like 'PS *>*' }).Count }
-
-        # Types a command line and waits for the prompt after it.
-        function Send-Line([string] $Session, [string] $Line) {
-            $prompts = Get-PromptCount (Get-Screen $Session)
-            tmux send-keys -t $Session -l $Line
-            tmux send-keys -t $Session Enter
-            $null = Wait-Screen $Session { param($l) (Get-PromptCount $l) -gt $prompts }
-        }
-
-        function Start-TmuxPwsh {
-            $session = "psthreading-$PID-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
-            tmux new-session -d -s $session -x 80 -y 24 "'$PwshPath' -NoProfile -NoLogo"
-            $null = Wait-Screen $session { param($l) (Get-PromptCount $l) -ge 1 }
-            # No inline suggestions (they would draw over what is typed) and no history written to the user's file.
-            Send-Line $session "Set-PSReadLineOption -PredictionSource None -HistorySaveStyle SaveNothing; Import-Module '$ModuleManifest'"
-            $session
-        }
-    }
+    BeforeAll { . (Join-Path $PSScriptRoot 'Tmux.ps1') }
 
     AfterEach {
         if ($session) { tmux kill-session -t $session 2>$null }

@@ -58,11 +58,11 @@ namespace PSThreading
 
             RunspaceCache.Clear();
             PoolThreads.RetireIdle();
-            PSReadLinePrompt.RemoveIdleHook();
             int self = Environment.CurrentManagedThreadId;
-            List<WorkerThread> running = ThreadRegistry.Enumerate()
-                .Where(t => (t.Kind == ThreadKind.Worker || t.Kind == ThreadKind.PoolWorker) && t.IsAlive && t.ManagedThreadId != self)
-                .ToList();
+            bool StillRuns(WorkerThread t) => (t.Kind == ThreadKind.Worker || t.Kind == ThreadKind.PoolWorker) && t.IsAlive && t.ManagedThreadId != self;
+            // Threads left to finish still write above the prompt: the idle hook goes once they have ended.
+            PSReadLinePrompt.Release(() => ThreadRegistry.Enumerate().Any(StillRuns));
+            List<WorkerThread> running = ThreadRegistry.Enumerate().Where(StillRuns).ToList();
             if (running.Count > 0)
             {
                 // Remove-Module calls this on its own pipeline thread, in the caller's runspace.

@@ -39,20 +39,28 @@ namespace PSThreading.Runtime
                 }
                 else if (!char.IsControl(c) && !char.IsLowSurrogate(c))
                 {
-                    if (_column == _width)
+                    int columns = char.IsHighSurrogate(c) || IsWide(c) ? 2 : 1;
+                    if (_column + columns > _width && _column > 0)
                     {
-                        // The terminal wraps when a character follows a full row, not when the row fills.
+                        // The terminal wraps when a character follows a full row (or a wide one does not fit), not
+                        // when the row fills.
                         Count++;
                         _column = 0;
                     }
 
-                    _column++;
+                    _column += columns;
                 }
             }
         }
 
+        /// <summary>True for a character that terminals draw two columns wide (CJK, Hangul, full-width forms).</summary>
+        public static bool IsWide(char c) =>
+            (c >= '\u1100' && c <= '\u115F') || (c >= '\u2E80' && c <= '\uA4CF') || (c >= '\uAC00' && c <= '\uD7A3') ||
+            (c >= '\uF900' && c <= '\uFAFF') || (c >= '\uFE30' && c <= '\uFE4F') || (c >= '\uFF00' && c <= '\uFF60') ||
+            (c >= '\uFFE0' && c <= '\uFFE6');
+
         /// <summary>The index of the last character of the escape sequence starting at <paramref name="start"/>.</summary>
-        private static int EndOfEscape(string text, int start)
+        public static int EndOfEscape(string text, int start)
         {
             int i = start + 1;
             if (i < text.Length && text[i] == '[')
@@ -63,6 +71,25 @@ namespace PSThreading.Runtime
                     if (text[i] >= '@' && text[i] <= '~')
                     {
                         return i;
+                    }
+                }
+
+                return text.Length - 1;
+            }
+
+            if (i < text.Length && text[i] == ']')
+            {
+                // OSC (a window title, a link): up to BEL or ESC \.
+                for (i++; i < text.Length; i++)
+                {
+                    if (text[i] == '\a')
+                    {
+                        return i;
+                    }
+
+                    if (text[i] == '\u001b' && i + 1 < text.Length && text[i + 1] == '\\')
+                    {
+                        return i + 1;
                     }
                 }
 

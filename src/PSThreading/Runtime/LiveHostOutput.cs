@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace PSThreading.Runtime
 {
@@ -18,20 +18,21 @@ namespace PSThreading.Runtime
     /// </summary>
     internal sealed class LiveHostOutput
     {
-        // Text queued for the prompt this long without the prompt taking it is written at once after all.
-        private static readonly long s_maxQueuedTicks = Stopwatch.Frequency;
+        // How often queued text is looked at from outside the prompt, in case the prompt will not take it.
+        private const int s_checkMilliseconds = 500;
         private static readonly ConditionalWeakTable<Runspace, LiveHostOutput> s_byRunspace = new ConditionalWeakTable<Runspace, LiveHostOutput>();
 
         private readonly object _sync = new object();
         private readonly Queue<HostText> _queued = new Queue<HostText>();
         private readonly Runspace? _runspace;
         private readonly PSHostUserInterface _ui;
-        private long _queuedSince;
+        private readonly Timer _check;
 
         private LiveHostOutput(Runspace? runspace, PSHostUserInterface ui)
         {
             _runspace = runspace;
             _ui = ui;
+            _check = new Timer(CheckQueued);
         }
 
         /// <summary>The output of <paramref name="cmdlet"/>'s runspace, made on its pipeline thread the first time.</summary>
@@ -64,25 +65,17 @@ namespace PSThreading.Runtime
             bool queued = false;
             lock (_sync)
             {
-                bool stale = _queued.Count > 0 && Stopwatch.GetTimestamp() - _queuedSince > s_maxQueuedTicks;
-                if (!stale && PSReadLinePrompt.CanWriteAbove(_runspace))
+                // Never written from here while PSReadLine reads: that lands inside the prompt line. Text waits
+                // for the next idle moment (300 ms without a key), however long the user types.
+                if (PSReadLinePrompt.CanWriteAbove(_runspace))
                 {
-                    if (_queued.Count == 0)
-                    {
-                        _queuedSince = Stopwatch.GetTimestamp();
-                    }
-
                     _queued.Enqueue(text);
                     queued = true;
                 }
                 else
                 {
                     // Text still queued goes first: the lines keep the order they were written in.
-                    while (_queued.Count > 0)
-                    {
-                        WriteForCaller(_queued.Dequeue());
-                    }
-
+                    WriteQueuedForCaller();
                     WriteForCaller(text);
                 }
             }
@@ -90,6 +83,38 @@ namespace PSThreading.Runtime
             if (queued)
             {
                 PSReadLinePrompt.CallWhenIdle(WriteQueuedAtPrompt);
+                _check.Change(s_checkMilliseconds, Timeout.Infinite);
+            }
+        }
+
+        /// <summary>
+        /// A while after text was queued: if the prompt stopped reading before its idle hook took the text (Enter
+        /// came first, the hook was replaced), it is written now rather than after the next command.
+        /// </summary>
+        private void CheckQueued(object? state)
+        {
+            lock (_sync)
+            {
+                if (_queued.Count == 0)
+                {
+                    return;
+                }
+
+                if (PSReadLinePrompt.CanWriteAbove(_runspace))
+                {
+                    _check.Change(s_checkMilliseconds, Timeout.Infinite);
+                    return;
+                }
+
+                WriteQueuedForCaller();
+            }
+        }
+
+        private void WriteQueuedForCaller()
+        {
+            while (_queued.Count > 0)
+            {
+                WriteForCaller(_queued.Dequeue());
             }
         }
 
@@ -132,13 +157,16 @@ namespace PSThreading.Runtime
         /// <summary>
         /// Over the prompt: the queued text, then the prompt and the half-typed line again below it. The cursor's
         /// position is never read here: on Unix that asks the terminal and waits for an answer on the input, which
-        /// PSReadLine's key reader holds until the next key. The rows the text takes are counted instead.
+        /// PSReadLine's key reader holds until the next key. The rows the prompt and the text take are counted
+        /// instead, and the cursor is put where it is known to be before PSReadLine draws (it reads the position
+        /// .NET keeps, which any escape sequence written makes unknown).
         /// </summary>
         private void WriteAbovePrompt()
         {
-            int top = PSReadLinePrompt.PromptTop();
             int width = Math.Max(1, Console.WindowWidth);
-            Console.SetCursorPosition(0, top);
+            PromptText prompt = PromptText.Evaluate();
+            int top = PSReadLinePrompt.PromptTop(prompt.Shown, width);
+            MoveTo(top);
             ClearBelow(top, width);
             var rows = new ConsoleRows(width);
             while (_queued.Count > 0)
@@ -157,7 +185,19 @@ namespace PSThreading.Runtime
 
             // Past the last row the terminal scrolled: the prompt is then on the last row.
             int row = Math.Min(top + rows.Count, Math.Max(0, Console.WindowHeight - 1));
-            PSReadLinePrompt.DrawAt(row);
+            MoveTo(row);
+            PSReadLinePrompt.DrawAt(row, prompt);
+        }
+
+        /// <summary>
+        /// Puts the cursor at the start of <paramref name="row"/> with a real move: .NET skips a move to where it
+        /// believes the cursor is, and may believe wrongly after a full row (the terminal wraps only on the next
+        /// character); moving twice always writes the move, and .NET knows the place again.
+        /// </summary>
+        private static void MoveTo(int row)
+        {
+            Console.SetCursorPosition(1, row);
+            Console.SetCursorPosition(0, row);
         }
 
         /// <summary>Blanks the prompt and the half-typed line, from row <paramref name="top"/> down.</summary>

@@ -10,9 +10,11 @@ namespace PSThreading.Runtime
     /// PSReadLine's prompt, reached by reflection (the module does not reference PSReadLine, and hosts without
     /// it have none): whether it is reading a command line now, where its prompt starts, its public
     /// <c>InvokePrompt</c> to draw the prompt and the half-typed line again, and its idle hook
-    /// (<c>_handleIdleOverride</c>, called on the prompt's thread each 300 ms without a key). Its event pump was no
-    /// way in: PSReadLine 2.4.5 ran no event action at a prompt with half a line typed (seen in tmux). Every member is guarded: a PSReadLine
-    /// whose inside differs reads as absent, and callers then write straight to the console.
+    /// (<c>_handleIdleOverride</c>, called on the prompt's thread each 300 ms without a key). The public way in,
+    /// a PowerShell.OnIdle action, was no way: PSReadLine 2.4.5 raises OnIdle only with nothing typed, and after
+    /// event actions it reads the cursor's row (waiting for the next key once anything coloured was written) and
+    /// takes it as the typed line's first row (wrong with the cursor on a later row). Every member is guarded: a
+    /// PSReadLine whose inside differs reads as absent, and callers then write straight to the console.
     /// </summary>
     internal static class PSReadLinePrompt
     {
@@ -26,6 +28,7 @@ namespace PSThreading.Runtime
         private static Action<CancellationToken>? s_previousIdleHook;
         private static readonly Action<CancellationToken> s_idleHook = OnIdle;
         private static bool s_hooked;
+        private static volatile Func<bool>? s_stillNeeded;
 
         /// <summary>True when PSReadLine is loaded in this process.</summary>
         public static bool IsLoaded => Find() != null;
@@ -54,24 +57,62 @@ namespace PSThreading.Runtime
         }
 
         /// <summary>True while text can be written above <paramref name="runspace"/>'s prompt: PSReadLine reads it, and our idle hook is set.</summary>
-        public static bool CanWriteAbove(Runspace? runspace) => Volatile.Read(ref s_hooked) && IsReadingFor(runspace);
+        public static bool CanWriteAbove(Runspace? runspace) => IsHookInPlace() && IsReadingFor(runspace);
 
-        /// <summary>The buffer row where the prompt starts (its extra lines included).</summary>
-        public static int PromptTop()
+        /// <summary>
+        /// The buffer row where the prompt starts: the row the typed line starts on, less the rows the prompt's own
+        /// text goes down (a two-line prompt function), or PSReadLine's ExtraPromptLineCount where that is more.
+        /// </summary>
+        public static int PromptTop(string prompt, int width)
         {
             Members members = Find()!;
             int initialY = (int)members.InitialY.GetValue(members.Singleton)!;
             object? options = members.Options.GetValue(members.Singleton);
             object? extra = options?.GetType().GetProperty("ExtraPromptLineCount")?.GetValue(options);
-            return Math.Max(0, initialY - (extra is int lines ? lines : 0));
+            var rows = new ConsoleRows(width);
+            rows.Add(prompt);
+            return Math.Max(0, initialY - Math.Max(rows.Count, extra is int lines ? lines : 0));
         }
 
-        /// <summary>Draws the prompt at the start of buffer row <paramref name="row"/>, then the line being typed after it.</summary>
-        public static void DrawAt(int row)
+        /// <summary>True while this module's hook is PSReadLine's idle hook (another tool may have set its own since).</summary>
+        public static bool IsHookInPlace()
+        {
+            Members? members = Find();
+            return Volatile.Read(ref s_hooked) && members != null && ReferenceEquals(members.IdleHook.GetValue(null), s_idleHook);
+        }
+
+        /// <summary>
+        /// Draws <paramref name="prompt"/> at the start of buffer row <paramref name="row"/>, then the line being typed after it,
+        /// and leaves the cursor where the user was typing, at a place .NET knows: InvokePrompt ends by showing the
+        /// cursor, an escape sequence after which .NET would ask the terminal where the cursor is (and wait for the
+        /// next key, as PSReadLine's own idle work does when it reads the cursor's row).
+        /// </summary>
+        public static void DrawAt(int row, PromptText prompt)
         {
             Members members = Find()!;
             // InvokePrompt(key, arg): an int arg is the row to draw the prompt on, instead of over the old one.
-            members.InvokePrompt.Invoke(null, new object?[] { null, row });
+            prompt.WhilePlain(() => members.InvokePrompt.Invoke(null, new object?[] { null, row }));
+            if (prompt.NeedsOverwrite)
+            {
+                // The real prompt over the plain one, column for column.
+                Console.SetCursorPosition(1, row);
+                Console.SetCursorPosition(0, row);
+                Console.Out.Write(prompt.Shown);
+                Console.Out.Flush();
+            }
+
+            int x = (int)members.InitialX.GetValue(members.Singleton)!;
+            int y = (int)members.InitialY.GetValue(members.Singleton)!;
+            // Two moves: .NET skips a move to where it believes the cursor is, so one of these is written for sure.
+            Console.SetCursorPosition(x == 0 ? 1 : 0, y);
+            Console.SetCursorPosition(x, y);
+            var state = new object?[] { null, null };
+            members.GetBufferState.Invoke(null, state);
+            if (state[1] is int cursor && cursor > 0)
+            {
+                // PSReadLine's own SetCursorPosition: from the line's start to the typed position, as it counts rows.
+                members.SetCursorPosition.Invoke(null, new object[] { cursor });
+            }
         }
 
         /// <summary>
@@ -89,6 +130,8 @@ namespace PSThreading.Runtime
 
             lock (s_sync)
             {
+                // In use again (imported again after a removal): the hook stays for good.
+                s_stillNeeded = null;
                 if (!s_hooked)
                 {
                     // A hook already set (PowerShell Editor Services sets one) is called from ours.
@@ -113,8 +156,29 @@ namespace PSThreading.Runtime
             }
         }
 
-        /// <summary>Puts back the idle hook found before (module removal).</summary>
-        public static void RemoveIdleHook()
+        /// <summary>
+        /// Module removal, on the pipeline thread (no line is being read): text waiting for the prompt is written
+        /// now, and the hook is put back to the one found before once <paramref name="stillNeeded"/> says no thread
+        /// of ours can write any more (threads left running keep writing above the prompt until they end).
+        /// </summary>
+        public static void Release(Func<bool> stillNeeded)
+        {
+            Action? whenIdle;
+            lock (s_sync)
+            {
+                whenIdle = s_whenIdle;
+                s_whenIdle = null;
+                s_stillNeeded = stillNeeded;
+            }
+
+            whenIdle?.Invoke();
+            if (!stillNeeded())
+            {
+                Unhook();
+            }
+        }
+
+        private static void Unhook()
         {
             lock (s_sync)
             {
@@ -123,6 +187,7 @@ namespace PSThreading.Runtime
                     s_members.IdleHook.SetValue(null, s_previousIdleHook);
                 }
 
+                s_stillNeeded = null;
                 Volatile.Write(ref s_hooked, false);
             }
         }
@@ -144,6 +209,13 @@ namespace PSThreading.Runtime
             else
             {
                 PSReadLineEvents.Pump(s_members!.Singleton);
+            }
+
+            Func<bool>? stillNeeded = s_stillNeeded;
+            if (stillNeeded != null && s_whenIdle == null && !stillNeeded())
+            {
+                // Removed, and the last thread that could write has ended: PSReadLine's own idle work again.
+                Unhook();
             }
         }
 
@@ -187,6 +259,12 @@ namespace PSThreading.Runtime
 
             public FieldInfo InitialY { get; private set; } = null!;
 
+            public FieldInfo InitialX { get; private set; } = null!;
+
+            public MethodInfo GetBufferState { get; private set; } = null!;
+
+            public MethodInfo SetCursorPosition { get; private set; } = null!;
+
             public FieldInfo Options { get; private set; } = null!;
 
             public MethodInfo InvokePrompt { get; private set; } = null!;
@@ -199,10 +277,14 @@ namespace PSThreading.Runtime
                 FieldInfo? ready = type.GetField("_readLineReady", Private);
                 FieldInfo? runspace = type.GetField("_runspace", Private);
                 FieldInfo? initialY = type.GetField("_initialY", Private);
+                FieldInfo? initialX = type.GetField("_initialX", Private);
+                MethodInfo? getBufferState = type.GetMethod("GetBufferState", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string).MakeByRefType(), typeof(int).MakeByRefType() }, null);
+                MethodInfo? setCursorPosition = type.GetMethod("SetCursorPosition", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(int) }, null);
                 FieldInfo? options = type.GetField("_options", Private);
                 MethodInfo? invokePrompt = type.GetMethod("InvokePrompt", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(ConsoleKeyInfo?), typeof(object) }, null);
                 FieldInfo? idleHook = type.GetField("_handleIdleOverride", BindingFlags.NonPublic | BindingFlags.Static);
-                if (singleton == null || ready?.FieldType != typeof(bool) || runspace == null || initialY?.FieldType != typeof(int) || options == null ||
+                if (singleton == null || ready?.FieldType != typeof(bool) || runspace == null || initialY?.FieldType != typeof(int) || initialX?.FieldType != typeof(int) || options == null ||
+                    getBufferState == null || setCursorPosition == null ||
                     invokePrompt == null || idleHook?.FieldType != typeof(Action<CancellationToken>))
                 {
                     return null;
@@ -214,6 +296,9 @@ namespace PSThreading.Runtime
                     ReadLineReady = ready,
                     Runspace = runspace,
                     InitialY = initialY,
+                    InitialX = initialX,
+                    GetBufferState = getBufferState,
+                    SetCursorPosition = setCursorPosition,
                     Options = options,
                     InvokePrompt = invokePrompt,
                     IdleHook = idleHook,
