@@ -7,9 +7,9 @@ namespace PSThreading.Jobs
     /// <summary>
     /// Lets an -AsJob job stand for its thread wherever a WorkerThread is taken: <c>$job | Wait-WorkerThread</c>,
     /// <c>Stop-WorkerThread -Thread $job</c>, <c>[PSThreading.Core.Threads.WorkerThread]$job</c>. PowerShell's binder
-    /// converts through it when the job does not bind as it is. Not user API: public because PowerShell creates it.
+    /// converts through it when the job does not bind as it is.
     /// </summary>
-    public sealed class ThreadPoolJobConverter : PSTypeConverter
+    internal sealed class ThreadPoolJobConverter : PSTypeConverter
     {
         public override bool CanConvertFrom(object sourceValue, Type destinationType) => false;
 

@@ -67,11 +67,15 @@ namespace PSThreading.Runtime
             }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {
-                UnwaitedFailureNotice.WriteIfUnwaited(thread, FailureRecord?.Exception.Message ?? ex.Message, _hostOutput);
-                if (_holder != null && TryClaimFailureReport())
+                if (_holder == null)
                 {
-                    // Held with the results, before the thread is marked ended: Receive-Job gets it, and a join
-                    // reads it as the last result instead of writing its own.
+                    UnwaitedFailureNotice.WriteIfUnwaited(thread, FailureRecord?.Exception.Message ?? ex.Message, _hostOutput);
+                }
+                else if (TryClaimFailureReport())
+                {
+                    // A job's failure shows as its Failed state (Get-Job), not on the console. Its record is held with
+                    // the results, before the thread is marked ended: Receive-Job gets it, and a join reads it as the
+                    // last result instead of writing its own.
                     _holder.TryHold(ThreadFailureRecord.For(thread, ex, FailureRecord));
                 }
 
