@@ -13,7 +13,8 @@ Describe 'Invoke-ThreadPool -AsJob as a PowerShell job' {
     }
 
     It 'is a Job2 of type PSThreadingJob, listed by Get-Job by id, name, state and type' {
-        $job = 1..2 | Invoke-ThreadPool { Start-Sleep -Milliseconds 500; $_ } -AsJob
+        $gate = New-ThreadEvent
+        $job = 1..2 | Invoke-ThreadPool { $null = ($using:gate).Wait(30); $_ } -AsJob
         $job | Should -BeOfType ([System.Management.Automation.Job2])
         $job.PSJobTypeName | Should -Be 'PSThreadingJob'
         $job.Name | Should -Be $job.Thread.Name
@@ -22,6 +23,7 @@ Describe 'Invoke-ThreadPool -AsJob as a PowerShell job' {
         (Get-Job -Name $job.Name).InstanceId | Should -Be $job.InstanceId
         (Get-Job -State Running).InstanceId | Should -Contain $job.InstanceId
         (Get-Job | Where-Object PSJobTypeName -EQ 'PSThreadingJob').InstanceId | Should -Contain $job.InstanceId
+        $gate.Set()
         $null = Wait-Job $job -Timeout 30
         (Get-Job -State Completed).InstanceId | Should -Contain $job.InstanceId
     }
@@ -193,5 +195,16 @@ Describe 'Invoke-ThreadPool -AsJob as a PowerShell job' {
         [PSThreading.Core.Threads.WorkerThread] $job | Should -Be $job.Thread
         Stop-WorkerThread -Thread $job -PassThru -WarningAction SilentlyContinue | Should -Be $job.Thread
         Wait-WorkerThread -Thread $job -Timeout 10 -PassThru | Should -Be $job.Thread
+    }
+
+    It 'is a job in Inline mode too: the call has run when it returns, and Receive-Job reads it' {
+        $PSThreadingMode = 'Inline'
+        $job = 1..3 | Invoke-ThreadPool { $_ * 2; Write-Warning "w$_" } -AsJob
+        $job | Should -BeOfType ([System.Management.Automation.Job2])
+        $job.State | Should -Be 'Completed'
+        (Get-Job -Id $job.Id).InstanceId | Should -Be $job.InstanceId
+        $job | Receive-Job -WarningVariable warnings -WarningAction SilentlyContinue | Should -Be @(2, 4, 6)
+        $warnings.Message | Should -Be @('w1', 'w2', 'w3')
+        $job | Wait-WorkerThread | Should -BeNullOrEmpty
     }
 }

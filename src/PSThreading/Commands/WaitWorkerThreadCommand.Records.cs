@@ -51,6 +51,10 @@ namespace PSThreading.Commands
                 case IJoinerWork work:
                     work.Run(this);
                     break;
+                case ErrorRecord error when error.TargetObject == thread:
+                    // About the thread itself (a job's WorkerThreadFailed, held with its results): it names the thread.
+                    WriteError(error);
+                    break;
                 case ErrorRecord error:
                     WriteError(NamingThread(CommandNotFoundHint.Apply(error, this), thread));
                     break;

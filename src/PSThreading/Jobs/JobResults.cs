@@ -11,7 +11,7 @@ namespace PSThreading.Jobs
     /// Wait-WorkerThread too, in the order written across streams. One reader consumes: an item taken by either
     /// reader is gone for the other; Receive-Job -Keep leaves everything for the next reader.
     /// </summary>
-    internal sealed class JobResults : IResultHolder
+    internal class JobResults : IResultHolder
     {
         private const int Kinds = 6;
 
