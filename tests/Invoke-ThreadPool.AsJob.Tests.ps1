@@ -1,18 +1,20 @@
 BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # Concurrency
 
-# Invoke-ThreadPool -AsJob: the call runs on a worker thread returned at once, joined and stopped like any.
+# Invoke-ThreadPool -AsJob: the call runs on a worker thread, returned at once inside a job, joined and stopped like any thread.
 Describe 'Invoke-ThreadPool -AsJob' {
     AfterEach {
         Stop-LeftoverWorker
     }
 
-    It 'returns a worker thread at once, listed by Get-ActiveThread with its pool workers' {
+    It 'returns at once a job whose worker thread is listed by Get-ActiveThread with its pool workers' {
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $job = 1..4 | Invoke-ThreadPool { Start-Sleep -Seconds 2; $_ } -AsJob -ThrottleLimit 2
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.5
-        $job | Should -BeOfType ([PSThreading.Core.Threads.WorkerThread])
-        $job.Kind | Should -Be 'Worker'
+        # A PowerShell job (Invoke-ThreadPool.Job.Tests.ps1) that stands for its thread wherever one is taken.
+        $job | Should -BeOfType ([System.Management.Automation.Job])
+        $job.Thread | Should -BeOfType ([PSThreading.Core.Threads.WorkerThread])
+        $job.Thread.Kind | Should -Be 'Worker'
         $job.IsAlive | Should -BeTrue
         (Get-ActiveThread).ManagedThreadId | Should -Contain $job.ManagedThreadId
         Wait-Until { @(Get-ActiveThread | Where-Object Kind -EQ 'PoolWorker').Count -ge 2 } -Seconds 20

@@ -18,7 +18,11 @@ namespace PSThreading.Core.Threads
         /// <summary>Queues an object produced by the thread for whoever joins it, and wakes the joins waiting on it.</summary>
         internal void AddResult(object item)
         {
-            _results.Enqueue(item);
+            if (!(_body is IResultHolder holder && holder.TryHold(item)))
+            {
+                _results.Enqueue(item);
+            }
+
             // Read once: a join may come or go meanwhile; one that comes takes what is queued before it waits.
             ResultArrivals[] listeners = Volatile.Read(ref _resultListeners);
             for (int i = 0; i < listeners.Length; i++)
@@ -58,7 +62,7 @@ namespace PSThreading.Core.Threads
         /// <summary>Takes the oldest queued result, if any.</summary>
         internal bool TryTakeResult(out object? item)
         {
-            if (_results.TryDequeue(out item))
+            if (TryTakeResultWithoutForgetting(out item))
             {
                 return true;
             }
@@ -67,13 +71,17 @@ namespace PSThreading.Core.Threads
             return false;
         }
 
+        // Held results first: what stays in the queue (a prompt for the joiner) was written after them.
+        private bool TryTakeResultWithoutForgetting(out object? item) =>
+            (_body is IResultHolder holder && holder.TryTakeHeld(out item)) || _results.TryDequeue(out item);
+
         /// <summary>Takes every queued result once: a second join gets only what came after.</summary>
         internal object[] TakeResults()
         {
-            var taken = new List<object>(_results.Count);
-            while (_results.TryDequeue(out object? item))
+            var taken = new List<object>(PendingResultCount);
+            while (TryTakeResultWithoutForgetting(out object? item))
             {
-                taken.Add(item);
+                taken.Add(item!);
             }
 
             ForgetIfJoined();
@@ -83,7 +91,7 @@ namespace PSThreading.Core.Threads
         /// <summary>An ended thread stays findable by name and id while it holds unread results; joined, it is gone.</summary>
         private void ForgetIfJoined()
         {
-            if (!IsAlive && _results.IsEmpty)
+            if (!IsAlive && PendingResultCount == 0)
             {
                 ThreadRegistry.Unregister(this);
             }

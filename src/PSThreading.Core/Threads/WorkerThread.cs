@@ -84,10 +84,10 @@ namespace PSThreading.Core.Threads
         public Exception? Error { get; private set; }
 
         /// <summary>Output and records not yet collected by a join.</summary>
-        public int PendingResultCount => _results.Count;
+        public int PendingResultCount => _results.Count + ((_body as IResultHolder)?.HeldCount ?? 0);
 
         /// <summary>True while the thread holds output or records that no join has taken yet (ThreadJob's name).</summary>
-        public bool HasMoreData => !_results.IsEmpty;
+        public bool HasMoreData => PendingResultCount > 0;
 
         /// <summary>Signalled once the thread has ended, whatever the outcome; internal, so that views and Get-Member do not show it.</summary>
         internal WaitHandle EndedHandle => _ended;
@@ -240,6 +240,7 @@ namespace PSThreading.Core.Threads
             Volatile.Write(ref _state, (int)outcome);
             // Output nobody has read yet keeps the thread findable by name and id, as a finished job is.
             ThreadRegistry.UnregisterUnlessUnread(this);
+            (_body as IResultHolder)?.ThreadEnded();
             _ended.Set();
         }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -5,6 +6,7 @@ using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Threads;
+using PSThreading.Jobs;
 
 namespace PSThreading.Commands
 {
@@ -55,6 +57,13 @@ namespace PSThreading.Commands
                 Name = null;
             }
 
+            if (Name != null && Id != null && IsPipedJob(Name, Id))
+            {
+                // `$job | Get-ActiveThread` (an -AsJob job): the binder gives the job's name, which is its
+                // thread's, and the job's id, which is no thread's: the name alone finds the thread.
+                Id = null;
+            }
+
             if (Name == null && Id == null)
             {
                 // Python's enumerate(): live threads only.
@@ -72,6 +81,11 @@ namespace PSThreading.Commands
 
             WriteObject(threads.ToList(), enumerateCollection: true);
         }
+
+        private bool IsPipedJob(string[] names, int[] ids) =>
+            MyInvocation.ExpectingInput && names.Length == 1 && ids.Length == 1 &&
+            ThreadRegistry.Findable().FirstOrDefault(t => string.Equals(t.Name, names[0], StringComparison.OrdinalIgnoreCase)) is WorkerThread thread &&
+            ThreadPoolJob.Of(thread)?.Id == ids[0];
 
         private bool IsOneNumber(string[] names, int[] ids) =>
             MyInvocation.ExpectingInput && names.Length == ids.Length &&

@@ -3,20 +3,25 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
+using PSThreading.Jobs;
 using PSThreading.Pool;
 using PSThreading.Runtime;
 
 namespace PSThreading.Commands
 {
     /// <summary>
-    /// -AsJob: the whole call runs on a worker thread (<see cref="PoolJob"/>), returned at once. Pipeline input
-    /// is collected first and the job starts when it ends, so a job is never left waiting for input.
+    /// -AsJob: the whole call runs on a worker thread (<see cref="PoolJob"/>), returned at once as a PowerShell job
+    /// (<see cref="ThreadPoolJob"/>) that Wait-WorkerThread also takes. Pipeline input is collected first and the
+    /// job starts when it ends, so a job is never left waiting for input.
     /// </summary>
     public sealed partial class InvokeThreadPoolCommand
     {
         private JobInput? _job;
 
-        /// <summary>Runs the call in the background and returns its thread at once (ForEach-Object -Parallel -AsJob).</summary>
+        /// <summary>
+        /// Runs the call in the background and returns at once a PowerShell job (ForEach-Object -Parallel -AsJob)
+        /// that also stands for the thread running the call.
+        /// </summary>
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
@@ -35,9 +40,10 @@ namespace PSThreading.Commands
         private void StartJob()
         {
             WorkerThread thread;
+            var results = new JobResults();
             try
             {
-                thread = PoolJob.Start(this, _job!.Script, _job.Setup, _job.Items, ArgumentList);
+                thread = PoolJob.Start(this, _job!.Script, _job.Setup, _job.Items, ArgumentList, results);
             }
             catch (Exception ex) when (ex is OutOfMemoryException || ex is System.Threading.ThreadStartException)
             {
@@ -45,7 +51,7 @@ namespace PSThreading.Commands
                 return;
             }
 
-            WriteObject(thread);
+            WriteObject(ThreadPoolJob.Register(this, thread, results, _job.Script.Text));
         }
 
         /// <summary>What -AsJob gathers before the job starts: the prepared block and set-up, and every input item.</summary>

@@ -7,6 +7,7 @@ using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
 using PSThreading.Inline;
+using PSThreading.Jobs;
 using PSThreading.Pool;
 using PSThreading.Runtime;
 
@@ -16,7 +17,7 @@ namespace PSThreading.Commands
     /// <c>$PSThreadingMode = 'Inline'</c>: no workers, the items run on this thread (see <see cref="InlinePool"/>),
     /// and are written as the workers' items are. -Begin runs once before the first item and the variables it
     /// sets are given to the items and to -End; -Function and -Module need nothing (the caller's commands
-    /// resolve); -AsJob runs the call at once and returns its ended thread, holding what it wrote.
+    /// resolve); -AsJob runs the call at once and returns its ended job, holding what it wrote.
     /// </summary>
     public sealed partial class InvokeThreadPoolCommand
     {
@@ -126,10 +127,11 @@ namespace PSThreading.Commands
             return new Timer(_ => invocation.Stop(), null, WaitTimeout.ToMilliseconds(due), System.Threading.Timeout.Infinite);
         }
 
-        /// <summary>-AsJob inline: the call runs now, into a thread that Wait-WorkerThread joins as any other.</summary>
+        /// <summary>-AsJob inline: the call runs now, into a job that Receive-Job reads and Wait-WorkerThread joins as any other.</summary>
         private void RunJobInline()
         {
-            WorkerThread thread = ThreadRegistry.BeginInlineWorker(ThreadRegistry.NextPoolJobName(), isDaemon: false, new InlineJobBody());
+            var body = new InlineJobBody();
+            WorkerThread thread = ThreadRegistry.BeginInlineWorker(ThreadRegistry.NextPoolJobName(), isDaemon: false, body);
             WorkerState outcome = WorkerState.Stopped;
             try
             {
@@ -159,11 +161,11 @@ namespace PSThreading.Commands
                 thread.Finish(outcome);
             }
 
-            WriteObject(thread);
+            WriteObject(ThreadPoolJob.Register(this, thread, body, _job.Script.Text));
         }
 
-        /// <summary>The body of an inline job's thread: it never runs on a thread of its own.</summary>
-        private sealed class InlineJobBody : IThreadBody
+        /// <summary>The body of an inline job's thread: it never runs on a thread of its own; the job holds its results.</summary>
+        private sealed class InlineJobBody : JobResults, IThreadBody
         {
             public void Run(WorkerThread thread)
             {

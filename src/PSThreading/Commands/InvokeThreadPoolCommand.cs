@@ -21,7 +21,7 @@ namespace PSThreading.Commands
     /// </remarks>
     [Cmdlet(VerbsLifecycle.Invoke, "ThreadPool")]
     [OutputType(typeof(object))]
-    [OutputType(typeof(PSThreading.Core.Threads.WorkerThread))]
+    [OutputType(typeof(PSThreading.Jobs.ThreadPoolJob))]
     public sealed partial class InvokeThreadPoolCommand : CancellablePSCmdlet
     {
         private static readonly TimeSpan s_progressDelay = TimeSpan.FromSeconds(1);

@@ -25,14 +25,7 @@ namespace PSThreading.Commands
             if (thread.State == WorkerState.Failed && thread.Body is IThreadFailure body && body.TryClaimFailureReport())
             {
                 Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
-                var record = new ErrorRecord(error, ErrorIds.WorkerThreadFailed, body.FailureRecord?.CategoryInfo.Category ?? ErrorCategory.OperationStopped, thread)
-                {
-                    ErrorDetails = new ErrorDetails($"Thread '{thread.Name}' failed: {error.Message}")
-                    {
-                        RecommendedAction = "The original exception is in the thread's Error property and in this record's Exception. " +
-                            "An object thrown that was not an exception is the Exception's ErrorRecord.TargetObject.",
-                    },
-                };
+                ErrorRecord record = ThreadFailureRecord.For(thread, error, body.FailureRecord);
                 WriteError(record);
             }
         }
@@ -57,6 +50,10 @@ namespace PSThreading.Commands
             {
                 case IJoinerWork work:
                     work.Run(this);
+                    break;
+                case ErrorRecord error when error.TargetObject == thread:
+                    // About the thread itself (a job's WorkerThreadFailed, held with its results): it names the thread.
+                    WriteError(error);
                     break;
                 case ErrorRecord error:
                     WriteError(NamingThread(CommandNotFoundHint.Apply(error, this), thread));

@@ -37,9 +37,10 @@ Invoke-ThreadPool -ScriptBlock ([scriptblock]::Create($BlockText)) -InputObject 
 
         /// <summary>
         /// Starts the job on the caller's pipeline thread. <paramref name="items"/> is all of the call's input,
-        /// collected first; <paramref name="arguments"/> is -ArgumentList as given.
+        /// collected first; <paramref name="arguments"/> is -ArgumentList as given; <paramref name="holder"/> holds
+        /// the results for the PowerShell job that wraps the thread.
         /// </summary>
-        public static WorkerThread Start(PSCmdlet caller, WorkerScript script, PoolSetup setup, IList<object?> items, object[]? arguments)
+        public static WorkerThread Start(PSCmdlet caller, WorkerScript script, PoolSetup setup, IList<object?> items, object[]? arguments, IResultHolder holder)
         {
             var names = new List<string>();
             var values = new List<object?>();
@@ -65,7 +66,7 @@ Invoke-ThreadPool -ScriptBlock ([scriptblock]::Create($BlockText)) -InputObject 
                 WorkerValues.ForWorker(values.ToArray(), "A parameter value", caller),
             };
             // Held for the join: a job runs in the background, its items' Write-Host lines come back with its output.
-            var body = new ScriptThreadBody(WorkerScript.FromText(JobScript), jobArguments!, CallerContext.Capture(caller), hostOutput: null);
+            var body = new ScriptThreadBody(WorkerScript.FromText(JobScript), jobArguments!, CallerContext.Capture(caller), hostOutput: null, holder: holder);
             s_carried.Add(body, new Carried(script, setup));
             ExitJoin.EnsureRegistered(caller);
             return ThreadRegistry.StartWorker(ThreadRegistry.NextPoolJobName(), isDaemon: false, body, PipelineStack.Size);

@@ -12,7 +12,7 @@ namespace PSThreading.Runtime
     /// worker's own thread, queuing output objects and the records of every stream but progress, in the
     /// order written, for the join.
     /// </summary>
-    internal sealed class ScriptThreadBody : IThreadBody, IThreadFailure
+    internal sealed class ScriptThreadBody : IThreadBody, IThreadFailure, IResultHolder
     {
         private readonly InvocationStop _stop = new InvocationStop();
         private readonly WorkerScript _script;
@@ -20,12 +20,15 @@ namespace PSThreading.Runtime
         private readonly CallerContext _caller;
         private readonly WorkerImports? _imports;
         private readonly LiveHostOutput? _hostOutput;
+        private readonly IResultHolder? _holder;
         private WorkerRunspace? _usedRunspace;
         private int _failureReported;
 
         /// <param name="hostOutput">Where the worker's host text goes live; null holds it for the join (-HoldHostOutput).</param>
-        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, LiveHostOutput? hostOutput, WorkerImports? imports = null)
+        /// <param name="holder">Where the results are held instead of the thread's queue (an -AsJob job's streams), or null.</param>
+        public ScriptThreadBody(WorkerScript script, object[]? arguments, CallerContext caller, LiveHostOutput? hostOutput, WorkerImports? imports = null, IResultHolder? holder = null)
         {
+            _holder = holder;
             _imports = imports;
             _script = script;
             _arguments = arguments ?? Array.Empty<object>();
@@ -44,6 +47,18 @@ namespace PSThreading.Runtime
         /// </summary>
         public bool TryClaimFailureReport() => Interlocked.Exchange(ref _failureReported, 1) == 0;
 
+        bool IResultHolder.TryHold(object item) => _holder != null && _holder.TryHold(item);
+
+        bool IResultHolder.TryTakeHeld(out object? item)
+        {
+            item = null;
+            return _holder != null && _holder.TryTakeHeld(out item);
+        }
+
+        int IResultHolder.HeldCount => _holder?.HeldCount ?? 0;
+
+        void IResultHolder.ThreadEnded() => _holder?.ThreadEnded();
+
         public void Run(WorkerThread thread)
         {
             try
@@ -52,7 +67,18 @@ namespace PSThreading.Runtime
             }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {
-                UnwaitedFailureNotice.WriteIfUnwaited(thread, FailureRecord?.Exception.Message ?? ex.Message, _hostOutput);
+                if (_holder == null)
+                {
+                    UnwaitedFailureNotice.WriteIfUnwaited(thread, FailureRecord?.Exception.Message ?? ex.Message, _hostOutput);
+                }
+                else if (TryClaimFailureReport())
+                {
+                    // A job's failure shows as its Failed state (Get-Job), not on the console. Its record is held with
+                    // the results, before the thread is marked ended: Receive-Job gets it, and a join reads it as the
+                    // last result instead of writing its own.
+                    _holder.TryHold(ThreadFailureRecord.For(thread, ex, FailureRecord));
+                }
+
                 throw;
             }
         }
