@@ -145,7 +145,7 @@ Describe 'Bad input' {
         $script:plain.IsLocked | Should -BeFalse
     }
 
-    # Not terminating: `Get-ActiveThread | Stop-WorkerThread` meets MainThread first and must go on to the workers.
+    # Named as the argument (piped, such a thread is passed over): not terminating, the other threads are still stopped.
     It 'Stop-WorkerThread: <Case> -> non-terminating CannotStopThread (InvalidOperation)' -TestCases @(
         @{ Case = 'the main thread'; Thread = { Get-ActiveThread -Main } }
         @{ Case = 'a foreign thread (not started by the module)'; Thread = { $script:foreign } }
@@ -153,7 +153,7 @@ Describe 'Bad input' {
         param($Case, $Thread)
         $target = & $Thread
         $before = Get-Footprint
-        $target | Stop-WorkerThread -ErrorVariable refused -ErrorAction SilentlyContinue
+        Stop-WorkerThread -Thread $target -ErrorVariable refused -ErrorAction SilentlyContinue
         $refused.Count | Should -Be 1
         $refused[0].FullyQualifiedErrorId | Should -Be 'CannotStopThread,PSThreading.Commands.StopWorkerThreadCommand'
         "$($refused[0].CategoryInfo.Category)" | Should -Be 'InvalidOperation'

@@ -77,8 +77,12 @@ namespace PSThreading.Commands
                 return;
             }
 
-            LiveHostOutput? hostOutput = HoldHostOutput ? null : LiveHostOutput.For(this);
-            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), hostOutput, imports);
+            LiveHostOutput notices = LiveHostOutput.For(this);
+            LiveHostOutput? hostOutput = HoldHostOutput ? null : notices;
+            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), hostOutput, imports)
+            {
+                Notices = notices,
+            };
             ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;

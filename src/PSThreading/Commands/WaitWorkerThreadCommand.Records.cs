@@ -49,6 +49,14 @@ namespace PSThreading.Commands
             {
                 WriteItem(thread, item);
             }
+
+            // A prompt comes after what the thread queued before it; it stays offered until a join answers it.
+            if (thread.Offered is JoinerPrompt prompt && !prompt.Answer(this, mayShow: !_timed) && _promptsLeft.Add(thread))
+            {
+                // A prompt holds the join until answered: a timed join would outlive its timeout, so it leaves it.
+                WriteWarning($"Thread '{thread.Name}' waits at a prompt, which a join with -Timeout does not show. " +
+                    $"Run Wait-WorkerThread -Name '{thread.Name}' without -Timeout to answer it.");
+            }
         }
 
         private void WriteItem(WorkerThread thread, object? item)

@@ -29,7 +29,10 @@ namespace PSThreading.Commands
         private readonly HashSet<WorkerThread> _seen = new HashSet<WorkerThread>();
         // Set by each waited thread as it queues an item: wakes the wait to write it.
         private readonly AutoResetEvent _arrived = new AutoResetEvent(false);
+        // Threads whose prompt this timed join left, said once each.
+        private readonly HashSet<WorkerThread> _promptsLeft = new HashSet<WorkerThread>();
         private OriginalRecordWriter? _records;
+        private bool _timed;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
         [ValidateNotNull]
@@ -143,6 +146,7 @@ namespace PSThreading.Commands
         private void WaitAndWrite()
         {
             TimeSpan? timeout = ValidateTimeoutAttribute.ToLimit(Timeout);
+            _timed = timeout.HasValue;
             try
             {
                 if (Any)

@@ -27,7 +27,7 @@ namespace PSThreading.Runtime
         public override bool SupportsVirtualTerminal => _caller.SupportsVirtualTerminal;
 
         /// <summary>From now on the runspace runs <paramref name="thread"/>'s script; a null output holds its host text.</summary>
-        internal void Serve(WorkerThread thread, LiveHostOutput? output) => _served = new Served(thread, output);
+        internal void Serve(WorkerThread thread, LiveHostOutput? output, LiveHostOutput? notices) => _served = new Served(thread, output, notices);
 
         internal void EndServe() => _served = null;
 
@@ -90,20 +90,24 @@ namespace PSThreading.Runtime
             }
 
             WorkerThread thread = served.Thread;
-            return JoinerPrompt.Ask(ask, thread.AddResult, thread, thread.Name);
+            return JoinerPrompt.Offer(ask, thread, () => PromptNotice.WriteIfUnwaited(thread, served.Notices));
         }
 
         private sealed class Served
         {
-            public Served(WorkerThread thread, LiveHostOutput? output)
+            public Served(WorkerThread thread, LiveHostOutput? output, LiveHostOutput? notices)
             {
                 Thread = thread;
                 Output = output;
+                Notices = notices;
             }
 
             public WorkerThread Thread { get; }
 
             public LiveHostOutput? Output { get; }
+
+            /// <summary>Where the module's own notices about the thread go, even when its host text is held.</summary>
+            public LiveHostOutput? Notices { get; }
         }
     }
 }
