@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
+using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
@@ -22,6 +23,7 @@ namespace PSThreading.Commands
         private readonly List<WorkerThread> _stopping = new List<WorkerThread>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
+        [ThreadArgumentTransformation("Stop")]
         [ValidateNotNull]
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;

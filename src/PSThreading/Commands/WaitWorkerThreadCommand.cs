@@ -35,6 +35,7 @@ namespace PSThreading.Commands
         private bool _timed;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
+        [ThreadArgumentTransformation("Wait")]
         [ValidateNotNull]
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
