@@ -27,7 +27,7 @@ namespace PSThreading.Commands
                 Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
                 var record = new ErrorRecord(error, ErrorIds.WorkerThreadFailed, body.FailureRecord?.CategoryInfo.Category ?? ErrorCategory.OperationStopped, thread)
                 {
-                    ErrorDetails = new ErrorDetails($"Thread '{thread.Name}' failed: {error.Message}")
+                    ErrorDetails = new ErrorDetails($"Thread '{thread.Name}' failed: {error.Message}{CommandNotFoundHint.UsingHint(body.FailureRecord, this)}")
                     {
                         RecommendedAction = "The original exception is in the thread's Error property and in this record's Exception. " +
                             "An object thrown that was not an exception is the Exception's ErrorRecord.TargetObject.",
