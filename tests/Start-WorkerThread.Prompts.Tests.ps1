@@ -101,17 +101,18 @@ Describe 'Joins of a prompting worker' {
         $child = Invoke-PromptChild -InputLine 'bob' -Script @'
 $a = Start-WorkerThread -Name asker { $n = Read-Host 'name'; "got:$n" }
 $w = Start-WorkerThread -Name joiner { $using:a | Wait-WorkerThread; 'joined' }
-$deadline = [datetime]::UtcNow.AddSeconds(20)
+# Two runspaces to open on a loaded machine: a generous bound, a hang still fails the test.
+$deadline = [datetime]::UtcNow.AddSeconds(60)
 while (($a.State -ne 'Blocked' -or $w.State -ne 'Blocked') -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
 "before:$($a.State),$($w.State)"
 $a | Wait-WorkerThread
 "asker:$($a.State)"
 $w | Wait-WorkerThread
 "joiner:$($w.State)"
-'@
+'@ -TimeoutSeconds 120
         $child.Exited | Should -BeTrue -Because 'the join in a worker must not take the prompt away from the console'
         $child.ExitCode | Should -Be 0
-        $child.Output | Should -Contain 'before:Blocked,Blocked'
+        $child.Output | Should -Contain 'before:Blocked,Blocked' -Because ($child.Output -join ' | ') + $child.StdErr
         $child.Output | Should -Contain 'asker:Completed'
         $child.Output | Should -Contain 'joiner:Completed'
         @($child.Output | Where-Object { $_ -match 'got:bob' }).Count | Should -Be 1
