@@ -112,7 +112,7 @@ $w | Wait-WorkerThread
 '@ -TimeoutSeconds 120
         $child.Exited | Should -BeTrue -Because 'the join in a worker must not take the prompt away from the console'
         $child.ExitCode | Should -Be 0
-        $child.Output | Should -Contain 'before:Blocked,Blocked' -Because ($child.Output -join ' | ') + $child.StdErr
+        $child.Output | Should -Contain 'before:Blocked,Blocked' -Because (($child.Output -join ' | ') + $child.StdErr)
         $child.Output | Should -Contain 'asker:Completed'
         $child.Output | Should -Contain 'joiner:Completed'
         @($child.Output | Where-Object { $_ -match 'got:bob' }).Count | Should -Be 1

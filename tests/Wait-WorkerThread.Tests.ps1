@@ -227,9 +227,9 @@ Describe 'Wait-WorkerThread' {
         }
 
         It 'refuses a string piped in, saying to use -Name' {
-            $thrown = { 'Thread-1' | Wait-WorkerThread } | Should -Throw -PassThru
-            $thrown.FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,PSThreading.Commands.WaitWorkerThreadCommand'
-            $thrown.Exception.Message | Should -Match ([regex]::Escape("-Name 'Thread-1'"))
+            'Thread-1' | Wait-WorkerThread -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused[0].FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,PSThreading.Commands.WaitWorkerThreadCommand'
+            $refused[0].Exception.Message | Should -Match ([regex]::Escape("-Name 'Thread-1'"))
         }
     }
 }
