@@ -1,4 +1,3 @@
-#Requires -Version 7.2
 <#
 .SYNOPSIS
     Builds, tests and demonstrates PSThreading.
@@ -8,9 +7,11 @@
     Demo   : Build, then runs every script in examples/.
     Bench  : Build, then the benchmarks in bench/.
     Stress : Build, then the concurrency test files (those -Filter matches) -Repeat times in a row.
+    Package: Build, then packs output/PSThreading as a PowerShell-gallery nupkg (output/PSThreading.<version>.nupkg).
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
+#Requires -Version 7.2
 [CmdletBinding()]
 param(
     [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Stress', 'Package')]

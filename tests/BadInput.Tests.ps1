@@ -45,14 +45,14 @@ Describe 'Bad input' {
         @{ Command = 'Wait-WorkerThread'; Case = 'an empty list'; Call = { Wait-WorkerThread -Thread @() }; ErrorId = 'ParameterArgumentValidationErrorEmptyArrayNotAllowed'; Category = 'InvalidData' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a negative timeout other than -1'; Call = { Wait-WorkerThread $script:ended -Timeout -2 }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a NaN timeout'; Call = { Wait-WorkerThread $script:ended -Timeout ([double]::NaN) }; ErrorId = 'InvalidTimeout'; Category = 'InvalidArgument' }
-        @{ Command = 'Wait-WorkerThread'; Case = 'a thread name instead of the thread'; Call = { Wait-WorkerThread -Thread 'Thread-1' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
-        @{ Command = 'Wait-WorkerThread'; Case = 'a .NET Thread'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
+        @{ Command = 'Wait-WorkerThread'; Case = 'a thread name instead of the thread'; Call = { Wait-WorkerThread -Thread 'Thread-1' }; ErrorId = 'ParameterArgumentTransformationError'; Category = 'InvalidData' }
+        @{ Command = 'Wait-WorkerThread'; Case = 'a .NET Thread'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'ParameterArgumentTransformationError'; Category = 'InvalidData' }
         @{ Command = 'Wait-WorkerThread'; Case = 'the calling thread'; Call = { Get-ActiveThread -Current | Wait-WorkerThread }; ErrorId = 'CannotWaitOnCurrentThread'; Category = 'InvalidOperation' }
         @{ Command = 'Wait-WorkerThread'; Case = 'a foreign thread (not started by the module)'; Call = { Wait-WorkerThread -Thread $script:foreign }; ErrorId = 'CannotWaitOnThread'; Category = 'InvalidOperation' }
         # Stop-WorkerThread
         @{ Command = 'Stop-WorkerThread'; Case = 'a null thread'; Call = { Stop-WorkerThread -Thread $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
-        @{ Command = 'Stop-WorkerThread'; Case = 'a thread name instead of the thread'; Call = { Stop-WorkerThread -Thread 'Thread-1' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
-        @{ Command = 'Stop-WorkerThread'; Case = 'a .NET Thread'; Call = { Stop-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument' }
+        @{ Command = 'Stop-WorkerThread'; Case = 'a thread name instead of the thread'; Call = { Stop-WorkerThread -Thread 'Thread-1' }; ErrorId = 'ParameterArgumentTransformationError'; Category = 'InvalidData' }
+        @{ Command = 'Stop-WorkerThread'; Case = 'a .NET Thread'; Call = { Stop-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'ParameterArgumentTransformationError'; Category = 'InvalidData' }
         # Get-ActiveThread
         @{ Command = 'Get-ActiveThread'; Case = 'a null name'; Call = { Get-ActiveThread -Name $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
         @{ Command = 'Get-ActiveThread'; Case = 'an empty name'; Call = { Get-ActiveThread -Name '' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData' }
@@ -145,7 +145,7 @@ Describe 'Bad input' {
         $script:plain.IsLocked | Should -BeFalse
     }
 
-    # Not terminating: `Get-ActiveThread | Stop-WorkerThread` meets MainThread first and must go on to the workers.
+    # Named as the argument (piped, such a thread is passed over): not terminating, the other threads are still stopped.
     It 'Stop-WorkerThread: <Case> -> non-terminating CannotStopThread (InvalidOperation)' -TestCases @(
         @{ Case = 'the main thread'; Thread = { Get-ActiveThread -Main } }
         @{ Case = 'a foreign thread (not started by the module)'; Thread = { $script:foreign } }
@@ -153,7 +153,7 @@ Describe 'Bad input' {
         param($Case, $Thread)
         $target = & $Thread
         $before = Get-Footprint
-        $target | Stop-WorkerThread -ErrorVariable refused -ErrorAction SilentlyContinue
+        Stop-WorkerThread -Thread $target -ErrorVariable refused -ErrorAction SilentlyContinue
         $refused.Count | Should -Be 1
         $refused[0].FullyQualifiedErrorId | Should -Be 'CannotStopThread,PSThreading.Commands.StopWorkerThreadCommand'
         "$($refused[0].CategoryInfo.Category)" | Should -Be 'InvalidOperation'
@@ -161,5 +161,28 @@ Describe 'Bad input' {
         $refused[0].Exception.Message | Should -Match 'cannot be stopped'
         $after = Get-Footprint
         $after.Threads | Should -BeLessOrEqual $before.Threads
+    }
+
+    It '<Command>: piping <Case> says what to pass instead' -TestCases @(
+        @{ Command = 'Wait-WorkerThread'; Case = 'a string'; Value = { 'some-name' }; Advice = "-Name 'some-name'" }
+        @{ Command = 'Stop-WorkerThread'; Case = 'a string'; Value = { 'some-name' }; Advice = "-Name 'some-name'" }
+        @{ Command = 'Wait-WorkerThread'; Case = 'a number'; Value = { 12345 }; Advice = '-Id 12345' }
+        @{ Command = 'Wait-WorkerThread'; Case = 'a process'; Value = { Get-Process -Id $PID }; Advice = 'Wait-Process' }
+        @{ Command = 'Stop-WorkerThread'; Case = 'a lock'; Value = { New-ThreadLock }; Advice = 'ThreadLock is not a worker thread' }
+        @{ Command = 'Wait-WorkerThread'; Case = 'a ThreadJob'; Value = { Start-ThreadJob { 1 } }; Advice = 'Receive-Job' }
+        @{ Command = 'Stop-WorkerThread'; Case = 'a ThreadJob'; Value = { Start-ThreadJob { 1 } }; Advice = 'Stop-Job' }
+    ) {
+        param($Command, $Case, $Value, $Advice)
+        $given = & $Value
+        try {
+            $caught = $null
+            try { $given | & $Command -ErrorAction Stop } catch { $caught = $_ }
+            $caught | Should -Not -BeNullOrEmpty
+            $caught.Exception.Message | Should -Not -Match 'cannot be bound'
+            $caught.Exception.Message | Should -Match ([regex]::Escape($Advice))
+        }
+        finally {
+            if ($given -is [System.Management.Automation.Job]) { $given | Remove-Job -Force }
+        }
     }
 }

@@ -20,6 +20,21 @@ Describe 'tools/BuildTasks.ps1' {
         Set-Content -Path (Join-Path $RepoRoot 'tests/Fake.Tests/Fake.Tests.csproj') -Value '<Project />'
     }
 
+    It 'Demo: the examples get a temporary folder of their own, removed afterwards (nothing left in the shared one)' {
+        $examples = Join-Path $RepoRoot 'examples'
+        $null = New-Item -ItemType Directory -Force -Path $examples
+        $said = Join-Path $TestDrive 'demo-temp-path.txt'
+        # As example 13 does with its log: a file in the temporary folder, left there.
+        Set-Content -Path (Join-Path $examples '01-writes-a-temp-file.ps1') -Value (
+            "`$file = Join-Path ([IO.Path]::GetTempPath()) 'psthreading-demo-leftover.log'; Set-Content `$file 'log'; Set-Content '$said' `$file")
+        $failed = Invoke-DemoTask 6>$null
+        $failed | Should -Be 0
+        $written = Get-Content $said
+        $written | Should -Not -BeNullOrEmpty
+        Test-Path $written | Should -BeFalse -Because 'the demo removes the temporary folder it gave the examples'
+        (Split-Path $written -Parent).TrimEnd('/', '\') | Should -Not -Be ([IO.Path]::GetTempPath().TrimEnd('/', '\'))
+    }
+
     It 'counts a failure when dotnet test exits non-zero though its results show none (a crashed test host)' {
         Set-FakeDotnet -Passed 12 -Failed 0 -ExitCode 134
         $total = Invoke-XunitSuite -Configuration Release 6>$null

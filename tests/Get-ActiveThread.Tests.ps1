@@ -144,3 +144,52 @@ $ps.AddScript("Import-Module '$manifest'; `$a = (Get-ActiveThread -Main).Managed
         { Get-ActiveThread -Name '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSThreading.Commands.GetActiveThreadCommand'
     }
 }
+
+Describe 'Get-ActiveThread from the pipeline and from other threads' {
+    AfterEach { Stop-LeftoverWorker }
+
+    It 'binds -Id by property name: an object with an Id finds its thread (PoshRSJob does this)' {
+        $t = Start-WorkerThread { Start-Sleep -Seconds 30 } -Name 'by-property-id'
+        $found = [pscustomobject]@{ Id = $t.ManagedThreadId } | Get-ActiveThread -ErrorVariable failed
+        $failed.Count | Should -Be 0
+        $found.Name | Should -Be 'by-property-id'
+        ([pscustomobject]@{ Name = 'by-property-id' } | Get-ActiveThread).ManagedThreadId | Should -Be $t.ManagedThreadId
+        ($t | Get-ActiveThread).Name | Should -Be 'by-property-id'
+        ('by-property-id' | Get-ActiveThread).Name | Should -Be 'by-property-id'
+        ($t.ManagedThreadId | Get-ActiveThread).Name | Should -Be 'by-property-id'
+    }
+
+    It 'says so when a piped object has neither Name nor Id' {
+        [pscustomobject]@{ Other = 1 } | Get-ActiveThread -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].Exception.Message | Should -Match 'no Name or Id property'
+    }
+
+    It 'lists a thread it did not start once -Current was asked on it, while that thread lives (Python lists its dummy threads)' {
+        $ready = [Threading.ManualResetEventSlim]::new($false)
+        $release = [Threading.ManualResetEventSlim]::new($false)
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($manifest, $ready, $release)
+                Import-Module $manifest
+                $me = Get-ActiveThread -Current
+                $ready.Set()
+                $null = $release.Wait(30000)
+                $me
+            }).AddArgument($ModuleManifest).AddArgument($ready).AddArgument($release)
+            $async = $ps.BeginInvoke()
+            $ready.Wait(30000) | Should -BeTrue
+            $listed = @(Get-ActiveThread | Where-Object Kind -EQ 'Foreign')
+            $listed.Count | Should -Be 1
+            $listed[0].Name | Should -BeLike 'Dummy-*'
+            $release.Set()
+            $me = $ps.EndInvoke($async)
+            $me.Name | Should -Be $listed[0].Name
+        }
+        finally {
+            $release.Set()
+            $ps.Dispose()
+        }
+    }
+}

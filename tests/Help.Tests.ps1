@@ -16,6 +16,10 @@ BeforeDiscovery {
             if ($parameter.Name -in [System.Management.Automation.Cmdlet]::CommonParameters) {
                 continue
             }
+            # Hidden (DontShow): not part of the documented interface, only there to explain a mistake.
+            if ($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow }) {
+                continue
+            }
             Get-ExpectedParameterHelp -Parameter $parameter
         }
         @{ Name = $name; Page = Join-Path $docsFolder "$name.md"; Parameters = @($parameters) }

@@ -128,7 +128,7 @@ Describe '$PSThreadingMode' {
             $ran | Should -Be 1, 2
             $errs.Count | Should -Be 1
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'PoolTimeout,*'
-            $errs[0].Exception.Message | Should -BeLike '*1 of at least 2 items had finished*'
+            $errs[0].Exception.Message | Should -BeLike '*1 of the 2 items read so far had finished*'
         }
 
         It 'writes warnings and verbose records to the cmdlet''s streams, and -Verbose reaches the items' {

@@ -44,4 +44,27 @@ Import-Module $manifest
         $text | Should -Match 'removed; alive: True'
         $text | Should -Match 'state: Completed; output: finished'
     }
+
+    It "honours Remove-Module's -WarningAction and -WarningVariable, and its advice works as written" {
+        $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
+$manifest = (Get-Module PSThreading).Path
+$first = Start-WorkerThread { Start-Sleep -Seconds 2 } -Name 'quiet-one'
+Remove-Module PSThreading -WarningAction SilentlyContinue -WarningVariable kept
+"kept: $($kept.Count) $kept"
+Import-Module $manifest
+$second = Start-WorkerThread { Start-Sleep -Seconds 30 } -Name 'second-one'
+Remove-Module PSThreading -WarningAction Ignore
+"ignored"
+Import-Module $manifest
+# The advice of the warning, as written: stops every worker, no error for MainThread.
+Get-ActiveThread | Stop-WorkerThread -ErrorVariable failed
+"failed: $($failed.Count); second: $($second.State)"
+'@
+        $run.ExitCode | Should -Be 0
+        $text = $run.Output -join "`n"
+        $text | Should -Not -Match 'WARNING'
+        $text | Should -Match 'kept: 1 PSThreading was removed while 1 of its threads still run \(quiet-one\)'
+        $text | Should -Match 'ignored'
+        $text | Should -Match 'failed: 0; second: Stopped'
+    }
 }

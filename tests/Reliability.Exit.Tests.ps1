@@ -111,7 +111,9 @@ $runspace.Dispose()
         $run.Output | Should -Contain 'non-daemon Running'
     }
 
-    It 'names the non-daemon threads it waits for, in one line, and exits with code 0 once they end' {
+    # The line is for a person who can press Ctrl+C: this child's input is redirected, so it stays silent
+    # (CPython's test_join_nondaemon_on_shutdown: nothing on stderr). The tmux test below sees the line.
+    It 'waits for the non-daemon threads silently when nobody is at the console, and exits with code 0 once they end' {
         $marker = Join-Path $TestDrive 'slow-writer.txt'
         $run = Invoke-ExitChild -Script @"
 `$null = Start-WorkerThread -Name 'Slow-Writer' { Start-Sleep -Seconds 3; Set-Content -Path '$marker' -Value 'finished' }
@@ -119,9 +121,7 @@ $runspace.Dispose()
         $run.ExitCode | Should -Be 0
         Get-Content $marker -ErrorAction Ignore | Should -Be 'finished'
         $notice = @($run.Errors | Where-Object { $_ -match 'waiting for' })
-        $notice.Count | Should -Be 1 -Because ($run.Errors -join "`n")
-        $notice[0] | Should -Match 'Slow-Writer'
-        $notice[0] | Should -Match 'Ctrl\+C'
+        $notice.Count | Should -Be 0 -Because ($run.Errors -join "`n")
     }
 
     It 'releases the main thread''s locks before the join, so a non-daemon worker waiting for one finishes' {

@@ -79,3 +79,34 @@ Describe 'Start-WorkerThread -Function and -Module' {
         $thread.State | Should -Be 'Running'
     }
 }
+
+Describe 'Hints for the first-hour mistakes' {
+    AfterEach { Stop-LeftoverWorker }
+
+    It "a caller's variable read without `$using: under Set-StrictMode: the error says `$using:<name> (<Case>)" -TestCases @(
+        @{ Case = 'Start-WorkerThread'; Run = { $t = Start-WorkerThread { Set-StrictMode -Version Latest; "value $hintedVariable" }; $t | Wait-WorkerThread -ErrorVariable failed -ErrorAction SilentlyContinue; $failed } }
+        @{ Case = 'Invoke-ThreadPool'; Run = { 1 | Invoke-ThreadPool { Set-StrictMode -Version Latest; "value $hintedVariable" } -ErrorVariable failed -ErrorAction SilentlyContinue; $failed } }
+    ) {
+        param($Case, $Run)
+        $hintedVariable = 'here'
+        $failed = @(& $Run)
+        $failed.Count | Should -BeGreaterThan 0
+        "$($failed[0])" | Should -Match 'cannot be retrieved'
+        "$($failed[0])" | Should -Match ([regex]::Escape('$using:hintedVariable'))
+    }
+
+    It 'no $using: hint when the caller has no variable of that name' {
+        $t = Start-WorkerThread { Set-StrictMode -Version Latest; "value $noSuchVariableAnywhere" }
+        $t | Wait-WorkerThread -ErrorVariable failed -ErrorAction SilentlyContinue
+        "$($failed[0])" | Should -Match 'cannot be retrieved'
+        "$($failed[0])" | Should -Not -Match 'using:'
+    }
+
+    It 'a positional value after the block says to use -ArgumentList, and starts no thread' {
+        $before = @(Get-ActiveThread).Count
+        $thrown = { Start-WorkerThread { param($x) $x } 5 } | Should -Throw -PassThru
+        $thrown.Exception.Message | Should -Match '-ArgumentList'
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'PositionalParameterNotFound*'
+        @(Get-ActiveThread).Count | Should -Be $before
+    }
+}

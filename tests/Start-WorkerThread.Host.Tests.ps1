@@ -42,28 +42,47 @@ while (`$t.IsAlive -and [datetime]::UtcNow -lt `$deadline) { Start-Sleep -Millis
 Describe 'Start-WorkerThread prompts' {
     AfterEach { Stop-LeftoverWorker }
 
+    # In a child pwsh without -NonInteractive: under -NonInteractive (this suite's pwsh) a prompt fails at once.
     It '<Case> in a worker blocks it, shown as Blocked, without reading the console' -TestCases @(
-        @{ Case = 'Read-Host'; Block = { Read-Host 'name' } }
-        @{ Case = 'a -Confirm'; Block = { Set-Variable -Name x -Value 1 -Confirm } }
-        @{ Case = 'PromptForChoice'; Block = { $Host.UI.PromptForChoice('caption', 'message', [System.Management.Automation.Host.ChoiceDescription[]]@('&Yes', '&No'), 0) } }
-        @{ Case = 'Get-Credential'; Block = { Get-Credential -UserName someone -Message 'why' } }
+        @{ Case = 'Read-Host'; Block = "Read-Host 'name'" }
+        @{ Case = 'a -Confirm'; Block = 'Set-Variable -Name x -Value 1 -Confirm' }
+        @{ Case = 'PromptForChoice'; Block = "`$Host.UI.PromptForChoice('caption', 'message', [System.Management.Automation.Host.ChoiceDescription[]]@('&Yes', '&No'), 0)" }
+        @{ Case = 'Get-Credential'; Block = "Get-Credential -UserName someone -Message 'why'" }
     ) {
         param($Case, $Block)
-        $thread = Start-WorkerThread $Block
-        Wait-Until { $thread.State -eq 'Blocked' } -Seconds 20
-        $thread.IsAlive | Should -BeTrue
-        (Get-ActiveThread -Id $thread.ManagedThreadId).State | Should -Be 'Blocked'
+        $child = Invoke-ChildPwshWithInput -InputLine '' -Script @"
+`$thread = Start-WorkerThread { $Block }
+`$deadline = [datetime]::UtcNow.AddSeconds(20)
+while (`$thread.State -ne 'Blocked' -and [datetime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 20 }
+"state:`$(`$thread.State)"
+"alive:`$(`$thread.IsAlive)"
+"listed:`$((Get-ActiveThread -Id `$thread.ManagedThreadId).State)"
+"@
+        $child.ExitCode | Should -Be 0
+        $child.Output | Should -Contain 'state:Blocked'
+        $child.Output | Should -Contain 'alive:True'
+        $child.Output | Should -Contain 'listed:Blocked'
     }
 
     It 'Stop-WorkerThread ends a Blocked prompt: Stopped within a bound' {
-        $thread = Start-WorkerThread { Read-Host 'never answered'; 'not reached' }
-        Wait-Until { $thread.State -eq 'Blocked' } -Seconds 20
-        $clock = [Diagnostics.Stopwatch]::StartNew()
-        Stop-WorkerThread $thread
-        Wait-Until { -not $thread.IsAlive } -Seconds 10
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
-        $thread.State | Should -Be 'Stopped'
-        Wait-WorkerThread $thread | Should -BeNullOrEmpty
+        $child = Invoke-ChildPwshWithInput -InputLine '' -Script @'
+$thread = Start-WorkerThread { Read-Host 'never answered'; 'not reached' }
+$deadline = [datetime]::UtcNow.AddSeconds(20)
+while ($thread.State -ne 'Blocked' -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+"before:$($thread.State)"
+$clock = [Diagnostics.Stopwatch]::StartNew()
+Stop-WorkerThread $thread
+$deadline = [datetime]::UtcNow.AddSeconds(10)
+while ($thread.IsAlive -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+"seconds:{0:0.0}" -f $clock.Elapsed.TotalSeconds
+"after:$($thread.State)"
+"output:" + @(Wait-WorkerThread $thread).Count
+'@
+        $child.ExitCode | Should -Be 0
+        $child.Output | Should -Contain 'before:Blocked'
+        [double](($child.Output | Where-Object { $_ -like 'seconds:*' }) -replace 'seconds:') | Should -BeLessThan 5
+        $child.Output | Should -Contain 'after:Stopped'
+        $child.Output | Should -Contain 'output:0'
     }
 
     It 'Wait-WorkerThread asks the prompt on its own thread and hands the answer to the worker' {

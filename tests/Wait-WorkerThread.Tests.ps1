@@ -219,16 +219,17 @@ Describe 'Wait-WorkerThread' {
         It 'refuses <Case> with <ErrorId>' -TestCases @(
             @{ Case = 'a negative timeout other than -1'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout -2 }; ErrorId = 'InvalidTimeout,PSThreading.Commands.WaitWorkerThreadCommand' }
             @{ Case = 'a NaN timeout'; Call = { Start-WorkerThread { 1 } | Wait-WorkerThread -Timeout ([double]::NaN) }; ErrorId = 'InvalidTimeout,PSThreading.Commands.WaitWorkerThreadCommand' }
-            @{ Case = 'a thread that is not this module''s'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'CannotConvertArgumentNoMessage,PSThreading.Commands.WaitWorkerThreadCommand' }
+            @{ Case = 'a thread that is not this module''s'; Call = { Wait-WorkerThread -Thread ([System.Threading.Thread]::CurrentThread) }; ErrorId = 'ParameterArgumentTransformationError,PSThreading.Commands.WaitWorkerThreadCommand' }
             @{ Case = 'a null thread'; Call = { Wait-WorkerThread -Thread $null }; ErrorId = 'ParameterArgumentValidationError,PSThreading.Commands.WaitWorkerThreadCommand' }
         ) {
             param($Case, $Call, $ErrorId)
             { & $Call } | Should -Throw -ErrorId $ErrorId
         }
 
-        It 'reports a string piped in as input it cannot bind' {
+        It 'refuses a string piped in, saying to use -Name' {
             'Thread-1' | Wait-WorkerThread -ErrorVariable refused -ErrorAction SilentlyContinue
-            $refused[0].FullyQualifiedErrorId | Should -Be 'InputObjectNotBound,PSThreading.Commands.WaitWorkerThreadCommand'
+            $refused[0].FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,PSThreading.Commands.WaitWorkerThreadCommand'
+            $refused[0].Exception.Message | Should -Match ([regex]::Escape("-Name 'Thread-1'"))
         }
     }
 }

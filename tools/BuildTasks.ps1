@@ -146,14 +146,27 @@ function Invoke-TestTask {
 function Invoke-DemoTask {
     $failed = 0
     $env:PSModulePath = (Split-Path $OutputModule -Parent) + [IO.Path]::PathSeparator + $env:PSModulePath
-    foreach ($example in Get-ChildItem (Join-Path $RepoRoot 'examples') -Filter '*.ps1' | Sort-Object Name) {
-        Write-Host ''
-        Write-Host "==> examples/$($example.Name)" -ForegroundColor Cyan
-        & $PwshPath -NoProfile -NonInteractive -File $example.FullName | Out-Host
-        if ($LASTEXITCODE -ne 0) {
-            Write-Host "    exited with $LASTEXITCODE" -ForegroundColor Red
-            $failed++
+    # The examples write temporary files as real scripts do (a restart log, a machine lock's holder file): they
+    # get a temporary folder of their own, removed afterwards, so a demo run leaves nothing in the shared one.
+    $demoTemp = Join-Path ([IO.Path]::GetTempPath()) "psthreading-demo-$([guid]::NewGuid().ToString('n'))"
+    $null = New-Item -ItemType Directory -Path $demoTemp
+    if (-not $IsWindows) { & chmod 700 $demoTemp }
+    $saved = @{ TMPDIR = $env:TMPDIR; TEMP = $env:TEMP; TMP = $env:TMP }
+    $env:TMPDIR = $env:TEMP = $env:TMP = $demoTemp
+    try {
+        foreach ($example in Get-ChildItem (Join-Path $RepoRoot 'examples') -Filter '*.ps1' | Sort-Object Name) {
+            Write-Host ''
+            Write-Host "==> examples/$($example.Name)" -ForegroundColor Cyan
+            & $PwshPath -NoProfile -NonInteractive -File $example.FullName | Out-Host
+            if ($LASTEXITCODE -ne 0) {
+                Write-Host "    exited with $LASTEXITCODE" -ForegroundColor Red
+                $failed++
+            }
         }
+    }
+    finally {
+        $env:TMPDIR = $saved.TMPDIR; $env:TEMP = $saved.TEMP; $env:TMP = $saved.TMP
+        Remove-Item -LiteralPath $demoTemp -Recurse -Force -ErrorAction Ignore
     }
     Write-Host ''
     Write-Host "$failed example(s) failed"

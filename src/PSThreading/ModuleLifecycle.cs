@@ -65,11 +65,19 @@ namespace PSThreading
             List<WorkerThread> running = ThreadRegistry.Enumerate().Where(StillRuns).ToList();
             if (running.Count > 0)
             {
-                // Remove-Module calls this on its own pipeline thread, in the caller's runspace.
-                MethodCallWarning.Write(
-                    $"PSThreading was removed while {running.Count} of its threads still run ({string.Join(", ", running.Select(t => t.Name))}): " +
+                string message = $"PSThreading was removed while {running.Count} of its threads still run ({string.Join(", ", running.Select(t => t.Name))}): " +
                     "they are left to finish. Stop them first with " +
-                    "Get-ActiveThread | Stop-WorkerThread if they should not run on.");
+                    "Get-ActiveThread | Stop-WorkerThread if they should not run on.";
+                // Remove-Module calls this on its own pipeline thread, in the caller's runspace: written as its own
+                // warning, -WarningAction and -WarningVariable given to it apply.
+                if (RunningCmdlet.Current() is PSCmdlet removing && removing.MyInvocation.MyCommand?.Name == "Remove-Module")
+                {
+                    removing.WriteWarning(message);
+                }
+                else
+                {
+                    MethodCallWarning.Write(message);
+                }
             }
         }
     }

@@ -15,6 +15,8 @@ namespace PSThreading.Core.Threads
 
         private static readonly object s_sync = new object();
         private static readonly Dictionary<long, WorkerThread> s_live = new Dictionary<long, WorkerThread>();
+        // Threads the module did not start that asked for their own entry: listed while their OS thread lives.
+        private static readonly List<KeyValuePair<WorkerThread, Thread>> s_foreign = new List<KeyValuePair<WorkerThread, Thread>>();
         private static long s_sequence;
         private static int s_nextThreadNumber;
         private static int s_nextPoolNumber;
@@ -85,6 +87,34 @@ namespace PSThreading.Core.Threads
                 t_current = new WorkerThread("Dummy-" + number, ThreadKind.Foreign, isDaemon: true, body: null, sequence: -1);
                 return t_current;
             }
+        }
+
+        /// <summary>
+        /// <see cref="Current"/>, asked for by the user (Get-ActiveThread -Current): a thread the module did not start
+        /// is listed from then on while it lives, as Python's enumerate() lists the dummy thread current_thread() made.
+        /// </summary>
+        public static WorkerThread CurrentListed()
+        {
+            WorkerThread current = Current;
+            if (current.Kind == ThreadKind.Foreign)
+            {
+                lock (s_sync)
+                {
+                    if (!s_foreign.Any(f => ReferenceEquals(f.Key, current)))
+                    {
+                        s_foreign.Add(new KeyValuePair<WorkerThread, Thread>(current, Thread.CurrentThread));
+                    }
+                }
+            }
+
+            return current;
+        }
+
+        /// <summary>Listed foreign threads still alive (under <see cref="s_sync"/>); ended ones are dropped.</summary>
+        private static IEnumerable<WorkerThread> LiveForeign()
+        {
+            s_foreign.RemoveAll(f => !f.Value.IsAlive);
+            return s_foreign.Select(f => f.Key).ToList();
         }
 
         internal static void SetCurrent(WorkerThread? thread) => t_current = thread;
@@ -231,6 +261,7 @@ namespace PSThreading.Core.Threads
             lock (s_sync)
             {
                 var found = new List<WorkerThread>(s_live.Count + 1) { main };
+                found.AddRange(LiveForeign());
                 found.AddRange(s_live.Values.Where(t => t.IsAlive || t.PendingResultCount > 0).OrderBy(t => t.Sequence));
                 return found;
             }
@@ -244,6 +275,7 @@ namespace PSThreading.Core.Threads
             lock (s_sync)
             {
                 live = new List<WorkerThread>(s_live.Count + 1) { main };
+                live.AddRange(LiveForeign());
                 live.AddRange(s_live.Values.Where(t => t.IsAlive).OrderBy(t => t.Sequence));
             }
 

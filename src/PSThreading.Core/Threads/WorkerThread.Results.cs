@@ -14,6 +14,7 @@ namespace PSThreading.Core.Threads
         private readonly object _listenersSync = new object();
         private ResultArrivals[] _resultListeners = Array.Empty<ResultArrivals>();
         private int _waitedOnCount;
+        private object? _offered;
 
         /// <summary>Queues an object produced by the thread for whoever joins it, and wakes the joins waiting on it.</summary>
         internal void AddResult(object item)
@@ -31,6 +32,26 @@ namespace PSThreading.Core.Threads
                 listeners[i].Notify();
             }
         }
+
+        /// <summary>
+        /// Offers work that any join may take up, not only the first (a prompt): it stays here until done or withdrawn,
+        /// so a join that cannot do it (a timed one, one in another worker) leaves it to the next. The thread waits
+        /// for it, so nothing is queued after it meanwhile: the joins write what was queued first, then look here.
+        /// </summary>
+        internal void Offer(object work)
+        {
+            Volatile.Write(ref _offered, work);
+            ResultArrivals[] listeners = Volatile.Read(ref _resultListeners);
+            for (int i = 0; i < listeners.Length; i++)
+            {
+                listeners[i].Notify();
+            }
+        }
+
+        /// <summary>The work offered now, or null.</summary>
+        internal object? Offered => Volatile.Read(ref _offered);
+
+        internal void Withdraw(object work) => Interlocked.CompareExchange(ref _offered, null, work);
 
         /// <summary>Has <paramref name="listener"/> notified each time a result is queued, until removed.</summary>
         internal void AddResultListener(ResultArrivals listener)

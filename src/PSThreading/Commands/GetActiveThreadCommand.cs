@@ -6,6 +6,7 @@ using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Threads;
+using PSThreading.Errors;
 using PSThreading.Jobs;
 
 namespace PSThreading.Commands
@@ -24,6 +25,7 @@ namespace PSThreading.Commands
         private const string MainSet = "Main";
 
         [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [PipedNameTransformation]
         [ValidateThreadName]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(ThreadNameCompleter))]
@@ -44,11 +46,22 @@ namespace PSThreading.Commands
             switch (ParameterSetName)
             {
                 case CurrentSet:
-                    WriteObject(ThreadRegistry.Current);
+                    WriteObject(ThreadRegistry.CurrentListed());
                     return;
                 case MainSet:
                     WriteObject(ThreadRegistry.EnsureMainThread());
                     return;
+            }
+
+            Name = PipedNameTransformationAttribute.WithoutNoName(Name);
+            if (Name == null && Id == null && MyInvocation.ExpectingInput)
+            {
+                WriteError(new ErrorRecord(
+                    new ArgumentException("The piped object has no Name or Id property, so it names no thread. Pipe threads, thread names, ids, or objects with a Name or Id property."),
+                    ErrorIds.ThreadNotFound,
+                    ErrorCategory.InvalidArgument,
+                    null));
+                return;
             }
 
             if (Name != null && Id != null && IsOneNumber(Name, Id))

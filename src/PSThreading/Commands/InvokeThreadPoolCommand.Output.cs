@@ -102,7 +102,7 @@ namespace PSThreading.Commands
                             ? "Item '{0}' (#{1}) was not run: -ItemTimeout 0 gives an item no time at all. Give the seconds an item may take, or -1 for no limit."
                             : "Item '{0}' (#{1}) ran longer than its timeout of {2} seconds and was stopped.",
                         DescribeItem(item.Input),
-                        item.Index,
+                        item.Index + 1, // counted from 1, as a person counts items: the fifth item is #5
                         _itemTimeout?.TotalSeconds);
                     emitError(new ErrorRecord(new TimeoutException(message), ErrorIds.ItemTimeout, ErrorCategory.OperationTimeout, item.Input));
                     break;
@@ -118,7 +118,7 @@ namespace PSThreading.Commands
                 return WorkerErrorRecord.Copy(original, ThrownObject.ExceptionOf(original), item.Input, BlockPosition.Find(original, _script!));
             }
 
-            var exception = item.Error as Exception ?? new InvalidOperationException($"Item #{item.Index} failed.");
+            var exception = item.Error as Exception ?? new InvalidOperationException($"Item #{item.Index + 1} failed.");
             return new ErrorRecord(exception, "PoolItemFailed", ErrorCategory.NotSpecified, item.Input);
         }
 

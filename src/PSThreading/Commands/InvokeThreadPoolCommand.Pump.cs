@@ -232,12 +232,18 @@ namespace PSThreading.Commands
 
         private ErrorRecord CallTimeoutError(int finished, long? total, long added)
         {
-            string message = string.Format(
-                CultureInfo.InvariantCulture,
-                "Invoke-ThreadPool stopped after its timeout of {0} seconds: {1} of {2} items had finished.",
-                _timeout!.Value.TotalSeconds,
-                finished,
-                total.HasValue ? total.Value.ToString(CultureInfo.InvariantCulture) : "at least " + added);
+            // Piped input stops being read at the timeout: the count read so far is no total, and -Timeout 0 read one.
+            string message = _timeout!.Value == TimeSpan.Zero
+                ? "Invoke-ThreadPool was given no time at all (-Timeout 0), so it stopped at once: " +
+                    $"{finished} items had finished. Give the seconds the call may take, or -1 for no limit."
+                : string.Format(
+                    CultureInfo.InvariantCulture,
+                    total.HasValue
+                        ? "Invoke-ThreadPool stopped after its timeout of {0} seconds: {1} of {2} items had finished."
+                        : "Invoke-ThreadPool stopped after its timeout of {0} seconds: {1} of the {2} items read so far had finished; the rest of the input was not read.",
+                    _timeout.Value.TotalSeconds,
+                    finished,
+                    total.HasValue ? total.Value : added);
             return new ErrorRecord(new TimeoutException(message), ErrorIds.PoolTimeout, ErrorCategory.OperationTimeout, null);
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Management.Automation;
 using PSThreading.Attributes;
@@ -57,8 +58,26 @@ namespace PSThreading.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Module { get; set; }
 
+        /// <summary>
+        /// Values after the block that no parameter takes: `Start-WorkerThread { param($x) } 5` met the binder's stock
+        /// "positional parameter cannot be found"; caught here to say that the block's arguments go to -ArgumentList.
+        /// </summary>
+        [Parameter(ValueFromRemainingArguments = true, DontShow = true)]
+        public object[]? UnboundArgument { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (UnboundArgument != null && UnboundArgument.Length > 0)
+            {
+                string given = string.Join(" ", UnboundArgument.Select(a => a?.ToString()));
+                ThrowTerminatingError(new ErrorRecord(
+                    new ParameterBindingException($"A positional parameter cannot be found that accepts argument '{given}'. " +
+                        $"To pass values to the block's param(), use -ArgumentList: Start-WorkerThread {{ param($x) ... }} -ArgumentList {given}"),
+                    "PositionalParameterNotFound",
+                    ErrorCategory.InvalidArgument,
+                    UnboundArgument));
+            }
+
             if (double.IsNaN(Delay))
             {
                 ThrowTerminatingError(ParameterValidationError.Create(nameof(Delay), Delay, "The -Delay NaN is not valid. Give the seconds to wait before the block starts, 0 or more."));
@@ -77,8 +96,12 @@ namespace PSThreading.Commands
                 return;
             }
 
-            LiveHostOutput? hostOutput = HoldHostOutput ? null : LiveHostOutput.For(this);
-            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), hostOutput, imports);
+            LiveHostOutput notices = LiveHostOutput.For(this);
+            LiveHostOutput? hostOutput = HoldHostOutput ? null : notices;
+            var body = new ScriptThreadBody(script, arguments, CallerContext.Capture(this, CommonPreferences.Bound(this)), hostOutput, imports)
+            {
+                Notices = notices,
+            };
             ExitJoin.EnsureRegistered(this);
 
             WorkerThread thread;

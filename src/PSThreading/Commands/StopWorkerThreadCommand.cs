@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
+using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
@@ -22,6 +23,7 @@ namespace PSThreading.Commands
         private readonly List<WorkerThread> _stopping = new List<WorkerThread>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
+        [ThreadArgumentTransformation("Stop")]
         [ValidateNotNull]
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
@@ -54,8 +56,15 @@ namespace PSThreading.Commands
                 // A pool worker can be stopped too: its item ends as stopped, and the pool replaces it if items remain.
                 if (thread.Kind != ThreadKind.Worker && thread.Kind != ThreadKind.PoolWorker)
                 {
-                    // Not terminating: `Get-ActiveThread | Stop-WorkerThread` lists MainThread first, and the
-                    // workers after it must still be stopped.
+                    if (MyInvocation.ExpectingInput && ParameterSetName == ThreadLookup.ThreadSet)
+                    {
+                        // `Get-ActiveThread | Stop-WorkerThread` (the module's own advice) lists MainThread first:
+                        // piped, a thread that is no worker is passed over, so the advice works as written.
+                        WriteVerbose($"'{thread.Name}' is not a worker thread started by Start-WorkerThread: passed over.");
+                        continue;
+                    }
+
+                    // Named on purpose: not terminating, the other threads given are still stopped.
                     WriteError(new ErrorRecord(
                         new InvalidOperationException($"'{thread.Name}' is not a worker thread started by Start-WorkerThread, so it cannot be stopped. Stop the command it runs instead (Ctrl+C)."),
                         ErrorIds.CannotStopThread,

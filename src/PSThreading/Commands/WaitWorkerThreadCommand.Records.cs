@@ -26,6 +26,10 @@ namespace PSThreading.Commands
             {
                 Exception error = thread.Error ?? new InvalidOperationException($"Thread '{thread.Name}' failed.");
                 ErrorRecord record = ThreadFailureRecord.For(thread, error, body.FailureRecord);
+                if (CommandNotFoundHint.UsingHint(body.FailureRecord, this) is string usingHint)
+                {
+                    record.ErrorDetails = new ErrorDetails(record.ErrorDetails.Message + usingHint) { RecommendedAction = record.ErrorDetails.RecommendedAction };
+                }
                 WriteError(record);
             }
         }
@@ -41,6 +45,14 @@ namespace PSThreading.Commands
             while (thread.TryTakeResult(out object? item))
             {
                 WriteItem(thread, item);
+            }
+
+            // A prompt comes after what the thread queued before it; it stays offered until a join answers it.
+            if (thread.Offered is JoinerPrompt prompt && !prompt.Answer(this, mayShow: !_timed) && _promptsLeft.Add(thread))
+            {
+                // A prompt holds the join until answered: a timed join would outlive its timeout, so it leaves it.
+                WriteWarning($"Thread '{thread.Name}' waits at a prompt, which a join with -Timeout does not show. " +
+                    $"Run Wait-WorkerThread -Name '{thread.Name}' without -Timeout to answer it.");
             }
         }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
+using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Deadlocks;
 using PSThreading.Core.Sync;
@@ -31,8 +32,12 @@ namespace PSThreading.Commands
         private ResultArrivals _arrivals = null!;
         private OriginalRecordWriter? _records;
         private TimeSpan? _timeout;
+        // Threads whose prompt this timed join left, said once each.
+        private readonly HashSet<WorkerThread> _promptsLeft = new HashSet<WorkerThread>();
+        private bool _timed;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
+        [ThreadArgumentTransformation("Wait")]
         [ValidateNotNull]
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
@@ -137,6 +142,7 @@ namespace PSThreading.Commands
         private void WaitAndWrite()
         {
             TimeSpan? timeout = _timeout;
+            _timed = timeout.HasValue;
             try
             {
                 if (Any)

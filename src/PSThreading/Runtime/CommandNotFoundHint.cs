@@ -3,9 +3,10 @@ using System.Management.Automation;
 namespace PSThreading.Runtime
 {
     /// <summary>
-    /// The commonest newcomer mistake: a worker calls a function defined at the caller's prompt, which a worker
-    /// runspace does not have. Its "not recognized" error, written by the caller's cmdlet, gains a line saying
-    /// how to bring the function along (-Function), when the caller has a function of that name.
+    /// The commonest newcomer mistakes: a worker calls a function defined at the caller's prompt, which a worker
+    /// runspace does not have, or reads a caller's variable without $using:. The error, written by the caller's
+    /// cmdlet, gains a line saying how to bring the function (-Function) or the value ($using:) along, when the
+    /// caller has one of that name.
     /// </summary>
     internal static class CommandNotFoundHint
     {
@@ -15,6 +16,14 @@ namespace PSThreading.Runtime
         /// </summary>
         public static ErrorRecord Apply(ErrorRecord record, PSCmdlet caller)
         {
+            if (UsingHint(record, caller) is string usingHint)
+            {
+                // A new record: ErrorRecord's copy constructor keeps the original exception, whose message has no hint.
+                ErrorRecord withUsing = WorkerErrorRecord.Copy(record, new RuntimeException(record.Exception.Message + usingHint, record.Exception), record.TargetObject);
+                withUsing.ErrorDetails = record.ErrorDetails == null ? null : new ErrorDetails(record.ErrorDetails.Message + usingHint);
+                return withUsing;
+            }
+
             if (!(record.Exception is CommandNotFoundException notFound) || string.IsNullOrEmpty(notFound.CommandName))
             {
                 return record;
@@ -33,6 +42,42 @@ namespace PSThreading.Runtime
             copy.ErrorDetails = record.ErrorDetails == null ? null : new ErrorDetails(record.ErrorDetails.Message + hint);
             return copy;
         }
+
+        /// <summary>
+        /// The second commonest: a caller's variable read without $using: under Set-StrictMode fails as "cannot be
+        /// retrieved" in the worker. The hint, when the caller has a variable of that name; else null.
+        /// </summary>
+        public static string? UsingHint(ErrorRecord? record, PSCmdlet caller)
+        {
+            if (record != null && !(IsUndefinedVariable(record) && record.TargetObject is string) && record.Exception is IContainsErrorRecord inner)
+            {
+                // A pool item's record names the item, or wraps the worker's own: the exception's record names the variable.
+                record = inner.ErrorRecord;
+            }
+
+            if (record == null || !IsUndefinedVariable(record)
+                || !(record.TargetObject is string name) || name.Length == 0)
+            {
+                return null;
+            }
+
+            try
+            {
+                if (caller.SessionState.PSVariable.Get(name) == null)
+                {
+                    return null;
+                }
+            }
+            catch (RuntimeException)
+            {
+                return null;
+            }
+
+            return $" The caller has a variable '{name}'; write $using:{name} to use its value in the worker.";
+        }
+
+        private static bool IsUndefinedVariable(ErrorRecord record) =>
+            record.FullyQualifiedErrorId.StartsWith("VariableIsUndefined", System.StringComparison.Ordinal);
 
         private static bool CallerHasFunction(PSCmdlet caller, string name)
         {

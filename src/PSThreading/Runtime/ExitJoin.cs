@@ -70,6 +70,8 @@ namespace PSThreading.Runtime
             {
                 // A worker waiting for a lock the main thread took would otherwise never end, and the join with it.
                 ThreadRegistry.MainThread?.ReleaseAbandonedLocks(WorkerState.Stopped);
+                // No join comes after the script: a worker's prompt would hold the exit forever.
+                JoinerPrompt.FailUnanswered();
                 JoinNonDaemonThreads();
                 ShutdownGate.Close(s_gateWait);
                 // Daemons are not stopped, only left behind: a stop waits for the pipeline to end, and one inside a
@@ -168,7 +170,13 @@ namespace PSThreading.Runtime
 
         private static void WriteNotice(IReadOnlyList<WorkerThread> waitedFor)
         {
-            string names = string.Join(", ", waitedFor.Select(t => t.Name));
+            if (!SessionInteractivity.IsPersonAtConsole)
+            {
+                // The line is for a person who can press Ctrl+C; under CI, cron or a scheduler, stderr text is a failure.
+                return;
+            }
+
+            string names = string.Join(", ", waitedFor.Select(t => JoinerPrompt.IsPrompting(t) ? $"{t.Name} (blocked at a prompt)" : t.Name));
             string them = waitedFor.Count == 1 ? "it" : "them";
             string threads = waitedFor.Count == 1 ? "thread" : "threads";
             try

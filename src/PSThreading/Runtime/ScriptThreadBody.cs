@@ -36,6 +36,9 @@ namespace PSThreading.Runtime
             _hostOutput = hostOutput;
         }
 
+        /// <summary>Where the module's notices about the thread (a prompt waiting for a join) go; set by Start-WorkerThread.</summary>
+        public LiveHostOutput? Notices { get; set; }
+
         /// <summary>True when the worker's host text (Write-Host) is held for the join instead of written live.</summary>
         public bool HoldsHostOutput => _hostOutput == null;
 
@@ -114,7 +117,7 @@ namespace PSThreading.Runtime
                         throw new OperationCanceledException();
                     }
 
-                    runspace.WorkerUI?.Serve(thread, _hostOutput, _caller.ShowsInformation);
+                    runspace.WorkerUI?.Serve(thread, _hostOutput, Notices ?? _hostOutput, _caller.ShowsInformation);
                     try
                     {
                         ps.Invoke<PSObject>(null, output);

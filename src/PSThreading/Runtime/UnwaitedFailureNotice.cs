@@ -18,12 +18,17 @@ namespace PSThreading.Runtime
                 return;
             }
 
-            string line = Format(thread.Name, message);
+            WriteNotice(Format(thread.Name, message), live, asError: true);
+        }
+
+        /// <summary>A one-line notice of the module's own about a thread: as live host text goes, else to standard error.</summary>
+        internal static void WriteNotice(string line, LiveHostOutput? live, bool asError)
+        {
             try
             {
                 if (live != null)
                 {
-                    live.Write(new HostText(ui => ui.WriteErrorLine(line), line + "\n", line));
+                    live.Write(new HostText(ui => WriteLine(ui, line, asError), line + "\n", line));
                 }
                 else
                 {
@@ -32,7 +37,19 @@ namespace PSThreading.Runtime
             }
             catch (Exception)
             {
-                // A closed or broken error stream cannot fail the thread's own failure report.
+                // A closed or broken console cannot fail the thread: the notice is lost, the thread goes on.
+            }
+        }
+
+        private static void WriteLine(System.Management.Automation.Host.PSHostUserInterface ui, string line, bool asError)
+        {
+            if (asError)
+            {
+                ui.WriteErrorLine(line);
+            }
+            else
+            {
+                ui.WriteLine(line);
             }
         }
 

@@ -27,7 +27,7 @@ namespace PSThreading.Runtime
         public override bool SupportsVirtualTerminal => _caller.SupportsVirtualTerminal;
 
         /// <summary>From now on the runspace runs <paramref name="thread"/>'s script; a null output holds its host text.</summary>
-        internal void Serve(WorkerThread thread, LiveHostOutput? output, bool joinShowsInformation) => _served = new Served(thread, output, joinShowsInformation);
+        internal void Serve(WorkerThread thread, LiveHostOutput? output, LiveHostOutput? notices, bool joinShowsInformation) => _served = new Served(thread, output, notices, joinShowsInformation);
 
         internal void EndServe() => _served = null;
 
@@ -108,15 +108,16 @@ namespace PSThreading.Runtime
             }
 
             WorkerThread thread = served.Thread;
-            return JoinerPrompt.Ask(ask, thread.AddResult, thread, thread.Name);
+            return JoinerPrompt.Offer(ask, thread, () => PromptNotice.WriteIfUnwaited(thread, served.Notices));
         }
 
         private sealed class Served
         {
-            public Served(WorkerThread thread, LiveHostOutput? output, bool joinShowsInformation)
+            public Served(WorkerThread thread, LiveHostOutput? output, LiveHostOutput? notices, bool joinShowsInformation)
             {
                 Thread = thread;
                 Output = output;
+                Notices = notices;
                 JoinShowsInformation = joinShowsInformation;
             }
 
@@ -125,6 +126,9 @@ namespace PSThreading.Runtime
             public WorkerThread Thread { get; }
 
             public LiveHostOutput? Output { get; }
+
+            /// <summary>Where the module's own notices about the thread go, even when its host text is held.</summary>
+            public LiveHostOutput? Notices { get; }
         }
     }
 }
