@@ -48,11 +48,24 @@ namespace PSThreading.Commands
             }
 
             // A prompt comes after what the thread queued before it; it stays offered until a join answers it.
-            if (thread.Offered is JoinerPrompt prompt && !prompt.Answer(this, mayShow: !_timed) && _promptsLeft.Add(thread))
+            if (thread.Offered is JoinerPrompt prompt)
             {
-                // A prompt holds the join until answered: a timed join would outlive its timeout, so it leaves it.
-                WriteWarning($"Thread '{thread.Name}' waits at a prompt, which a join with -Timeout does not show. " +
-                    $"Run Wait-WorkerThread -Name '{thread.Name}' without -Timeout to answer it.");
+                // -Any returns once one thread ends: after it showed one thread's prompt it leaves the others offered,
+                // since that thread ends a moment after its answer and a prompt shown meanwhile would hold the join.
+                bool leftByAny = Any && _anyPrompted != null && _anyPrompted != thread;
+                if (prompt.Answer(this, mayShow: !_timed && !leftByAny))
+                {
+                    _anyPrompted ??= Any ? thread : null;
+                }
+                else if (_promptsLeft.Add(thread))
+                {
+                    // A prompt holds the join until answered: a timed join would outlive its timeout, so it leaves it.
+                    WriteWarning(leftByAny
+                        ? $"Thread '{thread.Name}' waits at a prompt, left for another join: Wait-WorkerThread -Any answered one thread's prompt. " +
+                            $"Run Wait-WorkerThread -Name '{thread.Name}' to answer it."
+                        : $"Thread '{thread.Name}' waits at a prompt, which a join with -Timeout does not show. " +
+                            $"Run Wait-WorkerThread -Name '{thread.Name}' without -Timeout to answer it.");
+                }
             }
         }
 

@@ -35,6 +35,8 @@ namespace PSThreading.Commands
         // Threads whose prompt this timed join left, said once each.
         private readonly HashSet<WorkerThread> _promptsLeft = new HashSet<WorkerThread>();
         private bool _timed;
+        // The thread whose prompt an -Any join showed: the others' prompts are left for later joins.
+        private WorkerThread? _anyPrompted;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ThreadLookup.ThreadSet)]
         [ThreadArgumentTransformation("Wait")]

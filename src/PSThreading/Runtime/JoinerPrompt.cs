@@ -235,19 +235,30 @@ namespace PSThreading.Runtime
 
             try
             {
-                _answer = _ask(joiner.Host.UI);
+                // Read so that a stop of the thread (state Abandoned) or of the join ends the prompt being shown.
+                _answer = _ask(WithdrawablePromptUserInterface.For(joiner.Host.UI, () => Volatile.Read(ref _state) == Abandoned || joiner.Stopping));
                 if (joiner.Stopping)
                 {
                     // Ctrl+C at the console's Read-Host returns what was typed so far instead of throwing: not an answer.
                     throw new PipelineStoppedException();
                 }
             }
-            catch (Exception ex) when (ex is PipelineStoppedException || ex is OperationCanceledException)
+            catch (PromptWithdrawnException) when (!joiner.Stopping)
+            {
+                // The thread was stopped while its prompt was shown: nobody waits for the answer; the join goes on.
+                return;
+            }
+            catch (Exception ex) when (ex is PipelineStoppedException || ex is OperationCanceledException || ex is PromptWithdrawnException)
             {
                 // Ctrl+C at the joiner's prompt ends the join; the worker hears why instead of waiting on.
                 _failure = NotAnswered(_threadName, $"The prompt of thread '{_threadName}' was not answered: the wait that showed it was stopped. " +
                     "The prompt in the thread fails with this error; let Wait-WorkerThread run to answer a thread's prompts.", ex);
                 _answered.Set();
+                if (ex is PromptWithdrawnException)
+                {
+                    throw new PipelineStoppedException();
+                }
+
                 throw;
             }
             catch (Exception ex)

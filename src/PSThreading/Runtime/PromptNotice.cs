@@ -1,3 +1,6 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
 using PSThreading.Core.Threads;
 
 namespace PSThreading.Runtime
@@ -9,8 +12,18 @@ namespace PSThreading.Runtime
     /// </summary>
     internal static class PromptNotice
     {
+        // A join started on the same line as the thread comes a moment after its first prompt: said then, the line
+        // landed inside the prompt the join was showing.
+        private static readonly TimeSpan s_joinGrace = TimeSpan.FromMilliseconds(300);
+
         public static void WriteIfUnwaited(WorkerThread thread, LiveHostOutput? live)
         {
+            var clock = Stopwatch.StartNew();
+            while (!thread.IsWaitedOn && clock.Elapsed < s_joinGrace)
+            {
+                Thread.Sleep(25);
+            }
+
             if (thread.IsWaitedOn)
             {
                 return;
