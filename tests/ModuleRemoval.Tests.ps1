@@ -28,11 +28,13 @@ $after = [pscustomobject]@{ Runspaces = @(Get-Runspace).Count; OsThreads = (Get-
 
     It 'warns about running workers and leaves them to finish' {
         $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
-$thread = Start-WorkerThread { Start-Sleep -Milliseconds 1500; 'finished' } -Name 'still-running'
+# The worker runs until the test lets it go, after the removal: a fixed sleep ended first on a loaded machine.
+$gate = New-ThreadEvent
+$thread = Start-WorkerThread { $null = ($using:gate).Wait(30); 'finished' } -Name 'still-running'
 $manifest = (Get-Module PSThreading).Path
-Start-Sleep -Milliseconds 200
 Remove-Module PSThreading
 "removed; alive: $($thread.IsAlive)"
+$gate.Set()
 $deadline = [datetime]::UtcNow.AddSeconds(20)
 while ($thread.IsAlive -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
 Import-Module $manifest
