@@ -207,4 +207,14 @@ Describe 'Invoke-ThreadPool -AsJob as a PowerShell job' {
         $warnings.Message | Should -Be @('w1', 'w2', 'w3')
         $job | Wait-WorkerThread | Should -BeNullOrEmpty
     }
+    It 'has its final state whenever a join returns, so Remove-Job right after a join never refuses it (200 calls)' {
+        $notFinal = 0
+        foreach ($n in 1..200) {
+            $job = $n | Invoke-ThreadPool -AsJob { $_ }
+            $null = $job | Wait-WorkerThread -Timeout 30
+            if ($job.State -ne 'Completed') { $notFinal++ }
+            Remove-Job $job -Force
+        }
+        $notFinal | Should -Be 0
+    }
 }

@@ -17,9 +17,10 @@ namespace PSThreading.Core.Threads
         int HeldCount { get; }
 
         /// <summary>
-        /// On the thread, once it is marked ended and before its joins wake: whoever waits on the holder (a job's
-        /// Wait-Job) sees the end no later than a join of the thread does. Must not throw.
+        /// On the thread as it ends with <paramref name="outcome"/>, before its state says so: whoever waits on the
+        /// holder (a job's Wait-Job) sees the end no later than a join of the thread, and after a join returns
+        /// the job's own state is final (Remove-Job refused a job a join had seen end). Must not throw.
         /// </summary>
-        void ThreadEnded();
+        void ThreadEnded(WorkerState outcome);
     }
 }

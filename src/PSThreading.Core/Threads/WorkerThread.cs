@@ -237,10 +237,11 @@ namespace PSThreading.Core.Threads
 
             ReleaseAbandonedLocks(outcome);
             Interlocked.Exchange(ref _endTicks, DateTime.Now.Ticks);
+            // Before the state: a join returns as soon as the state says ended.
+            (_body as IResultHolder)?.ThreadEnded(outcome);
             Volatile.Write(ref _state, (int)outcome);
             // Output nobody has read yet keeps the thread findable by name and id, as a finished job is.
             ThreadRegistry.UnregisterUnlessUnread(this);
-            (_body as IResultHolder)?.ThreadEnded();
             _ended.Set();
         }
 

@@ -22,6 +22,8 @@ namespace PSThreading.Jobs
         private readonly Queue<KeyValuePair<int, object>> _order = new Queue<KeyValuePair<int, object>>();
         private readonly int[] _inStream = new int[Kinds];
         private readonly int[] _readElsewhere = new int[Kinds];
+        private Action<WorkerState>? _ended;
+        private WorkerState? _outcome;
 
         public JobResults()
         {
@@ -100,14 +102,45 @@ namespace PSThreading.Jobs
             return false;
         }
 
-        /// <summary>Called once the thread has ended, before its joins wake (set by the job that reads these results).</summary>
-        public Action? Ended { get; set; }
+        /// <summary>
+        /// Has <paramref name="ended"/> called once the thread ends, before its state says so (see
+        /// <see cref="IResultHolder.ThreadEnded"/>); at once when it ended already, so a job registered late misses nothing.
+        /// </summary>
+        public void OnEnded(Action<WorkerState> ended)
+        {
+            WorkerState? outcome;
+            lock (_sync)
+            {
+                _ended = ended;
+                outcome = _outcome;
+            }
 
-        public void ThreadEnded()
+            if (outcome.HasValue)
+            {
+                Invoke(ended, outcome.Value);
+            }
+        }
+
+        public void ThreadEnded(WorkerState outcome)
+        {
+            Action<WorkerState>? ended;
+            lock (_sync)
+            {
+                _outcome = outcome;
+                ended = _ended;
+            }
+
+            if (ended != null)
+            {
+                Invoke(ended, outcome);
+            }
+        }
+
+        private static void Invoke(Action<WorkerState> ended, WorkerState outcome)
         {
             try
             {
-                Ended?.Invoke();
+                ended(outcome);
             }
             catch (Exception)
             {

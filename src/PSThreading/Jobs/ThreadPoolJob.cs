@@ -74,12 +74,8 @@ namespace PSThreading.Jobs
             var job = new ThreadPoolJob(thread, results, command);
             s_byThread.Add(thread, job);
             job.SetJobState(JobState.Running);
-            results.Ended = job.OnThreadEnded;
-            if (!thread.IsAlive)
-            {
-                // It ended before the job could hear it.
-                job.OnThreadEnded();
-            }
+            // Called at once when the thread ended before the job could hear it.
+            results.OnEnded(job.OnThreadEnded);
 
             ThreadPoolJobSourceAdapter.Add(caller, job);
             return job;
@@ -152,14 +148,14 @@ namespace PSThreading.Jobs
         /// <c>$job | Wait-WorkerThread</c> the job's state is final). Every result is in the job's streams already (the
         /// thread hands them over as it writes them), so a Receive-Job -Wait woken by this state change misses nothing.
         /// </summary>
-        private void OnThreadEnded()
+        private void OnThreadEnded(WorkerState outcome)
         {
             if (Interlocked.Exchange(ref _ended, 1) != 0)
             {
                 return;
             }
 
-            switch (Thread.State)
+            switch (outcome)
             {
                 case WorkerState.Failed:
                     // Its WorkerThreadFailed record is in the Error stream already (see ScriptThreadBody).

@@ -60,7 +60,7 @@ namespace PSThreading.Runtime
 
         int IResultHolder.HeldCount => _holder?.HeldCount ?? 0;
 
-        void IResultHolder.ThreadEnded() => _holder?.ThreadEnded();
+        void IResultHolder.ThreadEnded(WorkerState outcome) => _holder?.ThreadEnded(outcome);
 
         public void Run(WorkerThread thread)
         {
