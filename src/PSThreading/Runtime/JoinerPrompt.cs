@@ -236,7 +236,7 @@ namespace PSThreading.Runtime
             try
             {
                 // Read so that a stop of the thread (state Abandoned) or of the join ends the prompt being shown.
-                _answer = _ask(WithdrawablePromptUserInterface.For(joiner.Host.UI, () => Volatile.Read(ref _state) == Abandoned || joiner.Stopping));
+                _answer = _ask(WithdrawablePromptUserInterface.For(joiner.Host, () => Volatile.Read(ref _state) == Abandoned || joiner.Stopping));
                 if (joiner.Stopping)
                 {
                     // Ctrl+C at the console's Read-Host returns what was typed so far instead of throwing: not an answer.

@@ -28,12 +28,17 @@ namespace PSThreading.Runtime
             _isWithdrawn = isWithdrawn;
         }
 
-        /// <summary>The UI to show a prompt with: this one where keys can be polled (a console whose input is a terminal), else <paramref name="ui"/>.</summary>
-        public static PSHostUserInterface For(PSHostUserInterface ui, Func<bool> isWithdrawn)
+        /// <summary>
+        /// The UI to show a prompt with: this one where keys can be polled (pwsh's own console host, its input a
+        /// terminal), else <paramref name="ui"/>: another host (an editor's, a custom one) reads keys its own way.
+        /// </summary>
+        public static PSHostUserInterface For(PSHost host, Func<bool> isWithdrawn)
         {
+            PSHostUserInterface ui = host.UI;
             try
             {
-                return Console.IsInputRedirected || ui.RawUI == null ? ui : new WithdrawablePromptUserInterface(ui, isWithdrawn);
+                bool isConsole = string.Equals(host.Name, "ConsoleHost", StringComparison.Ordinal);
+                return !isConsole || Console.IsInputRedirected || ui.RawUI == null ? ui : new WithdrawablePromptUserInterface(ui, isWithdrawn);
             }
             catch (Exception ex) when (ex is InvalidOperationException || ex is NotSupportedException || ex is System.IO.IOException)
             {
