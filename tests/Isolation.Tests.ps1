@@ -226,7 +226,7 @@ $null = $ps.AddScript("Import-Module '$((Get-Module PSThreading).Path -replace '
     Context 'the trim timer' {
         It 'runs only while idle runspaces could be trimmed, and stops at Remove-Module' {
             $child = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
-$cache = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Runtime.RunspaceCache')
+$cache = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Runspaces.RunspaceCache')
 $timer = $cache.GetField('s_trimTimer', [Reflection.BindingFlags]'NonPublic,Static')
 "before=" + ($null -ne $timer.GetValue($null))
 # Four at once (each waits for the gate), so four runspaces come back idle.

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using PSThreading.Core.Sync;
+using PSThreading.Engine;
 
 namespace PSThreading.Attributes
 {

@@ -3,6 +3,9 @@ using System.Collections;
 using System.Diagnostics;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Attributes
 {

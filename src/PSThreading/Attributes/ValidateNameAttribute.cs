@@ -1,6 +1,9 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
+using PSThreading.Engine;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Attributes
 {

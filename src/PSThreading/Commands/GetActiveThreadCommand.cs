@@ -6,8 +6,11 @@ using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
 using PSThreading.Errors;
 using PSThreading.Jobs;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -5,7 +5,7 @@ using PSThreading.Core.Threads;
 using PSThreading.Errors;
 using PSThreading.Jobs;
 using PSThreading.Pool;
-using PSThreading.Runtime;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

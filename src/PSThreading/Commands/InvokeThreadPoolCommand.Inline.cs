@@ -9,7 +9,7 @@ using PSThreading.Errors;
 using PSThreading.Inline;
 using PSThreading.Jobs;
 using PSThreading.Pool;
-using PSThreading.Runtime;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -4,9 +4,12 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using PSThreading.Core.Pool;
+using PSThreading.Engine;
 using PSThreading.Errors;
+using PSThreading.Hosts;
 using PSThreading.Pool;
-using PSThreading.Runtime;
+using PSThreading.Streams;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -5,8 +5,10 @@ using System.Management.Automation;
 using PSThreading.Core.Deadlocks;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
 using PSThreading.Errors;
 using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

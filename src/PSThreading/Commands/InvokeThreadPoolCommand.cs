@@ -4,9 +4,13 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Core.Pool;
+using PSThreading.Engine;
 using PSThreading.Inline;
+using PSThreading.Jobs;
 using PSThreading.Pool;
-using PSThreading.Runtime;
+using PSThreading.Runspaces;
+using PSThreading.Streams;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -8,7 +8,10 @@ using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
 using PSThreading.Errors;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -3,6 +3,7 @@ using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Sync;
 using PSThreading.Errors;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -2,7 +2,9 @@ using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Sync;
+using PSThreading.Engine;
 using PSThreading.Errors;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -5,6 +5,7 @@ using PSThreading.Completion;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Management.Automation;
 using PSThreading.Core.Sync;
+using PSThreading.Engine;
 using PSThreading.Errors;
 
 namespace PSThreading.Commands

@@ -1,12 +1,19 @@
 using System;
-using System.Linq;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using PSThreading.Attributes;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
 using PSThreading.Errors;
 using PSThreading.Inline;
-using PSThreading.Runtime;
+using PSThreading.Lifecycle;
+using PSThreading.Pool;
+using PSThreading.Runspaces;
+using PSThreading.Streams;
+using PSThreading.Terminal;
+using PSThreading.Values;
+using PSThreading.Workers;
 
 namespace PSThreading.Commands
 {

@@ -6,6 +6,8 @@ using PSThreading.Attributes;
 using PSThreading.Completion;
 using PSThreading.Core.Threads;
 using PSThreading.Errors;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

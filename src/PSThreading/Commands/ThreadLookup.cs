@@ -3,7 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
 using PSThreading.Errors;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

@@ -1,6 +1,8 @@
 using System;
 using System.Management.Automation;
 using PSThreading.Core.Sync;
+using PSThreading.Engine;
+using PSThreading.Pool;
 
 namespace PSThreading.Commands
 {

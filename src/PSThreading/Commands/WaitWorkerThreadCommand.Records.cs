@@ -1,8 +1,12 @@
 using System;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
 using PSThreading.Errors;
-using PSThreading.Runtime;
+using PSThreading.Hosts;
+using PSThreading.Pool;
+using PSThreading.Values;
+using PSThreading.Workers;
 
 namespace PSThreading.Commands
 {

@@ -8,8 +8,11 @@ using PSThreading.Completion;
 using PSThreading.Core.Deadlocks;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
 using PSThreading.Errors;
-using PSThreading.Runtime;
+using PSThreading.Pool;
+using PSThreading.Streams;
+using PSThreading.Values;
 
 namespace PSThreading.Commands
 {

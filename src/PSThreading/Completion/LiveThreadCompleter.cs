@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using PSThreading.Core.Threads;
+using PSThreading.Values;
 
 namespace PSThreading.Completion
 {

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
+using PSThreading.Pool;
 
 namespace PSThreading.Completion
 {

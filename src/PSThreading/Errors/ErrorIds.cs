@@ -1,3 +1,5 @@
+using PSThreading.Values;
+
 namespace PSThreading.Errors
 {
     /// <summary>The ErrorIds this module's errors carry: part of the public contract, listed in the docs.</summary>

@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using PSThreading.Engine;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Inline
 {

@@ -2,8 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
 using PSThreading.Errors;
-using PSThreading.Runtime;
+using PSThreading.Pool;
+using PSThreading.Runspaces;
+using PSThreading.Values;
 
 namespace PSThreading.Inline
 {

@@ -7,7 +7,9 @@ using System.Threading;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Sync;
 using PSThreading.Core.Threads;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Inline
 {

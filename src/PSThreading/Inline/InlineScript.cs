@@ -7,7 +7,9 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
 using System.Text;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Inline
 {

@@ -5,7 +5,11 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using PSThreading.Core.Threads;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Pool;
+using PSThreading.Streams;
+using PSThreading.Values;
+using PSThreading.Workers;
 
 namespace PSThreading.Inline
 {

@@ -1,6 +1,8 @@
 using System;
 using System.Management.Automation;
 using PSThreading.Errors;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Inline
 {

@@ -2,7 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Hosts;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Jobs
 {

@@ -1,10 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
-using System.Runtime.CompilerServices;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using PSThreading.Core.Threads;
+using PSThreading.Engine;
+using PSThreading.Values;
+using PSThreading.Workers;
 
 namespace PSThreading.Jobs
 {

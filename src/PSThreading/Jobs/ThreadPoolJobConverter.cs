@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using PSThreading.Core.Threads;
+using PSThreading.Pool;
 
 namespace PSThreading.Jobs
 {

@@ -4,6 +4,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using PSThreading.Engine;
+using PSThreading.Pool;
+using PSThreading.Values;
 
 namespace PSThreading.Jobs
 {

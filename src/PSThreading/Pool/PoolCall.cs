@@ -6,7 +6,10 @@ using System.Management.Automation;
 using System.Threading;
 using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Hosts;
+using PSThreading.Runspaces;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

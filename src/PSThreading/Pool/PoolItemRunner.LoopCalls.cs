@@ -1,6 +1,8 @@
 using System;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
+using PSThreading.Engine;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

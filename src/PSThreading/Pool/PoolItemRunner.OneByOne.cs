@@ -1,6 +1,9 @@
 using System;
 using System.Management.Automation;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Hosts;
+using PSThreading.Runspaces;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

@@ -1,6 +1,8 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using PSThreading.Core.Pool;
+using PSThreading.Engine;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation.Host;
-using PSThreading.Runtime;
+using PSThreading.Hosts;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

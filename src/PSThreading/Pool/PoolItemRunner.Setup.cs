@@ -1,7 +1,9 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Runspaces;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

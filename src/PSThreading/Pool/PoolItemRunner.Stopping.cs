@@ -2,7 +2,8 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Core.Pool;
-using PSThreading.Runtime;
+using PSThreading.Runspaces;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

@@ -3,7 +3,11 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using PSThreading.Core.Threads;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Lifecycle;
+using PSThreading.Runspaces;
+using PSThreading.Values;
+using PSThreading.Workers;
 
 namespace PSThreading.Pool
 {

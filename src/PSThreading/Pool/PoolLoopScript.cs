@@ -3,7 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using PSThreading.Runtime;
+using PSThreading.Engine;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

@@ -1,4 +1,5 @@
-using PSThreading.Runtime;
+using PSThreading.Runspaces;
+using PSThreading.Values;
 
 namespace PSThreading.Pool
 {

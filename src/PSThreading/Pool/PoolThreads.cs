@@ -2,7 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading;
 using PSThreading.Core.Threads;
-using PSThreading.Runtime;
+using PSThreading.Runspaces;
 
 namespace PSThreading.Pool
 {
