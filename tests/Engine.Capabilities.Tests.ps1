@@ -200,18 +200,18 @@ $pool = 1, 2 | Invoke-ThreadPool { $_ * 2 } | Sort-Object
 
     It 'LockdownPolicy unreadable: workers run in ConstrainedLanguage, said once (closed)' {
         $result = Invoke-WithoutCapability 'LockdownPolicy' @'
-$modes = 1..2 | ForEach-Object { Start-WorkerThread { $ExecutionContext.SessionState.LanguageMode } -WarningVariable +warned | Wait-WorkerThread }
+$modes = 1..3 | ForEach-Object { Start-WorkerThread { $ExecutionContext.SessionState.LanguageMode } -WarningVariable +warned | Wait-WorkerThread }
 "modes: $($modes -join ',')"
 "warnings: $(@($warned | Where-Object Message -Like '*LockdownPolicy*').Count)"
 '@
-        $result.Output | Should -Contain 'modes: ConstrainedLanguage,ConstrainedLanguage'
+        $result.Output | Should -Contain 'modes: ConstrainedLanguage,ConstrainedLanguage,ConstrainedLanguage'
         $result.Output | Should -Contain 'warnings: 1'
     }
 
     It 'OriginalRecords and ErrorInvocation unavailable: records still arrive, and each loss is warned once' {
         $result = Invoke-WithoutCapability 'OriginalRecords,ErrorInvocation' @'
 $warned = @()
-foreach ($i in 1..2) {
+foreach ($i in 1..3) {
     $null = Start-WorkerThread { Write-Warning "worker warning"; Write-Error -ErrorId CanaryId 'worker error' } |
         Wait-WorkerThread -WarningVariable +warned -WarningAction SilentlyContinue -ErrorVariable +failed -ErrorAction SilentlyContinue
 }
@@ -220,15 +220,15 @@ foreach ($i in 1..2) {
 "records warned: $(@($warned | Where-Object Message -Like '*OriginalRecords capability*').Count)"
 "ids warned: $(@($warned | Where-Object Message -Like '*ErrorInvocation capability*').Count)"
 '@
-        $result.Output | Should -Contain 'worker warnings: 2'
-        $result.Output | Should -Contain 'worker errors: 2'
+        $result.Output | Should -Contain 'worker warnings: 3'
+        $result.Output | Should -Contain 'worker errors: 3'
         $result.Output | Should -Contain 'records warned: 1'
         $result.Output | Should -Contain 'ids warned: 1'
     }
 
     It 'VerboseSwitch unavailable: a verbose record the join would drop is warned once; -Verbose still shows it' {
         $result = Invoke-WithoutCapability 'VerboseSwitch' @'
-foreach ($i in 1..2) {
+foreach ($i in 1..3) {
     $null = Start-WorkerThread { Write-Verbose 'worker verbose' -Verbose } | Wait-WorkerThread -WarningVariable +warned 4>&1
 }
 "verbose warned: $(@($warned | Where-Object Message -Like '*VerboseSwitch capability*verbose and debug records*').Count)"
@@ -241,11 +241,11 @@ $shown = Start-WorkerThread { Write-Verbose 'worker verbose' -Verbose } | Wait-W
 
     It 'Transcript unavailable: the first worker start warns once that host output is not transcribed' {
         $result = Invoke-WithoutCapability 'Transcript' @'
-foreach ($i in 1..2) { Start-WorkerThread { 'ran' } -WarningVariable +warned | Wait-WorkerThread }
+foreach ($i in 1..3) { Start-WorkerThread { 'ran' } -WarningVariable +warned | Wait-WorkerThread }
 "transcript warned: $(@($warned | Where-Object Message -Like '*Transcript capability*not added to transcripts*').Count)"
 '@
         $result.Output | Should -Contain 'transcript warned: 1'
-        @($result.Output | Where-Object { $_ -eq 'ran' }).Count | Should -Be 2
+        @($result.Output | Where-Object { $_ -eq 'ran' }).Count | Should -Be 3
     }
 
     It 'InstanceMembers unavailable: the public read still refuses added script members and lets type-data ones through' {
@@ -268,12 +268,13 @@ Start-WorkerThread { 'worker ran' } -WarningAction SilentlyContinue | Wait-Worke
 "reused worker ran: $(Start-WorkerThread { 'again' } | Wait-WorkerThread)"
 $all = @(Get-ThreadingCapability)
 "unavailable: $(@($all | Where-Object { -not $_.IsAvailable }).Count) of $($all.Count)"
-"active: $(@(Get-ThreadingCapability -FallbackActive).Count)"
+"active: $(@(Get-ThreadingCapability -FallbackActive).Count) of $(@($all | Where-Object IsNeeded).Count) needed"
 '@
         $result.ExitCode | Should -Be 0
         $result.Output | Should -Contain 'worker ran'
         $result.Output | Should -Contain 'pool: 2,3,4'
         $result.Output | Should -Contain 'reused worker ran: again'
         ($result.Output | Where-Object { $_ -like 'unavailable: *' }) | Should -Match '^unavailable: (\d+) of \1$'
+        ($result.Output | Where-Object { $_ -like 'active: *' }) | Should -Match '^active: (\d\d+) of \1 needed$'
     }
 }
