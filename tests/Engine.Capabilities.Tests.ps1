@@ -80,6 +80,14 @@ Describe 'Engine capability canaries' {
         finally {
             $runspace.Dispose()
         }
+        # A runspace not opened has no tables yet: no reuse for it, and nothing wrong with the engine.
+        $unopened = [runspacefactory]::CreateRunspace()
+        try {
+            Invoke-Seam SessionStateTables TryOpen @(, $unopened) | Should -BeNullOrEmpty
+        }
+        finally {
+            $unopened.Dispose()
+        }
         # Still available after the reads: none of them failed.
         (Get-Capability SessionStateTables).IsAvailable | Should -BeTrue
     }

@@ -44,6 +44,12 @@ namespace PSThreading.Engine
             try
             {
                 object? context = ExecutionContextOf.Read(runspace);
+                if (context == null)
+                {
+                    // Not a local runspace, or not opened yet: nothing to read here, and nothing wrong with the engine.
+                    return null;
+                }
+
                 object? globalScope = path.GlobalScope.GetValue(path.SessionState.GetValue(context));
                 if (globalScope == null || !(path.ModuleTable.GetValue(path.Modules.GetValue(context)) is IDictionary moduleTable))
                 {

@@ -124,7 +124,7 @@ namespace PSThreading.Streams
         /// <summary>True when the forwarding command's own preference drops records of this stream: without the switch, they are lost.</summary>
         private bool IsSilenced(string preference)
         {
-            object? value = _cmdlet is PSCmdlet script ? script.GetVariableValue(preference) : null;
+            object? value = _cmdlet is PSCmdlet forwarding ? forwarding.GetVariableValue(preference) : null;
             return !LanguagePrimitives.TryConvertTo(value, out ActionPreference action)
                 || action == ActionPreference.SilentlyContinue || action == ActionPreference.Ignore;
         }
