@@ -85,7 +85,7 @@ namespace PSThreading.Commands
                     WriteError(error);
                     break;
                 case ErrorRecord error:
-                    WriteError(NamingThread(CommandNotFoundHint.Apply(error, this), thread));
+                    WriteError(NamingThread(CommandNotFoundHint.Apply(error, this), thread, this));
                     break;
                 case WarningRecord warning:
                     _records!.WriteWarning(warning);
@@ -110,14 +110,14 @@ namespace PSThreading.Commands
         /// must say where it came from. Exception, error id, category, target and the worker's invocation stay
         /// (see <see cref="WorkerErrorRecord"/>).
         /// </summary>
-        internal static ErrorRecord NamingThread(ErrorRecord error, WorkerThread thread)
+        internal static ErrorRecord NamingThread(ErrorRecord error, WorkerThread thread, Cmdlet? writer = null)
         {
             string message = error.ErrorDetails?.Message is string details && details.Length > 0 ? details : error.Exception.Message;
             error.ErrorDetails = new ErrorDetails($"[{thread.Name}] {message}")
             {
                 RecommendedAction = error.ErrorDetails?.RecommendedAction,
             };
-            WorkerErrorRecord.KeepInvocation(error);
+            WorkerErrorRecord.KeepInvocation(error, writer);
             return error;
         }
     }

@@ -21,7 +21,7 @@ namespace PSThreading.Errors
             if (UsingHint(record, caller) is string usingHint)
             {
                 // A new record: ErrorRecord's copy constructor keeps the original exception, whose message has no hint.
-                ErrorRecord withUsing = WorkerErrorRecord.Copy(record, new RuntimeException(record.Exception.Message + usingHint, record.Exception), record.TargetObject);
+                ErrorRecord withUsing = WorkerErrorRecord.Copy(record, new RuntimeException(record.Exception.Message + usingHint, record.Exception), record.TargetObject, writer: caller);
                 withUsing.ErrorDetails = record.ErrorDetails == null ? null : new ErrorDetails(record.ErrorDetails.Message + usingHint);
                 return withUsing;
             }
@@ -40,7 +40,7 @@ namespace PSThreading.Errors
             string hint = $" The caller has a function '{name}'; pass -Function {name} to define it in the worker.";
             // A new record: ErrorRecord's copy constructor keeps the original exception, whose message has no hint.
             var withHint = new CommandNotFoundException(notFound.Message + hint, notFound) { CommandName = name };
-            ErrorRecord copy = WorkerErrorRecord.Copy(record, withHint, record.TargetObject);
+            ErrorRecord copy = WorkerErrorRecord.Copy(record, withHint, record.TargetObject, writer: caller);
             copy.ErrorDetails = record.ErrorDetails == null ? null : new ErrorDetails(record.ErrorDetails.Message + hint);
             return copy;
         }

@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Reflection;
 using PSThreading.Commands;
 using PSThreading.Engine;
 using PSThreading.Pool;
@@ -13,22 +12,16 @@ namespace PSThreading.Errors
     /// A worker's error record written again by the forwarding cmdlet (a join, a pool call) keeps the worker's
     /// invocation and its plain error id, as Receive-Job's do. WriteError otherwise stamps the record with the
     /// forwarding command, and its FullyQualifiedErrorId gains ",PSThreading.Commands.WaitWorkerThreadCommand".
-    /// The engine's switch for that (PreserveInvocationInfoOnce) and its invocation setter are internal: used by
-    /// reflection where they exist.
+    /// The engine's means for that are internal (<see cref="ErrorInvocation"/>); without them this is warned once.
     /// </summary>
     internal static class WorkerErrorRecord
     {
-        private static readonly PropertyInfo? s_preserveInvocationOnce =
-            typeof(ErrorRecord).GetProperty("PreserveInvocationInfoOnce", BindingFlags.Instance | BindingFlags.NonPublic);
-
-        private static readonly MethodInfo? s_setInvocationInfo = typeof(ErrorRecord).GetMethod(
-            "SetInvocationInfo", BindingFlags.Instance | BindingFlags.NonPublic, null, new[] { typeof(InvocationInfo) }, null);
-
-        public static void KeepInvocation(ErrorRecord record)
+        /// <summary>The next WriteError of <paramref name="record"/> keeps its invocation (warned once where it cannot).</summary>
+        public static void KeepInvocation(ErrorRecord record, Cmdlet? writer = null)
         {
-            if (record.InvocationInfo != null && s_preserveInvocationOnce != null && s_preserveInvocationOnce.CanWrite)
+            if (record.InvocationInfo != null && !ErrorInvocation.KeepOnce(record))
             {
-                s_preserveInvocationOnce.SetValue(record, true);
+                FallbackWarning.Once(ErrorInvocation.Name, writer);
             }
         }
 
@@ -38,7 +31,7 @@ namespace PSThreading.Errors
         /// line in the caller's block that failed, not the forwarding call). ErrorRecord's public copy constructor
         /// keeps the original exception and target, so it cannot serve.
         /// </summary>
-        public static ErrorRecord Copy(ErrorRecord original, Exception exception, object? target, IScriptExtent? position = null)
+        public static ErrorRecord Copy(ErrorRecord original, Exception exception, object? target, IScriptExtent? position = null, Cmdlet? writer = null)
         {
             InvocationInfo? invocation = original.InvocationInfo;
             if (invocation != null && position != null)
@@ -47,15 +40,18 @@ namespace PSThreading.Errors
                 invocation = InvocationInfo.Create(invocation.MyCommand as CmdletInfo, position);
             }
 
-            bool keepsInvocation = invocation != null && s_setInvocationInfo != null;
+            bool keepsInvocation = invocation != null && ErrorInvocation.IsAvailable;
             var copy = new ErrorRecord(exception, keepsInvocation ? PlainId(original) : original.FullyQualifiedErrorId, original.CategoryInfo.Category, target)
             {
                 ErrorDetails = original.ErrorDetails,
             };
             if (keepsInvocation)
             {
-                s_setInvocationInfo!.Invoke(copy, new object?[] { invocation });
-                KeepInvocation(copy);
+                ErrorInvocation.TrySet(copy, invocation!);
+            }
+            else if (invocation != null)
+            {
+                FallbackWarning.Once(ErrorInvocation.Name, writer);
             }
 
             return copy;

@@ -47,7 +47,7 @@ namespace PSThreading.Lifecycle
         {
             try
             {
-                Runspace? primary = EngineRunspaces.Primary(host);
+                Runspace? primary = InteractiveRunspace.Primary(host);
                 if (primary == null
                     || primary.RunspaceStateInfo.State != RunspaceState.Opened
                     || !s_registered.TryAdd(primary.InstanceId, 0))
@@ -82,7 +82,7 @@ namespace PSThreading.Lifecycle
                 ShutdownGate.Close(s_gateWait);
                 // Daemons are not stopped, only left behind: a stop waits for the pipeline to end, and one inside a
                 // long .NET call would make that wait, and so the exit, as long as the call.
-                EngineRunspaces.Drop(RunspaceCache.IsWorkerRunspace);
+                EngineRunspaceList.Drop(RunspaceCache.IsWorkerRunspace);
             }
             catch (Exception)
             {

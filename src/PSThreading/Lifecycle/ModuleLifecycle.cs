@@ -45,6 +45,17 @@ namespace PSThreading.Lifecycle
             ThreadCondition.IsTrue = LanguagePrimitives.IsTrue;
             // $lock.Acquire() that takes over an abandoned lock warns the script, as Invoke-WithLock does.
             SyncPrimitive.AbandonedTakeNotice = (target, abandonedBy) => MethodCallWarning.Write(AbandonedLockWarning.Message(target, abandonedBy));
+            // Import-Module -Verbose lists the fallbacks in use: one line each, none when everything works here.
+            if (CurrentCommand.Get() is PSCmdlet importing)
+            {
+                foreach (ThreadingCapability capability in EngineCapabilities.All())
+                {
+                    if (capability.FallbackActive)
+                    {
+                        importing.WriteVerbose($"PSThreading fallback in use: {capability.Name} does not work on this PowerShell ({capability.Fallback}).");
+                    }
+                }
+            }
         }
 
         /// <summary>
@@ -74,7 +85,7 @@ namespace PSThreading.Lifecycle
                     "Get-ActiveThread | Stop-WorkerThread if they should not run on.";
                 // Remove-Module calls this on its own pipeline thread, in the caller's runspace: written as its own
                 // warning, -WarningAction and -WarningVariable given to it apply.
-                if (RunningCmdlet.Current() is PSCmdlet removing && removing.MyInvocation.MyCommand?.Name == "Remove-Module")
+                if (CurrentCommand.Get() is PSCmdlet removing && removing.MyInvocation.MyCommand?.Name == "Remove-Module")
                 {
                     removing.WriteWarning(message);
                 }

@@ -82,7 +82,12 @@ namespace PSThreading.Runspaces
                 }
             }
 
-            PSLanguageMode languageMode = LanguageModePolicy.ForWorkersOf(cmdlet.SessionState.LanguageMode);
+            PSLanguageMode languageMode = LanguageModePolicy.ForWorkersOf(cmdlet);
+            if (!HostTranscript.IsAvailable)
+            {
+                FallbackWarning.Once(HostTranscript.Name, cmdlet);
+            }
+
             return new CallerContext(cmdlet.Host, location, preferences.ToArray(), languageMode)
             {
                 ShowsInformation = LanguagePrimitives.TryConvertTo(cmdlet.SessionState.PSVariable.GetValue("InformationPreference"), out ActionPreference own)

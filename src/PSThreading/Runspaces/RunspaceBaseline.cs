@@ -39,7 +39,7 @@ namespace PSThreading.Runspaces
         // $PSHOME: the shipped modules live in its Modules folder, their nested assemblies in it directly.
         private static readonly string s_powerShellHome = Path.GetDirectoryName(typeof(PSObject).Assembly.Location) ?? string.Empty;
 
-        private readonly EngineTables _tables;
+        private readonly SessionStateTables _tables;
         private readonly PSLanguageMode _languageMode;
         private readonly int _typeEntries;
         private readonly int _formatEntries;
@@ -50,7 +50,7 @@ namespace PSThreading.Runspaces
         private readonly HashSet<string> _drives = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _modules = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
-        private RunspaceBaseline(Runspace runspace, EngineTables tables)
+        private RunspaceBaseline(Runspace runspace, SessionStateTables tables)
         {
             _tables = tables;
             _languageMode = runspace.SessionStateProxy.LanguageMode;
@@ -79,8 +79,16 @@ namespace PSThreading.Runspaces
         /// <summary>The baseline of a runspace just opened (its language mode already set); null when its state cannot be read.</summary>
         public static RunspaceBaseline? Take(Runspace runspace)
         {
-            EngineTables? tables = EngineTables.TryOpen(runspace);
-            return tables == null ? null : new RunspaceBaseline(runspace, tables);
+            SessionStateTables? tables = SessionStateTables.TryOpen(runspace);
+            try
+            {
+                return tables == null ? null : new RunspaceBaseline(runspace, tables);
+            }
+            catch (Exception)
+            {
+                // A table the engine changed under us: the runspace is not reused, and the worker still starts.
+                return null;
+            }
         }
 
         /// <summary>

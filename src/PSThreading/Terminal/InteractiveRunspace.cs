@@ -37,5 +37,26 @@ namespace PSThreading.Terminal
                 return false;
             }
         }
+
+        /// <summary>
+        /// The runspace whose closing means the process exits: the console's. Null in a host that has none, or
+        /// when the engine does not say (then only the console host's own interactive runspace is taken for it).
+        /// </summary>
+        public static Runspace? Primary(PSHost? host)
+        {
+            if (PrimaryRunspace.TryGet(out Runspace? primary))
+            {
+                return primary;
+            }
+
+            // IHostSupportsInteractiveSession.Runspace is the console's runspace, unless Enter-PSSession pushed another.
+            if (host is IHostSupportsInteractiveSession interactive && !interactive.IsRunspacePushed
+                && string.Equals(host.Name, "ConsoleHost", StringComparison.Ordinal))
+            {
+                return interactive.Runspace;
+            }
+
+            return null;
+        }
     }
 }

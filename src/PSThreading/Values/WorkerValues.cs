@@ -207,7 +207,10 @@ namespace PSThreading.Values
                 case RunspaceBinding.ClassInstance:
                     return new RunspaceBoundValueException(
                         ErrorIds.RunspaceBoundClassInstance,
-                        $"{what} an instance of the PowerShell class [{detail}]. Its methods run in the runspace that defined the class, not in the worker, and give wrong results from another thread. Mark the class [NoRunspaceAffinity()] (PowerShell 7.4 and later), define the class in the worker's block, or pass plain data.",
+                        $"{what} an instance of the PowerShell class [{detail}]. Its methods run in the runspace that defined the class, not in the worker, and give wrong results from another thread. " +
+                        (ClassRunspaceAffinity.IsAvailable
+                            ? "Mark the class [NoRunspaceAffinity()] (PowerShell 7.4 and later), define the class in the worker's block, or pass plain data."
+                            : "This PowerShell does not say which class instances are bound to their runspace, so every one is refused, [NoRunspaceAffinity()] ones too: define the class in the worker's block, or pass plain data."),
                         value);
                 default:
                     return new RunspaceBoundValueException(

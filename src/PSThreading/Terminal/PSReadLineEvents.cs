@@ -1,37 +1,34 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Reflection;
-using System.Text;
-using PSThreading.Pool;
-using PSThreading.Values;
+using System.Management.Automation.Runspaces;
+using PSThreading.Engine;
 
-namespace PSThreading.Engine
+namespace PSThreading.Terminal
 {
     /// <summary>
     /// What PSReadLine 2.4.5 does itself each 300 ms without a key, unless an idle hook is set: with event
     /// subscribers, raise PowerShell.OnIdle (only with nothing typed) and run a tiny pipeline so that pending event
     /// actions run, then start the line where the cursor is if an action wrote. Our idle hook (see <see cref="PSReadLinePrompt"/>)
     /// replaces that step, so it does it in its place: timers and engine events with actions keep working at the
-    /// prompt. Any member not found: nothing is done.
+    /// prompt. The events are the prompt's runspace's (public), the typed line PSReadLine's public GetBufferState;
+    /// only the typed line's row is PSReadLine's own (see <see cref="PSReadLine"/>).
     /// </summary>
     internal static class PSReadLineEvents
     {
-        private const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
         private const string OnIdle = "PowerShell.OnIdle";
 
-        public static void Pump(object singleton)
+        /// <summary>On the prompt's thread, whose default runspace is the one PSReadLine reads for.</summary>
+        public static void Pump()
         {
-            Type type = singleton.GetType();
-            var engine = type.GetField("_engineIntrinsics", Private)?.GetValue(singleton) as EngineIntrinsics;
-            var buffer = type.GetField("_buffer", Private)?.GetValue(singleton) as StringBuilder;
-            List<PSEventSubscriber>? subscribers = engine?.Events.Subscribers;
-            if (engine == null || buffer == null || subscribers == null || subscribers.Count == 0)
+            PSEventManager? events = Runspace.DefaultRunspace?.Events;
+            List<PSEventSubscriber>? subscribers = events?.Subscribers;
+            if (events == null || subscribers == null || subscribers.Count == 0)
             {
                 return;
             }
 
-            int typed = buffer.Length;
+            int typed = PSReadLine.GetBufferState(out _).Length;
             bool run = false;
             foreach (PSEventSubscriber subscriber in subscribers)
             {
@@ -44,7 +41,7 @@ namespace PSThreading.Engine
                     }
 
                     run = true;
-                    engine.Events.GenerateEvent(OnIdle, null, null, null);
+                    events.GenerateEvent(OnIdle, null, null, null);
                     break;
                 }
 
@@ -67,10 +64,10 @@ namespace PSThreading.Engine
 
             int row = Console.CursorTop;
             RunPendingActions();
-            if (row != Console.CursorTop && typed == buffer.Length)
+            if (row != Console.CursorTop && typed == PSReadLine.GetBufferState(out _).Length)
             {
                 // An action wrote: the line being typed starts where the cursor is now.
-                type.GetField("_initialY", Private)?.SetValue(singleton, Console.CursorTop);
+                PSReadLine.InitialY = Console.CursorTop;
             }
         }
 

@@ -1,14 +1,10 @@
 using System;
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Linq.Expressions;
 using System.Management.Automation;
-using System.Reflection;
-using PSThreading.Pool;
-using PSThreading.Values;
+using PSThreading.Engine;
 
-namespace PSThreading.Engine
+namespace PSThreading.Values
 {
     /// <summary>What in a value would run script in the runspace that made it, whichever thread uses it.</summary>
     internal enum RunspaceBinding
@@ -31,16 +27,6 @@ namespace PSThreading.Engine
 
         // Bounds the cost for big collections passed as shared state: the search stops after this many values.
         private const int MaxVisited = 10_000;
-
-        // The engine keeps the session state a class instance runs its methods in here (TypeDefiner's
-        // SessionStateFieldName); [NoRunspaceAffinity()] classes leave it null.
-        private const string ClassSessionStateField = "__sessionState";
-
-        private static readonly ConcurrentDictionary<Type, FieldInfo[]> s_classSessionStateFields = new ConcurrentDictionary<Type, FieldInfo[]>();
-
-        // The public Members list mixes in type-data members, which run in the worker's own runspace and are fine:
-        // only the members added to the object itself are bound to the caller.
-        private static readonly Func<object, IEnumerable<PSMemberInfo>?>? s_instanceMembers = CompileInstanceMembers();
 
         /// <summary>
         /// Finds the first part of the value bound to a runspace: the value itself (<paramref name="isSelf"/>),
@@ -73,7 +59,7 @@ namespace PSThreading.Engine
             }
 
             object bare = value is PSObject psObject ? psObject.BaseObject : value;
-            if (IsBoundClassInstance(bare))
+            if (ClassRunspaceAffinity.IsBound(bare))
             {
                 detail = bare.GetType().FullName;
                 return RunspaceBinding.ClassInstance;
@@ -81,7 +67,7 @@ namespace PSThreading.Engine
 
             // One look at the added members serves both checks: they cost the most to read.
             List<object?>? parts = depth < MaxDepth ? new List<object?>() : null;
-            foreach (PSMemberInfo member in InstanceMembers(value))
+            foreach (PSMemberInfo member in AddedMembers(value))
             {
                 if (member is PSScriptMethod || member is PSScriptProperty)
                 {
@@ -182,90 +168,25 @@ namespace PSThreading.Engine
 
         private static bool IsPlainData(Type? type) => type != null && (type.IsValueType || type == typeof(string));
 
-        /// <summary>An instance of a PowerShell class with methods, tied to the session state that created it.</summary>
-        private static bool IsBoundClassInstance(object value)
-        {
-            // Cached per type, with an empty list for every ordinary type: Type.Assembly is not free per item.
-            foreach (FieldInfo field in s_classSessionStateFields.GetOrAdd(value.GetType(), SessionStateFields))
-            {
-                if (field.GetValue(value) != null)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static FieldInfo[] SessionStateFields(Type type)
-        {
-            if (!type.Assembly.IsDynamic)
-            {
-                return Array.Empty<FieldInfo>();
-            }
-
-            var fields = new List<FieldInfo>();
-            for (Type? current = type; current != null && current.Assembly.IsDynamic; current = current.BaseType)
-            {
-                FieldInfo? field = current.GetField(ClassSessionStateField, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.DeclaredOnly);
-                if (field != null && field.FieldType.Name == "SessionStateInternal")
-                {
-                    fields.Add(field);
-                }
-            }
-
-            return fields.ToArray();
-        }
-
         /// <summary>The members added to this object (Add-Member), without the type's own or type-data members.</summary>
-        private static IEnumerable<PSMemberInfo> InstanceMembers(object value)
+        private static IEnumerable<PSMemberInfo> AddedMembers(object value)
         {
-            if (s_instanceMembers == null)
+            if (Engine.InstanceMembers.IsAvailable)
             {
-                // Fallback: a PSCustomObject's members are almost all its own.
-                return value is PSObject custom && custom.BaseObject is PSCustomObject ? custom.Members : (IEnumerable<PSMemberInfo>)Array.Empty<PSMemberInfo>();
+                return Engine.InstanceMembers.Of(value) ?? (IEnumerable<PSMemberInfo>)Array.Empty<PSMemberInfo>();
             }
 
-            return s_instanceMembers(value) ?? (IEnumerable<PSMemberInfo>)Array.Empty<PSMemberInfo>();
-        }
-
-        /// <summary>
-        /// A compiled call of the internal <c>PSObject.HasInstanceMembers(object, out collection)</c>, the same in
-        /// Windows PowerShell 5.1 and 7: it is checked for every pool item that is an object, and a reflection
-        /// call costs several times more. Null when this PowerShell has no such method.
-        /// </summary>
-        private static Func<object, IEnumerable<PSMemberInfo>?>? CompileInstanceMembers()
-        {
-            try
+            // The public way, slower: every member, the instance's own marked IsInstance (type-data ones are not).
+            var added = new List<PSMemberInfo>();
+            foreach (PSMemberInfo member in PSObject.AsPSObject(value).Members)
             {
-                MethodInfo? method = typeof(PSObject).GetMethod("HasInstanceMembers", BindingFlags.NonPublic | BindingFlags.Static);
-                ParameterInfo[]? parameters = method?.GetParameters();
-                if (method == null || method.ReturnType != typeof(bool) || parameters!.Length != 2 || !parameters[1].IsOut)
+                if (member.IsInstance && (member is PSNoteProperty || member is PSScriptMethod || member is PSScriptProperty))
                 {
-                    return null;
+                    added.Add(member);
                 }
-
-                Type? collectionType = parameters[1].ParameterType.GetElementType();
-                if (collectionType == null || !typeof(IEnumerable<PSMemberInfo>).IsAssignableFrom(collectionType))
-                {
-                    return null;
-                }
-
-                ParameterExpression target = Expression.Parameter(typeof(object), "target");
-                ParameterExpression members = Expression.Variable(collectionType, "members");
-                Expression body = Expression.Block(
-                    typeof(IEnumerable<PSMemberInfo>),
-                    new[] { members },
-                    Expression.Condition(
-                        Expression.Call(method, target, members),
-                        Expression.Convert(members, typeof(IEnumerable<PSMemberInfo>)),
-                        Expression.Constant(null, typeof(IEnumerable<PSMemberInfo>))));
-                return Expression.Lambda<Func<object, IEnumerable<PSMemberInfo>?>>(body, target).Compile();
             }
-            catch (Exception ex) when (ex is AmbiguousMatchException || ex is ArgumentException || ex is InvalidOperationException || ex is MemberAccessException)
-            {
-                return null;
-            }
+
+            return added;
         }
     }
 }
