@@ -185,6 +185,17 @@ Describe 'Invoke-ThreadPool' {
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 3.5
         }
 
+        It 'takes a huge -ThrottleLimit (<Limit>): memory follows the workers started, not the limit' -TestCases @(
+            @{ Limit = [int]::MaxValue }, @{ Limit = 100000000 }
+        ) {
+            # The call is set up on this thread: what it allocates here is what the limit costs.
+            $before = [GC]::GetAllocatedBytesForCurrentThread()
+            $out = 1..3 | Invoke-ThreadPool -ThrottleLimit $Limit { $_ } -Ordered
+            $allocated = [GC]::GetAllocatedBytesForCurrentThread() - $before
+            $out | Should -Be 1, 2, 3
+            $allocated | Should -BeLessThan 64MB
+        }
+
         It 'refuses a -ThrottleLimit below 1' -TestCases @(@{ Limit = 0 }, @{ Limit = -1 }) {
             { 1 | Invoke-ThreadPool { $_ } -ThrottleLimit $Limit } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         }
