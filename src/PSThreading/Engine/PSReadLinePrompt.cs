@@ -33,9 +33,6 @@ namespace PSThreading.Engine
         private static bool s_hooked;
         private static volatile Func<bool>? s_stillNeeded;
 
-        /// <summary>True when PSReadLine is loaded in this process.</summary>
-        public static bool IsLoaded => Find() != null;
-
         /// <summary>
         /// True while PSReadLine waits at the prompt for a command line of <paramref name="runspace"/> (its
         /// <c>_readLineReady</c>, false while a command runs, and the runspace it was started for).
