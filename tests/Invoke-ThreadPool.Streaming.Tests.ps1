@@ -104,8 +104,8 @@ Import-Module '$ModuleManifest'
             $process = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-NonInteractive', '-File', $file -PassThru -NoNewWindow
             try {
                 $deadline = [datetime]::UtcNow.AddSeconds(30)
+                # The item has written its output (the file exists): SIGINT may come at any point after that.
                 while (-not (Test-Path $written) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-                Start-Sleep -Milliseconds 300
                 & kill -s INT $process.Id
                 $process.WaitForExit(10000) | Should -BeTrue
                 $process.ExitCode | Should -Not -Be 134

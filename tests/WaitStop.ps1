@@ -43,7 +43,7 @@ try { $Wait } finally { [IO.File]::WriteAllText('$ended', [datetime]::UtcNow.Tic
         $process.WaitForExit(10000) | Should -BeTrue
         $process.ExitCode | Should -Not -Be 134
         Test-Path $ended | Should -BeTrue
-        ([datetime]::new([long](Get-Content $ended -Raw), 'Utc') - $sent).TotalSeconds | Should -BeLessThan 1.5
+        ([datetime]::new([long](Get-Content $ended -Raw), 'Utc') - $sent).TotalSeconds | Should -BeLessThan 3 -Because 'a second when idle; a wait that missed Ctrl+C would never end'
         Test-Path $after | Should -BeFalse
     }
     finally {
