@@ -85,12 +85,14 @@ Describe 'Invoke-ThreadPool' {
         }
 
         It 'writes each result as soon as its item is done, while others still run' {
+            # Item 2 finishes only once item 1's result has reached the caller: results held until every item is
+            # done would arrive after item 2's 20 s wait.
+            $gate = New-ThreadEvent
             $clock = [Diagnostics.Stopwatch]::StartNew()
-            $seen = 1..2 | Invoke-ThreadPool { if ($_ -eq 2) { Start-Sleep -Seconds 2 }; $_ } -ThrottleLimit 2 -NoProgress |
-                ForEach-Object { [pscustomobject]@{ Value = $_; At = $clock.Elapsed.TotalSeconds } }
-            $seen[0].Value | Should -Be 1
-            $seen[0].At | Should -BeLessThan 1.5
-            $seen[1].At | Should -BeGreaterThan 1.8
+            $seen = 1..2 | Invoke-ThreadPool { if ($_ -eq 2) { $null = ($using:gate).Wait(20) }; $_ } -ThrottleLimit 2 -NoProgress |
+                ForEach-Object { [pscustomobject]@{ Value = $_; At = $clock.Elapsed.TotalSeconds }; $gate.Set() }
+            $seen.Value | Should -Be 1, 2
+            $seen[0].At | Should -BeLessThan 10
         }
 
         It 'stops the workers when a downstream command wants no more' {
