@@ -1,8 +1,8 @@
 BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 
 # Tab completion of live thread names and named locks. The completer classes are tested directly; the cases that go
-# through TabExpansion2 check that each parameter is wired to its completer, and are skipped (saying
-# what to add) while it is not.
+# through TabExpansion2 check that each parameter is wired to its completer, and fail (saying what to add)
+# when it is not.
 
 Describe 'Thread completers' {
     BeforeAll {
@@ -60,31 +60,29 @@ Describe 'Tab completion of <Command> -<Parameter>' -ForEach @(
     @{ Command = 'Get-ActiveThread'; Parameter = 'Name'; Completer = 'PSThreading.Completion.ThreadNameCompleter'; Expected = 'probe-tab' }
     @{ Command = 'Wait-WorkerThread'; Parameter = 'Thread'; Completer = 'PSThreading.Completion.WorkerThreadCompleter'; Expected = 'probe-tab' }
     @{ Command = 'Stop-WorkerThread'; Parameter = 'Thread'; Completer = 'PSThreading.Completion.WorkerThreadCompleter'; Expected = 'probe-tab' }
+    @{ Command = 'Wait-WorkerThread'; Parameter = 'Name'; Completer = 'PSThreading.Completion.ThreadNameCompleter'; Expected = 'probe-tab' }
+    @{ Command = 'Stop-WorkerThread'; Parameter = 'Name'; Completer = 'PSThreading.Completion.ThreadNameCompleter'; Expected = 'probe-tab' }
+    @{ Command = 'Remove-ThreadLock'; Parameter = 'Name'; Completer = 'PSThreading.Completion.LockNameCompleter'; Expected = 'probe-tab' }
     @{ Command = 'Invoke-WithLock'; Parameter = 'Name'; Completer = 'PSThreading.Completion.LockNameCompleter'; Expected = 'probe-tab' }
 ) {
     BeforeAll {
         $thread = Start-WorkerThread -Name 'probe-tab' -Daemon -ScriptBlock { Start-Sleep -Seconds 30 }
-        if (Get-Command New-ThreadLock -ErrorAction Ignore) {
-            $null = New-ThreadLock -Name 'probe-tab'
-        }
+        $null = New-ThreadLock -Name 'probe-tab'
     }
 
     AfterAll {
         $thread | Stop-WorkerThread
+        Remove-ThreadLock -Name 'probe-tab' -ErrorAction Ignore
     }
 
     It 'offers live names' {
-        $commandInfo = Get-Command $Command -ErrorAction Ignore
-        if (-not $commandInfo) {
-            Set-ItResult -Skipped -Because "$Command is not exported by the module yet"
-            return
-        }
+        $commandInfo = Get-Command $Command -Module PSThreading -ErrorAction Ignore
+        $commandInfo | Should -Not -BeNullOrEmpty -Because "the module exports $Command"
         $metadata = $commandInfo.Parameters[$Parameter]
-        $wired = $metadata.Attributes | Where-Object { $_ -is [ArgumentCompleter] -and $_.Type.FullName -eq $Completer }
-        if (-not $wired) {
-            Set-ItResult -Skipped -Because "-$Parameter of $Command has no [ArgumentCompleter(typeof($Completer))] yet"
-            return
-        }
+        $metadata | Should -Not -BeNullOrEmpty -Because "$Command has a -$Parameter parameter"
+        $wired = @($metadata.Attributes | Where-Object { $_ -is [ArgumentCompleter] -and $_.Type.FullName -eq $Completer })
+        $wired | Should -Not -BeNullOrEmpty -Because "-$Parameter of $Command needs [ArgumentCompleter(typeof($Completer))]"
+
         $line = "$Command -$Parameter probe-t"
         $completions = TabExpansion2 -inputScript $line -cursorColumn $line.Length
         $completions.CompletionMatches.ListItemText | Should -Contain $Expected

@@ -8,9 +8,11 @@ Describe 'Invoke-ThreadPool -AsJob' {
     }
 
     It 'returns at once a job whose worker thread is listed by Get-ActiveThread with its pool workers' {
+        # The items wait for the test: a call that did not return at once would return only after their 20 s waits.
+        $gate = New-ThreadEvent
         $clock = [Diagnostics.Stopwatch]::StartNew()
-        $job = 1..4 | Invoke-ThreadPool { Start-Sleep -Seconds 2; $_ } -AsJob -ThrottleLimit 2
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.5
+        $job = 1..4 | Invoke-ThreadPool { $null = ($using:gate).Wait(20); $_ } -AsJob -ThrottleLimit 2
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
         # A PowerShell job (Invoke-ThreadPool.Job.Tests.ps1) that stands for its thread wherever one is taken.
         $job | Should -BeOfType ([System.Management.Automation.Job])
         $job.Thread | Should -BeOfType ([PSThreading.Core.Threads.WorkerThread])
@@ -18,6 +20,8 @@ Describe 'Invoke-ThreadPool -AsJob' {
         $job.IsAlive | Should -BeTrue
         (Get-ActiveThread).ManagedThreadId | Should -Contain $job.ManagedThreadId
         Wait-Until { @(Get-ActiveThread | Where-Object Kind -EQ 'PoolWorker').Count -ge 2 } -Seconds 20
+        $gate.Set()
+        $job | Wait-WorkerThread -Timeout 30 | Sort-Object | Should -Be 1, 2, 3, 4
     }
 
     It 'writes the output at the join, in input order with -Ordered, with $using: and -ArgumentList values' {

@@ -94,13 +94,14 @@ Describe 'Invoke-ThreadPool set-up' {
             $ends = [hashtable]::Synchronized(@{})
             $ps = [powershell]::Create()
             try {
-                $null = $ps.AddScript("param(`$ends) Import-Module '$ModuleManifest'
+                # Each item registers as it starts, after its worker's -Begin: the stop comes once three run.
+                $started = [System.Collections.Concurrent.ConcurrentDictionary[int, byte]]::new()
+                $null = $ps.AddScript("param(`$ends, `$started) Import-Module '$ModuleManifest'
                     1..8 | Invoke-ThreadPool -ThrottleLimit 3 -Begin { `$me = (Get-ActiveThread -Current).Name } -End {
                         `$h = `$using:ends; `$h[`$me] = 1
-                    } { Start-Sleep -Seconds 60 }").AddParameter('ends', $ends)
+                    } { `$null = (`$using:started).TryAdd(`$_, 0); Start-Sleep -Seconds 60 }").AddParameter('ends', $ends).AddParameter('started', $started)
                 $handle = $ps.BeginInvoke()
-                Wait-Until { (Get-PoolWorkerName).Count -eq 3 } -Seconds 20
-                Start-Sleep -Milliseconds 300
+                Wait-Until { $started.Count -eq 3 } -Seconds 20
                 $clock = [Diagnostics.Stopwatch]::StartNew()
                 $ps.Stop()
                 $clock.Elapsed.TotalSeconds | Should -BeLessThan 5

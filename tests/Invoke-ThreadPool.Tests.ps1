@@ -85,12 +85,14 @@ Describe 'Invoke-ThreadPool' {
         }
 
         It 'writes each result as soon as its item is done, while others still run' {
+            # Item 2 finishes only once item 1's result has reached the caller: results held until every item is
+            # done would arrive after item 2's 20 s wait.
+            $gate = New-ThreadEvent
             $clock = [Diagnostics.Stopwatch]::StartNew()
-            $seen = 1..2 | Invoke-ThreadPool { if ($_ -eq 2) { Start-Sleep -Seconds 2 }; $_ } -ThrottleLimit 2 -NoProgress |
-                ForEach-Object { [pscustomobject]@{ Value = $_; At = $clock.Elapsed.TotalSeconds } }
-            $seen[0].Value | Should -Be 1
-            $seen[0].At | Should -BeLessThan 1.5
-            $seen[1].At | Should -BeGreaterThan 1.8
+            $seen = 1..2 | Invoke-ThreadPool { if ($_ -eq 2) { $null = ($using:gate).Wait(20) }; $_ } -ThrottleLimit 2 -NoProgress |
+                ForEach-Object { [pscustomobject]@{ Value = $_; At = $clock.Elapsed.TotalSeconds }; $gate.Set() }
+            $seen.Value | Should -Be 1, 2
+            $seen[0].At | Should -BeLessThan 10
         }
 
         It 'stops the workers when a downstream command wants no more' {
@@ -183,6 +185,17 @@ Describe 'Invoke-ThreadPool' {
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $null = 1..10 | Invoke-ThreadPool { Start-Sleep -Milliseconds 500 } -ThrottleLimit 10
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 3.5
+        }
+
+        It 'takes a huge -ThrottleLimit (<Limit>): memory follows the workers started, not the limit' -TestCases @(
+            @{ Limit = [int]::MaxValue }, @{ Limit = 100000000 }
+        ) {
+            # The call is set up on this thread: what it allocates here is what the limit costs.
+            $before = [GC]::GetAllocatedBytesForCurrentThread()
+            $out = 1..3 | Invoke-ThreadPool -ThrottleLimit $Limit { $_ } -Ordered
+            $allocated = [GC]::GetAllocatedBytesForCurrentThread() - $before
+            $out | Should -Be 1, 2, 3
+            $allocated | Should -BeLessThan 64MB
         }
 
         It 'refuses a -ThrottleLimit below 1' -TestCases @(@{ Limit = 0 }, @{ Limit = -1 }) {
@@ -374,20 +387,18 @@ Describe 'Invoke-ThreadPool' {
         It 'returns within a second of Ctrl+C (PowerShell.Stop), its workers stopped' {
             $ps = [powershell]::Create()
             try {
-                $null = $ps.AddScript("Import-Module '$ModuleManifest'; 1..8 | Invoke-ThreadPool { Start-Sleep -Seconds 60 } -ThrottleLimit 4")
+                # Each item registers as it starts: the stop comes once four run.
+                $started = [System.Collections.Concurrent.ConcurrentDictionary[int, byte]]::new()
+                $null = $ps.AddScript("param(`$started) Import-Module '$ModuleManifest'; 1..8 | Invoke-ThreadPool { `$null = (`$using:started).TryAdd(`$_, 0); Start-Sleep -Seconds 60 } -ThrottleLimit 4").AddArgument($started)
                 $handle = $ps.BeginInvoke()
-                $clock = [Diagnostics.Stopwatch]::StartNew()
-                while ((Get-PoolWorkerName).Count -lt 4 -and $clock.Elapsed.TotalSeconds -lt 20) {
-                    Start-Sleep -Milliseconds 20
-                }
+                Wait-Until { $started.Count -eq 4 } -Seconds 20
                 (Get-PoolWorkerName).Count | Should -Be 4
-                Start-Sleep -Milliseconds 200
-                $clock.Restart()
+                $clock = [Diagnostics.Stopwatch]::StartNew()
                 $ps.Stop()
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.5
+                $clock.Elapsed.TotalSeconds | Should -BeLessThan 4 -Because 'the items sleep 60 s: Ctrl+C must not wait for them (under a second here when idle)'
                 $handle.IsCompleted | Should -BeTrue
                 $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-                Wait-PoolWorkersGone -Seconds 1 | Should -BeNullOrEmpty
+                Wait-PoolWorkersGone -Seconds 5 | Should -BeNullOrEmpty
             }
             finally {
                 $ps.Dispose()

@@ -168,7 +168,7 @@ Describe 'Invoke-WithLock' {
             Wait-Until { $waiter.WaitingFor -eq $l }
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $waiter | Stop-WorkerThread
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.5
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
             $waiter.State | Should -Be 'Stopped'
             $ran.block | Should -BeFalse
             $l.Owner.Name | Should -Be (Get-ActiveThread -Current).Name
@@ -191,7 +191,7 @@ Describe 'Invoke-WithLock' {
             Wait-Until { $waiter.WaitingFor -eq $l }
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $waiter | Stop-WorkerThread
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1.5
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
             $waiter.State | Should -Be 'Stopped'
             $l.Release()
         }

@@ -39,7 +39,8 @@ Describe 'New-ThreadCondition' {
         Wait-Until { $cv.Waiters.Count -eq 4 } -Seconds 20
         Invoke-WithLock $cv { $cv.Notify() }
         Wait-Until { $woken.n -eq 1 } -Seconds 10
-        Start-Sleep -Milliseconds 200
+        # The other three still wait: Notify() woke exactly one.
+        $cv.Waiters.Count | Should -Be 3
         $woken.n | Should -Be 1
         Invoke-WithLock $cv { $cv.Notify(2) }
         Wait-Until { $woken.n -eq 3 } -Seconds 10
@@ -59,7 +60,7 @@ Describe 'New-ThreadCondition' {
 
     It 'Wait() in a worker ends at Stop-WorkerThread, and the lock is free after' {
         $cv = New-ThreadCondition
-        Test-StopEndsWait $cv { param($c) Invoke-WithLock $c { $null = $c.Wait() } } | Should -BeLessThan 1.5
+        Test-StopEndsWait $cv { param($c) Invoke-WithLock $c { $null = $c.Wait() } } | Should -BeLessThan 3
         $cv.Lock.IsLocked | Should -BeFalse
     }
 }

@@ -82,15 +82,15 @@ Describe 'New-ThreadQueue, Send-ThreadQueue, Receive-ThreadQueue' {
 
     It 'Take() and Add() when full end at Stop-WorkerThread within a second' {
         $empty = New-ThreadQueue
-        Test-StopEndsWait $empty { param($q) $null = $q.Take() } | Should -BeLessThan 1.5
+        Test-StopEndsWait $empty { param($q) $null = $q.Take() } | Should -BeLessThan 3
         $full = New-ThreadQueue -Capacity 1
         $null = $full.Add(0)
-        Test-StopEndsWait $full { param($q) $null = $q.Add(1) } | Should -BeLessThan 1.5
+        Test-StopEndsWait $full { param($q) $null = $q.Add(1) } | Should -BeLessThan 3
         $full.Count | Should -Be 1
         $joined = New-ThreadQueue
         $null = $joined.Add(0)
-        Test-StopEndsWait $joined { param($q) $null = $q.Join() } | Should -BeLessThan 1.5
-        Test-StopEndsWait $empty { param($q) Receive-ThreadQueue $q } | Should -BeLessThan 1.5
+        Test-StopEndsWait $joined { param($q) $null = $q.Join() } | Should -BeLessThan 3
+        Test-StopEndsWait $empty { param($q) Receive-ThreadQueue $q } | Should -BeLessThan 3
     }
 
     It 'Take() on the main thread ends at SIGINT within a second' -Skip:($IsWindows) {

@@ -60,12 +60,13 @@ Describe 'New-ThreadSemaphore' {
         $workers = 1..2 | ForEach-Object {
             Start-WorkerThread { param($s, $t) $null = $s.Acquire(); $t.n++ } -ArgumentList $semaphore, $through
         }
-        Start-Sleep -Milliseconds 300
+        $waiting = { @(Get-ActiveThread | Where-Object { [object]::ReferenceEquals($_.WaitingFor, $semaphore) }).Count }
+        Wait-Until { (& $waiting) -eq 2 } -Seconds 20
         $through.n | Should -Be 0
         $semaphore.Release()
-        $deadline = [datetime]::UtcNow.AddSeconds(10)
-        while ($through.n -lt 1 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-        Start-Sleep -Milliseconds 300
+        Wait-Until { $through.n -ge 1 } -Seconds 10
+        # The other worker still waits for the semaphore: one release let one through.
+        & $waiting | Should -Be 1
         $through.n | Should -Be 1
         $semaphore.Release()
         $workers | Wait-WorkerThread -Timeout 20

@@ -18,13 +18,15 @@ Describe 'Start-WorkerThread -Delay (Python''s Timer)' {
 
     It 'Stop-WorkerThread cancels it while scheduled: Stopped, and the block never ran' {
         $marker = [hashtable]::Synchronized(@{})
-        $timer = Start-WorkerThread -Delay 1 -ArgumentList $marker { param($m) $m.Ran = $true }
         $clock = [Diagnostics.Stopwatch]::StartNew()
+        $timer = Start-WorkerThread -Delay 3 -ArgumentList $marker { param($m) $m.Ran = $true }
         $timer | Stop-WorkerThread -WarningVariable stillStopping -WarningAction SilentlyContinue
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+        # Well before the 3 s delay: a stop that waited for it would take 3 s.
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
         $stillStopping | Should -BeNullOrEmpty
         $timer.State | Should -Be 'Stopped'
-        Start-Sleep -Milliseconds 1500
+        # Past the moment the block would have started: it never does.
+        Start-Sleep -Milliseconds ([Math]::Max(0, 3500 - $clock.ElapsedMilliseconds))
         $marker.ContainsKey('Ran') | Should -BeFalse
     }
 

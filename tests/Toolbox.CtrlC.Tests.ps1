@@ -20,6 +20,6 @@ Describe 'Toolbox waits end on Ctrl+C' {
 
     It 'Condition.WaitFor() in a worker ends at Stop-WorkerThread' {
         $cv = New-ThreadCondition
-        Test-StopEndsWait $cv { param($c) Invoke-WithLock $c { $null = $c.WaitFor({ $false }) } } | Should -BeLessThan 1.5
+        Test-StopEndsWait $cv { param($c) Invoke-WithLock $c { $null = $c.WaitFor({ $false }) } } | Should -BeLessThan 3
     }
 }

@@ -154,14 +154,14 @@ Describe 'Wait-WorkerThread' {
         $name = "ctrlc-$([guid]::NewGuid().ToString('n'))"
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddScript("Import-Module '$ModuleManifest'; Start-WorkerThread -Name $name { Start-Sleep -Seconds 20 } | Wait-WorkerThread")
+            $box = [hashtable]::Synchronized(@{})
+            $null = $ps.AddScript("Import-Module '$ModuleManifest'; `$args[0].Thread = [Threading.Thread]::CurrentThread; Start-WorkerThread -Name $name { Start-Sleep -Seconds 20 } | Wait-WorkerThread").AddArgument($box)
             $async = $ps.BeginInvoke()
-            $deadline = [datetime]::UtcNow.AddSeconds(10)
-            while (-not (Get-ActiveThread -Name $name -ErrorAction Ignore) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            Start-Sleep -Milliseconds 200
+            # The stop comes once the join blocks: the thread is listed and the pipeline thread sleeps in its wait.
+            Wait-Until { (Get-ActiveThread -Name $name -ErrorAction Ignore) -and ($box.Thread.ThreadState -band [Threading.ThreadState]::WaitSleepJoin) }
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 3 -Because 'the thread runs 20 s: Ctrl+C must not wait for it'
             $async.IsCompleted | Should -BeTrue
             (Get-ActiveThread -Name $name).IsAlive | Should -BeTrue
         }

@@ -16,27 +16,34 @@ function Test-StopEndsWait([object] $Target, [scriptblock] $Block) {
 }
 
 # Runs $Setup then $Wait on the main thread of a child pwsh, sends SIGINT once it blocks, and checks that the
-# wait ended within a second and pwsh exited without crashing and without going on after the wait.
+# wait ended within a second and pwsh exited without crashing and without going on after the wait. "Blocks" is
+# seen, not assumed: a daemon worker of the child writes the ready file once the main thread shows what it waits
+# for (WaitingForObject, WaitingForThread) and its .NET thread is in a wait (WaitSleepJoin), which is after the
+# wait listens for Ctrl+C. A fixed pause instead let a slow child get SIGINT before its wait began.
 function Test-SigintEndsWait([string] $Setup, [string] $Wait) {
     $ready = Join-Path ([IO.Path]::GetTempPath()) "psthreading-tb-$([guid]::NewGuid().ToString('n'))"
     $ended, $after, $file = "$ready.ended", "$ready.after", "$ready.ps1"
     @"
 Import-Module '$ModuleManifest'
 $Setup
-[IO.File]::WriteAllText('$ready', 'ready')
+`$null = Start-WorkerThread -Daemon -ArgumentList (Get-ActiveThread -Main), ([Threading.Thread]::CurrentThread) {
+    param(`$main, `$dotnet)
+    while (-not ((`$main.WaitingForObject -or `$main.WaitingForThread) -and
+            (`$dotnet.ThreadState -band [Threading.ThreadState]::WaitSleepJoin))) { Start-Sleep -Milliseconds 10 }
+    [IO.File]::WriteAllText('$ready', 'ready')
+}
 try { $Wait } finally { [IO.File]::WriteAllText('$ended', [datetime]::UtcNow.Ticks.ToString()) }
 [IO.File]::WriteAllText('$after', 'went on')
 "@ | Set-Content $file
     $process = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-NonInteractive', '-File', $file -PassThru -NoNewWindow
     try {
         Wait-Until { Test-Path $ready } -Seconds 60
-        Start-Sleep -Milliseconds 500
         $sent = [datetime]::UtcNow
         & kill -s INT $process.Id
         $process.WaitForExit(10000) | Should -BeTrue
         $process.ExitCode | Should -Not -Be 134
         Test-Path $ended | Should -BeTrue
-        ([datetime]::new([long](Get-Content $ended -Raw), 'Utc') - $sent).TotalSeconds | Should -BeLessThan 1.5
+        ([datetime]::new([long](Get-Content $ended -Raw), 'Utc') - $sent).TotalSeconds | Should -BeLessThan 3 -Because 'a second when idle; a wait that missed Ctrl+C would never end'
         Test-Path $after | Should -BeFalse
     }
     finally {

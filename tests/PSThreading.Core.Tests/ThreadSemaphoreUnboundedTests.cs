@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Linq;
 using PSThreading.Core.Sync;
+using PSThreading.Core.Threads;
 using Xunit;
 
 namespace PSThreading.Core.Tests
@@ -16,8 +19,15 @@ namespace PSThreading.Core.Tests
             Assert.False(semaphore.IsBounded);
             Assert.False(semaphore.Acquire(0));
             var threads = new TestThreads();
-            threads.Start(() => Assert.True(semaphore.Acquire(20)));
-            System.Threading.Thread.Sleep(100);
+            var waiters = new ConcurrentBag<WaitingThread>();
+            threads.Start(() =>
+            {
+                waiters.Add(WaitingThread.Current());
+                Assert.True(semaphore.Acquire(20));
+            });
+
+            // Released only once the waiter blocks: a release before its Acquire would let it through without waking it.
+            WaitUntilBlocked(waiters, 1, semaphore);
             semaphore.Release();
             threads.JoinAllAndRethrow();
         }
@@ -41,16 +51,37 @@ namespace PSThreading.Core.Tests
             var semaphore = new ThreadSemaphore(0, null, bounded: false);
             int through = 0;
             var threads = new TestThreads();
+            var waiters = new ConcurrentBag<WaitingThread>();
             threads.StartMany(3, _ =>
             {
+                waiters.Add(WaitingThread.Current());
                 Assert.True(semaphore.Acquire(20));
                 System.Threading.Interlocked.Increment(ref through);
             });
-            System.Threading.Thread.Sleep(200);
+            WaitUntilBlocked(waiters, 3, semaphore);
             semaphore.Release(3);
             threads.JoinAllAndRethrow();
             Assert.Equal(3, through);
             Assert.Equal(0, semaphore.CurrentCount);
+        }
+
+        /// <summary>Waits (bounded) until <paramref name="count"/> threads wait for <paramref name="semaphore"/>, each inside its wait.</summary>
+        private static void WaitUntilBlocked(ConcurrentBag<WaitingThread> waiters, int count, ThreadSemaphore semaphore) =>
+            TestThreads.WaitUntil(
+                () => waiters.Count == count && waiters.All(waiter => waiter.IsBlockedOn(semaphore)),
+                $"{count} thread(s) block on the semaphore");
+
+        /// <summary>A test thread as the module sees it and as .NET does.</summary>
+        private sealed class WaitingThread
+        {
+            private readonly WorkerThread _seen = ThreadRegistry.Current;
+            private readonly System.Threading.Thread _thread = System.Threading.Thread.CurrentThread;
+
+            public static WaitingThread Current() => new WaitingThread();
+
+            /// <summary>Shown as waiting for <paramref name="target"/> and asleep in a wait (not about to enter one).</summary>
+            public bool IsBlockedOn(SyncPrimitive target) =>
+                ReferenceEquals(_seen.WaitingFor, target) && (_thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0;
         }
 
         [Fact]

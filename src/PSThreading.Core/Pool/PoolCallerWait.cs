@@ -15,7 +15,7 @@ namespace PSThreading.Core.Pool
     /// </summary>
     internal sealed class PoolCallerWait : IWaitTarget
     {
-        private static readonly long s_checkEvery = (long)(SyncPrimitive.DeadlockCheckInterval.TotalSeconds * Stopwatch.Frequency);
+        private static readonly long s_checkEvery = WaitTimeout.ToTicks(SyncPrimitive.DeadlockCheckInterval);
 
         private readonly ThreadPoolScheduler _scheduler;
         private readonly ThreadWait _wait;

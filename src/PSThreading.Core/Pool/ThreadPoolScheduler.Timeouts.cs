@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using PSThreading.Core.Sync;
 
 namespace PSThreading.Core.Pool
 {
@@ -14,7 +15,7 @@ namespace PSThreading.Core.Pool
         public IReadOnlyList<PoolWorkItem> TimeOutOverdue(TimeSpan itemTimeout)
         {
             long now = Stopwatch.GetTimestamp();
-            long limit = (long)(itemTimeout.TotalSeconds * Stopwatch.Frequency);
+            long limit = WaitTimeout.ToTicks(itemTimeout);
             List<PoolWorkItem>? overdue = null;
             lock (_sync)
             {
@@ -69,8 +70,8 @@ namespace PSThreading.Core.Pool
                 return null;
             }
 
-            double elapsed = (now - oldest.Value) / (double)Stopwatch.Frequency;
-            return TimeSpan.FromSeconds(Math.Max(0, itemTimeout.TotalSeconds - elapsed));
+            TimeSpan left = itemTimeout - WaitTimeout.FromTicks(now - oldest.Value);
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
         }
 
         /// <summary>How long the oldest queued item has waited for a worker; zero when none waits.</summary>
@@ -87,7 +88,7 @@ namespace PSThreading.Core.Pool
                 queuedAt = _queued.Peek().QueuedTimestamp;
             }
 
-            return TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - queuedAt) / (double)Stopwatch.Frequency);
+            return WaitTimeout.FromTicks(Stopwatch.GetTimestamp() - queuedAt);
         }
     }
 }

@@ -88,15 +88,6 @@ namespace PSThreading.Core.Sync
             }
         }
 
-        /// <summary>Every named object of every kind, by name.</summary>
-        public static IReadOnlyList<ISyncObject> NamedObjects()
-        {
-            lock (s_sync)
-            {
-                return s_named.Values.OrderBy(named => named.Name, StringComparer.OrdinalIgnoreCase).ToArray();
-            }
-        }
-
         /// <summary>
         /// Drops the name, when <paramref name="inUse"/>, asked under the registry's lock, finds the object
         /// neither held nor waited on. The object itself goes on working for whoever still has it; the name

@@ -261,8 +261,8 @@ namespace PSThreading.Core.Sync
         private bool WaitToTake(WorkerThread self, TimeSpan? timeout, CancellationToken cancellationToken)
         {
             long deadline = WaitTimeout.Deadline(timeout);
-            long checkEvery = (long)(DeadlockCheckInterval.TotalSeconds * Stopwatch.Frequency);
-            long pollEvery = PollInterval.HasValue ? (long)(PollInterval.Value.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+            long checkEvery = WaitTimeout.ToTicks(DeadlockCheckInterval);
+            long pollEvery = PollInterval.HasValue ? WaitTimeout.ToTicks(PollInterval.Value) : long.MaxValue;
             var wait = new ThreadWait(this, self, timeout.HasValue);
             WaitGraph? suspect = null;
             self.BeginWait(wait);

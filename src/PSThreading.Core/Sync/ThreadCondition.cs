@@ -93,16 +93,10 @@ namespace PSThreading.Core.Sync
             object? result = predicate();
             while (!IsTrue(result))
             {
-                TimeSpan? left = null;
-                if (timeout.HasValue)
+                TimeSpan? left = WaitTimeout.TimeLeft(deadline);
+                if (left == TimeSpan.Zero)
                 {
-                    long ticks = deadline - System.Diagnostics.Stopwatch.GetTimestamp();
-                    if (ticks <= 0)
-                    {
-                        break;
-                    }
-
-                    left = TimeSpan.FromSeconds((double)ticks / System.Diagnostics.Stopwatch.Frequency);
+                    break;
                 }
 
                 Wait(left, cancellationToken);

@@ -42,10 +42,14 @@ namespace PSThreading.Core.Sync
 
         public bool IsLocked => _owner != null;
 
-        /// <summary>Process, or Machine for a lock held across every process of the user (a named mutex).</summary>
+        /// <summary>Process, or Machine for a lock held across every process of the user (a locked file of the user's).</summary>
         public LockScope Scope => _machine == null ? LockScope.Process : LockScope.Machine;
 
-        /// <summary>For a machine lock, the operating system's name of its mutex; null for a process lock.</summary>
+        /// <summary>
+        /// For a machine lock, its name as every process of the user sees it (documented: the name its holder
+        /// file is named after; it keeps the name and form of the named mutex the lock once was); null for a
+        /// process lock.
+        /// </summary>
         public string? MutexName => _machine?.MutexName;
 
         /// <summary>

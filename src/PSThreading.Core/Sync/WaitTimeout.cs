@@ -81,6 +81,24 @@ namespace PSThreading.Core.Sync
             return ticks >= long.MaxValue - (double)now ? long.MaxValue : now + (long)ticks;
         }
 
+        /// <summary>The time left until <paramref name="deadline"/>, zero once it has passed; null for no deadline.</summary>
+        public static TimeSpan? TimeLeft(long deadline)
+        {
+            if (deadline == long.MaxValue)
+            {
+                return null;
+            }
+
+            long ticks = deadline - Stopwatch.GetTimestamp();
+            return ticks > 0 ? FromTicks(ticks) : TimeSpan.Zero;
+        }
+
+        /// <summary>A duration in Stopwatch ticks, the unit of deadlines.</summary>
+        public static long ToTicks(TimeSpan duration) => (long)(duration.TotalSeconds * Stopwatch.Frequency);
+
+        /// <summary>A count of Stopwatch ticks as a duration.</summary>
+        public static TimeSpan FromTicks(long ticks) => TimeSpan.FromSeconds(ticks / (double)Stopwatch.Frequency);
+
         /// <summary>Milliseconds left until <paramref name="deadline"/> for Monitor.Wait: at least 1, infinite for no deadline.</summary>
         public static int MillisecondsLeft(long deadline)
         {

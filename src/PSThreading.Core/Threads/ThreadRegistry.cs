@@ -282,15 +282,6 @@ namespace PSThreading.Core.Threads
             return live;
         }
 
-        /// <summary>Live daemon workers: what process exit ends without waiting for.</summary>
-        public static IReadOnlyList<WorkerThread> LiveDaemonWorkers()
-        {
-            lock (s_sync)
-            {
-                return s_live.Values.Where(t => t.Kind == ThreadKind.Worker && t.IsDaemon && t.IsAlive).ToList();
-            }
-        }
-
         /// <summary>Live non-daemon workers, other than the calling thread: what process exit waits for.</summary>
         public static IReadOnlyList<WorkerThread> LiveNonDaemonWorkers()
         {

@@ -83,10 +83,10 @@ namespace PSThreading.Core.Threads
         /// <summary>The exception that ended the thread, when <see cref="State"/> is Failed.</summary>
         public Exception? Error { get; private set; }
 
-        /// <summary>Output and records not yet collected by a join.</summary>
+        /// <summary>How many outputs and records no join has collected yet (<see cref="HasMoreData"/> tells whether any).</summary>
         public int PendingResultCount => _results.Count + ((_body as IResultHolder)?.HeldCount ?? 0);
 
-        /// <summary>True while the thread holds output or records that no join has taken yet (ThreadJob's name).</summary>
+        /// <summary>True while the thread holds output or records that no join has taken yet (ThreadJob's name for <see cref="PendingResultCount"/> above 0).</summary>
         public bool HasMoreData => PendingResultCount > 0;
 
         /// <summary>Signalled once the thread has ended, whatever the outcome; internal, so that views and Get-Member do not show it.</summary>
@@ -104,11 +104,17 @@ namespace PSThreading.Core.Threads
             }
         }
 
-        /// <summary>The lock or semaphore this thread is blocked on, or null.</summary>
-        public SyncPrimitive? WaitingFor => Volatile.Read(ref _wait)?.Target as SyncPrimitive;
+        /// <summary>
+        /// The lock or semaphore this thread is blocked on, or null: <see cref="WaitingForObject"/> narrowed to the
+        /// two that can be held, whose holders deadlock reports and Get-ActiveThread's Locks column name.
+        /// </summary>
+        public SyncPrimitive? WaitingFor => WaitingForObject as SyncPrimitive;
 
-        /// <summary>What this thread is blocked on, of any kind (lock, semaphore, event, queue, condition, barrier), or null.</summary>
-        public Sync.ISyncObject? WaitingForObject => Volatile.Read(ref _wait)?.Target as Sync.ISyncObject;
+        /// <summary>
+        /// What this thread is blocked on, of any kind (a lock or semaphore, an event, queue, condition or barrier),
+        /// or null; each has Name and Kind. A join shows in <see cref="WaitingForThread"/> instead.
+        /// </summary>
+        public object? WaitingForObject => Volatile.Read(ref _wait)?.Target as Sync.ISyncObject;
 
         /// <summary>The thread this one waits for to end (a join), or null.</summary>
         public WorkerThread? WaitingForThread => (Volatile.Read(ref _wait)?.Target as ThreadEnd)?.Thread;

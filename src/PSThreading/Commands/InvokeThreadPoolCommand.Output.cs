@@ -122,7 +122,7 @@ namespace PSThreading.Commands
             }
 
             var exception = item.Error as Exception ?? new InvalidOperationException($"Item #{item.Index + 1} failed.");
-            return new ErrorRecord(exception, "PoolItemFailed", ErrorCategory.NotSpecified, item.Input);
+            return new ErrorRecord(exception, ErrorIds.PoolItemFailed, ErrorCategory.NotSpecified, item.Input);
         }
 
         /// <summary>

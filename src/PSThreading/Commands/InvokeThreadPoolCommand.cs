@@ -26,7 +26,7 @@ namespace PSThreading.Commands
     [Cmdlet(VerbsLifecycle.Invoke, "ThreadPool")]
     [OutputType(typeof(object))]
     [OutputType(typeof(PSThreading.Jobs.ThreadPoolJob))]
-    public sealed partial class InvokeThreadPoolCommand : CancellablePSCmdlet
+    public sealed partial class InvokeThreadPoolCommand : WorkerStartingCmdlet
     {
         private static readonly TimeSpan s_progressDelay = TimeSpan.FromSeconds(1);
         private static readonly TimeSpan s_progressInterval = TimeSpan.FromMilliseconds(250);
@@ -105,16 +105,6 @@ namespace PSThreading.Commands
         [Parameter]
         public ScriptBlock? End { get; set; }
 
-        /// <summary>Functions of the caller to define in every worker.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string[]? Function { get; set; }
-
-        /// <summary>Modules of the caller to import in every worker.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string[]? Module { get; set; }
-
         /// <summary>Python's ThreadPoolExecutor default: enough threads for I/O-bound items, at most 32.</summary>
         internal static int DefaultThrottleLimit => Math.Min(32, Environment.ProcessorCount + 4);
 
@@ -131,7 +121,7 @@ namespace PSThreading.Commands
             PoolSetup setup = carried?.Setup ?? new PoolSetup(
                 Begin == null ? null : WorkerScript.Create(Begin, this),
                 End == null ? null : WorkerScript.Create(End, this),
-                WorkerImports.Resolve(this, Function, Module),
+                ResolveImports(),
                 PoolLoopScript.TakesPipelineInput(ScriptBlock));
 
             if (AsJob)

@@ -23,7 +23,7 @@ namespace PSThreading.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "WorkerThread")]
     [OutputType(typeof(WorkerThread))]
-    public sealed class StartWorkerThreadCommand : PSCmdlet
+    public sealed class StartWorkerThreadCommand : WorkerStartingCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNull]
@@ -55,22 +55,14 @@ namespace PSThreading.Commands
         [Parameter]
         public SwitchParameter HoldHostOutput { get; set; }
 
-        /// <summary>Functions of the caller to define in the worker.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string[]? Function { get; set; }
-
-        /// <summary>Modules of the caller to import in the worker.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string[]? Module { get; set; }
-
         /// <summary>
         /// Values after the block that no parameter takes: `Start-WorkerThread { param($x) } 5` met the binder's stock
         /// "positional parameter cannot be found"; caught here to say that the block's arguments go to -ArgumentList.
+        /// A field, not a property: PowerShell lists fields after every property, the base class's -Function and
+        /// -Module included, so the command's syntax keeps its order.
         /// </summary>
         [Parameter(ValueFromRemainingArguments = true, DontShow = true)]
-        public object[]? UnboundArgument { get; set; }
+        public object[]? UnboundArgument;
 
         protected override void ProcessRecord()
         {
@@ -93,7 +85,7 @@ namespace PSThreading.Commands
             bool inline = ThreadingMode.IsInline(this);
             WorkerScript script = WorkerScript.Create(ScriptBlock, this);
 
-            WorkerImports? imports = WorkerImports.Resolve(this, Function, Module);
+            WorkerImports? imports = ResolveImports();
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
             if (inline)
             {

@@ -17,7 +17,7 @@ namespace PSThreading.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "WorkerThread", DefaultParameterSetName = ThreadLookup.ThreadSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(WorkerThread))]
-    public sealed class StopWorkerThreadCommand : CancellablePSCmdlet
+    public sealed class StopWorkerThreadCommand : ThreadTargetCmdlet
     {
         // Short enough that the command itself returns within a second even for a thread that will not stop.
         private static readonly TimeSpan s_stopGrace = TimeSpan.FromMilliseconds(700);
@@ -30,25 +30,12 @@ namespace PSThreading.Commands
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
 
-        /// <summary>Threads by name, wildcards allowed (a wildcard skips the main thread).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThreadLookup.NameSet)]
-        [ValidateNotNullOrEmpty]
-        [SupportsWildcards]
-        [ArgumentCompleter(typeof(ThreadNameCompleter))]
-        public string[] Name { get; set; } = null!;
-
-        /// <summary>Threads by ManagedThreadId, as Get-ActiveThread -Id.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThreadLookup.IdSet)]
-        [ValidateNotNullOrEmpty]
-        [Alias("ManagedThreadId")]
-        public int[] Id { get; set; } = null!;
-
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
         protected override void ProcessRecord()
         {
-            foreach (WorkerThread thread in ThreadsGiven())
+            foreach (WorkerThread thread in ThreadsGiven(Thread))
             {
                 if (thread == null)
                 {
@@ -86,11 +73,6 @@ namespace PSThreading.Commands
                 }
             }
         }
-
-        private IEnumerable<WorkerThread> ThreadsGiven() =>
-            ParameterSetName == ThreadLookup.NameSet ? ThreadLookup.ByName(this, ThreadRegistry.Findable(), Name, workersOnly: true)
-            : ParameterSetName == ThreadLookup.IdSet ? ThreadLookup.ById(this, ThreadRegistry.Findable(), Id)
-            : (IEnumerable<WorkerThread>)Thread;
 
         protected override void EndProcessing()
         {

@@ -24,7 +24,7 @@ namespace PSThreading.Commands
     [Cmdlet(VerbsLifecycle.Wait, "WorkerThread", DefaultParameterSetName = ThreadLookup.ThreadSet)]
     [OutputType(typeof(PSObject))]
     [OutputType(typeof(WorkerThread))]
-    public sealed partial class WaitWorkerThreadCommand : CancellablePSCmdlet
+    public sealed partial class WaitWorkerThreadCommand : ThreadTargetCmdlet
     {
         // WaitHandle.WaitAny takes at most 64 handles: the cancellation token's, the arrivals', then threads'.
         private const int MaxHandlesPerWait = 62;
@@ -47,19 +47,6 @@ namespace PSThreading.Commands
         [ArgumentCompleter(typeof(WorkerThreadCompleter))]
         public WorkerThread[] Thread { get; set; } = null!;
 
-        /// <summary>Threads by name, wildcards allowed (a wildcard skips the main thread).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThreadLookup.NameSet)]
-        [ValidateNotNullOrEmpty]
-        [SupportsWildcards]
-        [ArgumentCompleter(typeof(ThreadNameCompleter))]
-        public string[] Name { get; set; } = null!;
-
-        /// <summary>Threads by ManagedThreadId, as Get-ActiveThread -Id.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThreadLookup.IdSet)]
-        [ValidateNotNullOrEmpty]
-        [Alias("ManagedThreadId")]
-        public int[] Id { get; set; } = null!;
-
         /// <summary>Seconds to wait at most (-1: no limit); threads still running then go on, with what they wrote so far written.</summary>
         [Parameter]
         [Alias("TimeoutSeconds")]
@@ -79,7 +66,7 @@ namespace PSThreading.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (WorkerThread thread in ThreadsGiven())
+            foreach (WorkerThread thread in ThreadsGiven(Thread))
             {
                 if (thread == null)
                 {
@@ -113,11 +100,6 @@ namespace PSThreading.Commands
                 }
             }
         }
-
-        private IEnumerable<WorkerThread> ThreadsGiven() =>
-            ParameterSetName == ThreadLookup.NameSet ? ThreadLookup.ByName(this, ThreadRegistry.Findable(), Name, workersOnly: true)
-            : ParameterSetName == ThreadLookup.IdSet ? ThreadLookup.ById(this, ThreadRegistry.Findable(), Id)
-            : (IEnumerable<WorkerThread>)Thread;
 
         protected override void EndProcessing()
         {

@@ -2,7 +2,11 @@ using PSThreading.Values;
 
 namespace PSThreading.Errors
 {
-    /// <summary>The ErrorIds this module's errors carry: part of the public contract, listed in the docs.</summary>
+    /// <summary>
+    /// The ErrorIds of the errors the cmdlets raise themselves: part of the public contract, listed in
+    /// about_PSThreading ("Error ids"). The core's errors carry theirs (<see cref="Core.Sync.LockErrorId"/>,
+    /// <see cref="Core.Sync.SyncErrorId"/>), and a worker's own error keeps the id it was raised with.
+    /// </summary>
     internal static class ErrorIds
     {
         public const string WorkerThreadFailed = "WorkerThreadFailed";
@@ -25,5 +29,8 @@ namespace PSThreading.Errors
         public const string ModuleNotFound = "ModuleNotFound";
         public const string PromptNotAnswered = "PromptNotAnswered";
         public const string InvalidThreadingMode = "InvalidThreadingMode";
+        public const string InvalidLockName = "InvalidLockName";
+        public const string PoolItemFailed = "PoolItemFailed";
+        public const string PoolItemStopped = "PoolItemStopped";
     }
 }

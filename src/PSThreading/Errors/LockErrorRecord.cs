@@ -21,7 +21,7 @@ namespace PSThreading.Errors
             }
             catch (ArgumentException ex)
             {
-                cmdlet.ThrowTerminatingError(new ErrorRecord(ex, "InvalidLockName", ErrorCategory.InvalidArgument, target));
+                cmdlet.ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidLockName, ErrorCategory.InvalidArgument, target));
                 throw;
             }
         }

@@ -7,9 +7,10 @@ using PSThreading.Values;
 namespace PSThreading.Hosts
 {
     /// <summary>
-    /// The host of pool worker runspaces: one with no user interface. A worker then writes every stream
-    /// (Write-Host included) only into its invocation's streams, and the pool's cmdlet writes them once, in
-    /// the caller, where the caller's preferences and redirections apply. With the caller's own host each
+    /// The host of pool worker runspaces, whose user interface shows nothing and hands prompts to the call
+    /// (<see cref="PoolWorkerUserInterface"/>). A worker then writes every stream (Write-Host included) only
+    /// into its invocation's streams, and the pool's cmdlet writes them once, in the caller, where the
+    /// caller's preferences and redirections apply. With the caller's own host each
     /// verbose or warning line would show twice: from the worker and again from the cmdlet.
     /// </summary>
     internal sealed class PoolWorkerHost : PSHost

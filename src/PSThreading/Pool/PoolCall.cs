@@ -39,7 +39,9 @@ namespace PSThreading.Pool
         private readonly List<PoolItemRunner> _workers = new List<PoolItemRunner>();
         private long _lastWaitCheck;
         private int _endedWorkers;
-        private readonly int[] _unaskedEndsPerSlot;
+        // One count per worker slot started, grown with _workers: sized by the throttle, -ThrottleLimit
+        // ([int]::MaxValue) allocated 8 GB before any item ran (OutOfMemoryException).
+        private readonly List<int> _unaskedEndsPerSlot = new List<int>();
         private readonly string _prefix = ThreadRegistry.NextPoolPrefix();
         private readonly CallerContext _caller;
         private readonly IReadOnlyList<KeyValuePair<string, object?>> _preferenceOverrides;
@@ -65,7 +67,6 @@ namespace PSThreading.Pool
             _preferenceOverrides = preferenceOverrides;
             UseNewRunspace = useNewRunspace;
             Scheduler = new ThreadPoolScheduler(throttleLimit, ordered);
-            _unaskedEndsPerSlot = new int[throttleLimit];
             WarmRunspaceCount = Math.Min(throttleLimit, MaxWarmRunspaces);
             RunspaceCache.KeepIdleFor(PoolWorkerHost.Instance, caller.LanguageMode, s_warmLifetime);
         }
@@ -334,6 +335,7 @@ namespace PSThreading.Pool
             else
             {
                 _workers.Add(worker);
+                _unaskedEndsPerSlot.Add(0);
             }
 
             worker.Start();

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using PSThreading.Core.Pool;
+using PSThreading.Errors;
 using PSThreading.Runspaces;
 using PSThreading.Values;
 
@@ -102,7 +103,7 @@ namespace PSThreading.Pool
 
         private static ErrorRecord StoppedError(PoolWorkItem item) => new ErrorRecord(
             new PipelineStoppedException(),
-            "PoolItemStopped",
+            ErrorIds.PoolItemStopped,
             ErrorCategory.OperationStopped,
             item.Input);
 

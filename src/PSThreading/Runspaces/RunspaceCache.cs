@@ -114,9 +114,6 @@ namespace PSThreading.Runspaces
         /// <summary>True for runspaces this module opened for its workers.</summary>
         public static bool IsWorkerRunspace(Guid instanceId) => s_workerRunspaceIds.ContainsKey(instanceId);
 
-        /// <summary>The ids of every runspace this module opened and has not closed, idle or in use.</summary>
-        public static ICollection<Guid> WorkerRunspaceIds => s_workerRunspaceIds.Keys;
-
         public static int IdleCount
         {
             get
@@ -172,7 +169,7 @@ namespace PSThreading.Runspaces
             {
                 DateTime lifetimeStart = now - runspaces.IdleLifetime;
                 DateTime unusedSince = newestKept < lifetimeStart ? newestKept : lifetimeStart;
-                foreach (WorkerRunspace stale in runspaces.TakeStale(0, unusedSince))
+                foreach (WorkerRunspace stale in runspaces.TakeStale(unusedSince))
                 {
                     Discard(stale);
                 }
@@ -332,7 +329,7 @@ namespace PSThreading.Runspaces
                 }
             }
 
-            public List<WorkerRunspace> TakeAllIdle() => TakeStale(0, DateTime.MaxValue);
+            public List<WorkerRunspace> TakeAllIdle() => TakeStale(DateTime.MaxValue);
 
             public List<DateTime> IdleSince()
             {
@@ -342,13 +339,13 @@ namespace PSThreading.Runspaces
                 }
             }
 
-            /// <summary>Removes the idle runspaces returned before <paramref name="unusedSince"/>, keeping the newest few.</summary>
-            public List<WorkerRunspace> TakeStale(int keep, DateTime unusedSince)
+            /// <summary>Removes the idle runspaces returned before <paramref name="unusedSince"/>.</summary>
+            public List<WorkerRunspace> TakeStale(DateTime unusedSince)
             {
                 var stale = new List<WorkerRunspace>();
                 lock (_sync)
                 {
-                    while (_idle.Count > keep && _idle[0].Since < unusedSince)
+                    while (_idle.Count > 0 && _idle[0].Since < unusedSince)
                     {
                         stale.Add(_idle[0].Runspace);
                         _idle.RemoveAt(0);
