@@ -5,7 +5,8 @@
     Author               = 'PSThreading contributors'
     CompanyName          = 'PSThreading'
     Copyright            = '(c) PSThreading contributors. MIT License.'
-    Description          = "Python's threading model for PowerShell: worker threads you can join and stop, locks and semaphores with deadlock detection, and a fast thread pool."
+    Description          = "Python's threading model for PowerShell: worker threads you can join and stop, locks and semaphores with deadlock detection, and a fast thread pool. Tested on PowerShell 7.6.9 and 7.6.10 on Linux (Debian 12, x64). Built for Windows PowerShell 5.1, Windows and macOS too (one netstandard2.0 assembly), but not run there: compile-time only."
+    # What the assembly is built for. What is verified is narrower: the Description, and 'Platforms' in README.md.
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('PSThreading.Format.ps1xml')
@@ -32,8 +33,9 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('threading', 'thread', 'lock', 'semaphore', 'parallel', 'threadpool', 'runspace')
-            ReleaseNotes = 'See CHANGELOG.md in the module folder. MIT License: see LICENSE there.'
+            # The one platform tag is the one the tests run on.
+            Tags         = @('threading', 'thread', 'lock', 'semaphore', 'parallel', 'threadpool', 'runspace', 'Linux')
+            ReleaseNotes = 'See CHANGELOG.md in the module folder. MIT License: see LICENSE there. Tested on PowerShell 7.6.9 and 7.6.10 on Linux; Windows PowerShell 5.1, Windows and macOS are compile-time only.'
         }
     }
 }

@@ -60,7 +60,8 @@ function Format-ApiMember {
                 if (Test-ApiVisible $Member.SetMethod -Sealed:$Sealed) { 'set;' }
             )
             if ($accessors) {
-                "$(Get-ApiScope ($Member.GetMethod ?? $Member.SetMethod))$(Format-ApiType $Member.PropertyType) $($Member.Name) { $($accessors -join ' ') }"
+                $accessor = if ($Member.GetMethod) { $Member.GetMethod } else { $Member.SetMethod }
+                "$(Get-ApiScope $accessor)$(Format-ApiType $Member.PropertyType) $($Member.Name) { $($accessors -join ' ') }"
             }
         }
         'Field' {

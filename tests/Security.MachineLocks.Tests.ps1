@@ -61,7 +61,8 @@ Describe 'Security: machine locks in a shared temporary folder' {
             & chmod 644 $file
             $pwsh = if ($User -eq 'root') { $PwshPath } else { $OtherPwsh }
             $arguments = if ($User -eq 'root') { @() } else { @('-u', $User, '--') }
-            $process = Start-Process -FilePath ($User -eq 'root' ? 'env' : 'runuser') -PassThru `
+            $launcher = if ($User -eq 'root') { 'env' } else { 'runuser' }
+            $process = Start-Process -FilePath $launcher -PassThru `
                 -ArgumentList ($arguments + @(if ($User -ne 'root') { 'env' }) + @("TMPDIR=$Tmp", $pwsh, '-NoProfile', '-NonInteractive', '-File', $file)) `
                 -RedirectStandardOutput "$file.out" -RedirectStandardError "$file.err"
             $script:Started.Add($process)

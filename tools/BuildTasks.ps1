@@ -6,6 +6,8 @@ $script:PesterVersion = '5.7.1'
 $script:PwshPath = Join-Path $PSHOME 'pwsh'
 # The whole Pester run is bounded: a hung concurrency test fails the run instead of hanging CI.
 $script:PesterTimeoutSeconds = 900
+# Each example is bounded too (they take seconds): a hung one fails the run instead of hanging it.
+$script:ExampleTimeoutSeconds = 120
 
 function Invoke-Native {
     param([string] $FilePath, [string[]] $ArgumentList)
@@ -102,11 +104,18 @@ function Invoke-XunitSuite {
 }
 
 function Invoke-PesterSuite {
-    param([string] $Filter = '*', [string[]] $Path)
+    param(
+        [string] $Filter = '*',
+        [string[]] $Path,
+        # Another PowerShell's launcher (the compatibility leg); the tests' child processes use the same one.
+        [string] $PwshPath = $script:PwshPath,
+        [string] $SummaryName = 'pester-summary.json',
+        [int] $TimeoutSeconds = $PesterTimeoutSeconds
+    )
     $pester = Get-PesterManifest
     $results = Join-Path $RepoRoot 'output/test-results'
     $null = New-Item -ItemType Directory -Force -Path $results
-    $summary = Join-Path $results 'pester-summary.json'
+    $summary = Join-Path $results $SummaryName
     Remove-Item $summary -ErrorAction Ignore
     if (-not $Path) {
         $Path = Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter "$Filter.Tests.ps1" | ForEach-Object FullName
@@ -116,8 +125,8 @@ function Invoke-PesterSuite {
     $process = Start-Process -FilePath $PwshPath -NoNewWindow -PassThru -ArgumentList @(
         '-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', $pester, '-SummaryPath', $summary, '-TestPath', ($Path -join [IO.Path]::PathSeparator))
-    if (-not $process.WaitForExit($PesterTimeoutSeconds * 1000)) {
-        Write-Host "    Pester did not finish in $PesterTimeoutSeconds s: stopped, counted as one failure."
+    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        Write-Host "    Pester did not finish in $TimeoutSeconds s: stopped, counted as one failure."
         $process.Kill($true)
         return [pscustomobject]@{ Passed = 0; Failed = 1 }
     }
@@ -128,6 +137,24 @@ function Invoke-PesterSuite {
     Get-Content $summary -Raw | ConvertFrom-Json
 }
 
+# Sums suites' counts (each suite has Passed and Failed, and may have Skipped).
+function Measure-TestCount {
+    param([object[]] $Suite)
+    [pscustomobject]@{
+        Passed  = [int]($Suite | Measure-Object Passed -Sum).Sum
+        Failed  = [int]($Suite | Measure-Object Failed -Sum).Sum
+        Skipped = [int]($Suite | Where-Object { $_.PSObject.Properties['Skipped'] } | Measure-Object Skipped -Sum).Sum
+    }
+}
+
+# 'N passed, N failed[, N skipped]': the line CI reads.
+function Format-TestCount {
+    param($Count)
+    "$($Count.Passed) passed, $($Count.Failed) failed" + $(if ($Count.Skipped) { ", $($Count.Skipped) skipped" } else { '' })
+}
+
+# With no filter: xunit, Pester and the examples on this PowerShell, then the compatibility leg on the second one
+# (CompatTasks.ps1). Each prints a labelled line; the last line sums them all.
 function Invoke-TestTask {
     param([string] $Configuration, [string] $Filter = '*')
     $suites = @()
@@ -135,16 +162,25 @@ function Invoke-TestTask {
         $suites += Invoke-XunitSuite -Configuration $Configuration
     }
     $suites += Invoke-PesterSuite -Filter $Filter
-    $passed = ($suites | Measure-Object Passed -Sum).Sum
-    $failed = ($suites | Measure-Object Failed -Sum).Sum
-    $skipped = ($suites | Where-Object { $_.PSObject.Properties['Skipped'] } | Measure-Object Skipped -Sum).Sum
+    if ($Filter -eq '*') {
+        $suites += Invoke-Example
+        Write-Host ''
+        Write-Host "PowerShell $($PSVersionTable.PSVersion) (xunit, Pester, examples): $(Format-TestCount (Measure-TestCount $suites))"
+        $suites += Invoke-CompatLeg
+    }
+    $total = Measure-TestCount $suites
     Write-Host ''
-    Write-Host ("$passed passed, $failed failed" + $(if ($skipped) { ", $skipped skipped" } else { '' }))
-    if ($failed -gt 0 -or $passed -eq 0) { 1 } else { 0 }
+    Write-Host (Format-TestCount $total)
+    if ($total.Failed -gt 0 -or $total.Passed -eq 0) { 1 } else { 0 }
 }
 
-function Invoke-DemoTask {
+# Runs every script in examples/ in its own pwsh (this one's, or another's for the compatibility leg); an example
+# passes when it exits 0. Returns the counts.
+function Invoke-Example {
+    param([string] $PwshPath = $script:PwshPath)
+    $passed = 0
     $failed = 0
+    $savedModulePath = $env:PSModulePath
     $env:PSModulePath = (Split-Path $OutputModule -Parent) + [IO.Path]::PathSeparator + $env:PSModulePath
     # The examples write temporary files as real scripts do (a restart log, a machine lock's holder file): they
     # get a temporary folder of their own, removed afterwards, so a demo run leaves nothing in the shared one.
@@ -157,20 +193,35 @@ function Invoke-DemoTask {
         foreach ($example in Get-ChildItem (Join-Path $RepoRoot 'examples') -Filter '*.ps1' | Sort-Object Name) {
             Write-Host ''
             Write-Host "==> examples/$($example.Name)" -ForegroundColor Cyan
-            & $PwshPath -NoProfile -NonInteractive -File $example.FullName | Out-Host
-            if ($LASTEXITCODE -ne 0) {
-                Write-Host "    exited with $LASTEXITCODE" -ForegroundColor Red
+            $process = Start-Process -FilePath $PwshPath -NoNewWindow -PassThru -ArgumentList @(
+                '-NoProfile', '-NonInteractive', '-File', $example.FullName)
+            if (-not $process.WaitForExit($ExampleTimeoutSeconds * 1000)) {
+                $process.Kill($true)
+                Write-Host "    did not end in $ExampleTimeoutSeconds s: stopped" -ForegroundColor Red
                 $failed++
+            }
+            elseif ($process.ExitCode -ne 0) {
+                Write-Host "    exited with $($process.ExitCode)" -ForegroundColor Red
+                $failed++
+            }
+            else {
+                $passed++
             }
         }
     }
     finally {
         $env:TMPDIR = $saved.TMPDIR; $env:TEMP = $saved.TEMP; $env:TMP = $saved.TMP
+        $env:PSModulePath = $savedModulePath
         Remove-Item -LiteralPath $demoTemp -Recurse -Force -ErrorAction Ignore
     }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-DemoTask {
+    $result = Invoke-Example
     Write-Host ''
-    Write-Host "$failed example(s) failed"
-    [int]($failed -gt 0)
+    Write-Host "$($result.Failed) example(s) failed"
+    [int]($result.Failed -gt 0)
 }
 
 function Invoke-BenchTask {
@@ -221,3 +272,5 @@ function Invoke-PackageTask {
     Write-Host "    $package"
     $package
 }
+
+. (Join-Path $PSScriptRoot 'CompatTasks.ps1')
