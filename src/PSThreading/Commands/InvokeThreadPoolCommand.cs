@@ -133,6 +133,7 @@ namespace PSThreading.Commands
                 End == null ? null : WorkerScript.Create(End, this),
                 WorkerImports.Resolve(this, Function, Module),
                 PoolLoopScript.TakesPipelineInput(ScriptBlock));
+            RefuseWhatCannotCross(script, setup);
 
             if (AsJob)
             {
@@ -152,6 +153,7 @@ namespace PSThreading.Commands
             }
 
             _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace, setup);
+            _call.Isolation = Isolation;
             // An error written under Stop ends the call: the first failure must keep every later item from starting.
             _call.Scheduler.HaltsOnFailure = ErrorsStop();
         }

@@ -45,6 +45,8 @@ namespace PSThreading.Lifecycle
             ThreadCondition.IsTrue = LanguagePrimitives.IsTrue;
             // $lock.Acquire() that takes over an abandoned lock warns the script, as Invoke-WithLock does.
             SyncPrimitive.AbandonedTakeNotice = (target, abandonedBy) => MethodCallWarning.Write(AbandonedLockWarning.Message(target, abandonedBy));
+            // In a worker process (-Isolation Process): end with the process that started it.
+            Processes.ParentWatch.StartIfWorkerProcess();
         }
 
         /// <summary>
@@ -62,6 +64,7 @@ namespace PSThreading.Lifecycle
 
             RunspaceCache.Clear();
             PoolThreads.RetireIdle();
+            Processes.ProcessPool.Places.CloseIdle();
             int self = Environment.CurrentManagedThreadId;
             bool StillRuns(WorkerThread t) => (t.Kind == ThreadKind.Worker || t.Kind == ThreadKind.PoolWorker) && t.IsAlive && t.ManagedThreadId != self;
             // Threads left to finish still write above the prompt: the idle hook goes once they have ended.
