@@ -47,6 +47,34 @@ Describe 'Invoke-ThreadPool -Isolation Process: stopping, crashes, orphans' {
         Wait-Until { -not (Test-ProcessRuns $stuck) } -Seconds 8
     }
 
+    It 'Ctrl+C (SIGINT to a child pwsh) stops a call whose item is stuck in a .NET call, and its process ends' -Skip:($IsWindows) {
+        $idFile = Join-Path $TestDrive 'sigint-ids.txt'
+        $ended = Join-Path $TestDrive 'sigint-ended.txt'
+        $script = Join-Path $TestDrive 'sigint-caller.ps1'
+        Set-Content -Path $script -Value @"
+Import-Module '$ModuleManifest'
+try { `$null = 1 | Invoke-ThreadPool -Isolation Process { Add-Content -Path '$idFile' -Value `$PID; [Threading.Thread]::Sleep(120000) } -WarningAction SilentlyContinue }
+finally { [IO.File]::WriteAllText('$ended', [datetime]::UtcNow.Ticks.ToString()) }
+'went on'
+"@
+        $caller = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-NonInteractive', '-File', $script -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'sigint.out')
+        try {
+            Wait-Until { Test-Path $idFile } -Seconds 60
+            $stuck = [int] (Get-Content $idFile)
+            Start-Sleep -Milliseconds 300
+            $sent = [datetime]::UtcNow
+            & kill -s INT $caller.Id
+            $caller.WaitForExit(15000) | Should -BeTrue
+            $caller.ExitCode | Should -Not -Be 134
+            ([datetime]::new([long](Get-Content $ended -Raw), 'Utc') - $sent).TotalSeconds | Should -BeLessThan 4
+            Get-Content (Join-Path $TestDrive 'sigint.out') | Should -Not -Contain 'went on'
+            Wait-Until { -not (Test-ProcessRuns $stuck) } -Seconds 8
+        }
+        finally {
+            if (-not $caller.HasExited) { $caller.Kill() }
+        }
+    }
+
     It 'fails only the item that ends its process with WorkerProcessExited: <Kind>' -TestCases @(
         @{ Kind = 'Exit(3)'; Code = '[Environment]::Exit(3)'; Expect = 'exit code 3' }
         @{ Kind = 'FailFast'; Code = "[Environment]::FailFast('psthreading fail fast')"; Expect = 'exit code 134' }

@@ -1,3 +1,11 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using PSThreading.Runspaces;
+using PSThreading.Values;
+
 namespace PSThreading.Processes
 {
     /// <summary>
@@ -34,6 +42,47 @@ do {
     else { & ([scriptblock]::Create($__PSTBlock)) @__PSTArguments }
 } while ($false)
 ";
+
+        /// <summary>The set-up invocation: <see cref="Prepare"/> with the preferences, functions and modules given.</summary>
+        internal static PowerShell PrepareInvocation(RemoteRunspace place, IEnumerable<KeyValuePair<string, object?>> preferences, WorkerImports? imports)
+        {
+            var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            foreach (KeyValuePair<string, object?> preference in preferences)
+            {
+                table[preference.Key] = preference.Value;
+            }
+
+            PowerShell ps = PowerShell.Create();
+            ps.Runspace = place.Runspace;
+            ps.AddScript(Prepare, useLocalScope: false)
+                .AddArgument(table)
+                .AddArgument(imports?.Definitions ?? string.Empty)
+                .AddArgument(imports == null || imports.ModulePaths.Count == 0 ? null : imports.ModulePaths.ToArray());
+            return ps;
+        }
+
+        /// <summary>
+        /// An invocation of a block's own text with its arguments and $using: values: dot-sourced into the global
+        /// scope for -Begin and -End (what -Begin sets, every item sees), in a local scope for a thread's block.
+        /// </summary>
+        internal static PowerShell BlockInvocation(RemoteRunspace place, WorkerScript script, object[] arguments, bool useLocalScope)
+        {
+            PowerShell ps = PowerShell.Create();
+            ps.Runspace = place.Runspace;
+            ps.AddScript(script.Text, useLocalScope);
+            foreach (object argument in arguments)
+            {
+                ps.AddArgument(argument);
+            }
+
+            Hashtable? usingValues = CrossProcessValues.ForChild(script.UsingValues);
+            if (usingValues != null)
+            {
+                ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
+            }
+
+            return ps;
+        }
 
         internal const string ItemParameter = "__PSTItem";
         internal const string BlockParameter = "__PSTBlock";

@@ -54,20 +54,7 @@ namespace PSThreading.Processes
                     throw new OperationCanceledException();
                 }
 
-                PowerShell ps = PowerShell.Create();
-                ps.Runspace = place.Runspace;
-                ps.AddScript(_script.Text, useLocalScope: true);
-                foreach (object argument in _arguments)
-                {
-                    ps.AddArgument(argument);
-                }
-
-                Hashtable? usingValues = CrossProcessValues.ForChild(_script.UsingValues);
-                if (usingValues != null)
-                {
-                    ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
-                }
-
+                PowerShell ps = ProcessItemScript.BlockInvocation(place, _script, _arguments, useLocalScope: true);
                 var output = new PSDataCollection<PSObject>();
                 QueueStreams(ps, output, thread);
                 (RemoteOutcome outcome, ErrorRecord? error) = RemoteInvocation.Run(ps, place, output, IsStopAsked, null, _stopAsked);
@@ -106,23 +93,15 @@ namespace PSThreading.Processes
         /// <summary>The caller's preferences, -Function and -Module in the child; false when stopped meanwhile.</summary>
         private bool Prepare(RemoteRunspace place, WorkerThread thread)
         {
-            var preferences = new Hashtable(StringComparer.OrdinalIgnoreCase);
-            foreach (KeyValuePair<string, object?> preference in _caller.Preferences)
-            {
-                preferences[preference.Key] = preference.Value;
-            }
-
-            PowerShell ps = PowerShell.Create();
-            ps.Runspace = place.Runspace;
-            ps.AddScript(ProcessItemScript.Prepare, useLocalScope: false)
-                .AddArgument(preferences)
-                .AddArgument(_imports?.Definitions ?? string.Empty)
-                .AddArgument(_imports == null || _imports.ModulePaths.Count == 0 ? null : new List<string>(_imports.ModulePaths).ToArray());
+            PowerShell ps = ProcessItemScript.PrepareInvocation(place, _caller.Preferences, _imports);
+            var errors = new List<ErrorRecord>();
+            ps.Streams.Error.DataAdded += (sender, e) => errors.AddRange(((PSDataCollection<ErrorRecord>)sender!).ReadAll());
             (RemoteOutcome outcome, ErrorRecord? error) = RemoteInvocation.Run(ps, place, null, IsStopAsked, null, _stopAsked);
             End(outcome, error, place);
-            if (ps.HadErrors && ps.Streams.Error.Count > 0)
+            if (errors.Count > 0)
             {
-                FailureRecord = ps.Streams.Error[0];
+                // A module that does not import there, say: the thread fails before its block runs.
+                FailureRecord = errors[0];
                 throw new RuntimeException(FailureRecord.ToString(), FailureRecord.Exception, FailureRecord);
             }
 

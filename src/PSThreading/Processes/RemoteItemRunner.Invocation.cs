@@ -14,18 +14,7 @@ namespace PSThreading.Processes
     {
         private void Prepare(RemoteRunspace place)
         {
-            var preferences = new Hashtable(StringComparer.OrdinalIgnoreCase);
-            foreach (KeyValuePair<string, object?> preference in _call.WorkerPreferences())
-            {
-                preferences[preference.Key] = preference.Value;
-            }
-
-            PowerShell ps = PowerShell.Create();
-            ps.Runspace = place.Runspace;
-            ps.AddScript(ProcessItemScript.Prepare, useLocalScope: false)
-                .AddArgument(preferences)
-                .AddArgument(_call.Setup.Imports?.Definitions ?? string.Empty)
-                .AddArgument(_call.Setup.Imports == null || _call.Setup.Imports.ModulePaths.Count == 0 ? null : new List<string>(_call.Setup.Imports.ModulePaths).ToArray());
+            PowerShell ps = ProcessItemScript.PrepareInvocation(place, _call.WorkerPreferences(), _call.Setup.Imports);
             var errors = new List<ErrorRecord>();
             (RemoteOutcome outcome, ErrorRecord? error) = Invoke(ps, place, null, () => IsCallStopping(), null, errors);
             if (outcome == RemoteOutcome.Failed || (outcome == RemoteOutcome.Completed && errors.Count > 0))
@@ -106,25 +95,8 @@ namespace PSThreading.Processes
             }
         }
 
-        private PowerShell SetupInvocation(WorkerScript script, RemoteRunspace place)
-        {
-            PowerShell ps = PowerShell.Create();
-            ps.Runspace = place.Runspace;
-            // Dot-sourced into the global scope, as in a runspace worker: what -Begin sets, every item sees.
-            ps.AddScript(script.Text, useLocalScope: false);
-            foreach (object argument in _arguments)
-            {
-                ps.AddArgument(argument);
-            }
-
-            Hashtable? usingValues = CrossProcessValues.ForChild(script.UsingValues);
-            if (usingValues != null)
-            {
-                ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
-            }
-
-            return ps;
-        }
+        // Dot-sourced into the global scope, as in a runspace worker: what -Begin sets, every item sees.
+        private PowerShell SetupInvocation(WorkerScript script, RemoteRunspace place) => ProcessItemScript.BlockInvocation(place, script, _arguments, useLocalScope: false);
 
         private void RunItem(PoolWorkItem item)
         {
