@@ -1,4 +1,4 @@
-BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
+BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1'); . (Join-Path $PSScriptRoot 'ProcessIsolation.ps1') }
 # Concurrency
 
 # Issue 23: Start-WorkerThread -Isolation Process runs the block in a warm pwsh child process; the thread object
@@ -6,12 +6,6 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 Describe 'Start-WorkerThread -Isolation Process' {
     BeforeAll {
         $null = 1..2 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 2 { $PID }
-        function Test-ProcessRuns([int] $Id) {
-            $process = Get-Process -Id $Id -ErrorAction Ignore
-            if (-not $process) { return $false }
-            $stat = "/proc/$Id/stat"
-            -not ((Test-Path $stat) -and ((Get-Content $stat -Raw) -replace '^.*\) ', '').StartsWith('Z'))
-        }
     }
 
     AfterEach { Stop-LeftoverWorker }
