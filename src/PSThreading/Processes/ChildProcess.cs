@@ -26,6 +26,7 @@ namespace PSThreading.Processes
         private readonly ManualResetEvent _exited = new ManualResetEvent(false);
         private readonly Queue<string> _stderr = new Queue<string>();
         private Runspace? _runspace;
+        private string? _stderrPath;
         private int _ended;
 
         private ChildProcess(object instance, Process process, PSLanguageMode languageMode)
@@ -75,6 +76,12 @@ namespace PSThreading.Processes
             ProcessStartInfo start = _process.StartInfo;
             // The child watches us through this and ends when we do (SIGKILL included).
             start.Environment[ParentWatch.ParentVariable] = ParentWatch.ThisProcess();
+            _stderrPath = ChildStderr.NewPath();
+            if (_stderrPath != null)
+            {
+                start.Environment[ChildStderr.FileVariable] = _stderrPath;
+            }
+
             _process.EnableRaisingEvents = true;
             _process.Exited += (sender, e) => _exited.Set();
             _process.ErrorDataReceived += (sender, e) => KeepStderr(e.Data);
@@ -110,11 +117,13 @@ namespace PSThreading.Processes
                 code = "unknown";
             }
 
-            string lines;
+            var kept = new List<string>(ChildStderr.LastLines(_stderrPath, KeptStderrLines));
             lock (_stderr)
             {
-                lines = _stderr.Count == 0 ? string.Empty : " Its last lines on stderr: " + string.Join(" | ", _stderr);
+                kept.AddRange(_stderr);
             }
+
+            string lines = kept.Count == 0 ? string.Empty : " Its last lines on stderr: " + string.Join(" | ", kept);
 
             var exited = new ChildProcessExitedException(
                 $"The worker process {Id} ended (exit code {code}) while it ran {(poolItem ? "this item" : "the thread's block")}.{lines}" +
@@ -130,6 +139,7 @@ namespace PSThreading.Processes
             }
 
             Kill();
+            ChildStderr.Delete(_stderrPath);
             // PowerShell notices a killed child only after about 60 s, and closing its runspace meanwhile can block:
             // closed on a thread of its own, which nothing waits for.
             Runspace? runspace = _runspace;
@@ -152,13 +162,21 @@ namespace PSThreading.Processes
                 {
                     Kill();
                 }
+
+                ChildStderr.Delete(_stderrPath);
             })
             { IsBackground = true, Name = "PSThreading child closer" };
             closer.Start();
         }
 
         /// <summary>Kills the child at once, without closing its runspace: for this process's exit.</summary>
-        internal void Kill()
+        internal void KillAtExit()
+        {
+            Kill();
+            ChildStderr.Delete(_stderrPath);
+        }
+
+        private void Kill()
         {
             try
             {

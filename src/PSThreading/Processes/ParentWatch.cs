@@ -30,6 +30,7 @@ namespace PSThreading.Processes
         /// <summary>In a worker process: starts the watch (once). Elsewhere: nothing.</summary>
         public static void StartIfWorkerProcess()
         {
+            ChildStderr.RedirectIfWorkerProcess();
             string? value = Environment.GetEnvironmentVariable(ParentVariable);
             if (string.IsNullOrEmpty(value) || !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int parentId))
             {

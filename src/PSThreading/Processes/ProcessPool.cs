@@ -192,7 +192,7 @@ namespace PSThreading.Processes
 
             foreach (ChildProcess child in all)
             {
-                child.Kill();
+                child.KillAtExit();
             }
         }
     }
