@@ -66,6 +66,12 @@ namespace PSThreading.Core.Threads
 
         public bool IsMainThread => Kind == ThreadKind.Main;
 
+        /// <summary>Where the thread's code runs: a runspace of this process, or a child process of its own.</summary>
+        public ThreadIsolation Isolation { get; internal set; }
+
+        /// <summary>The id of the process the thread's code runs in: this process's, or its child process's.</summary>
+        public int ProcessId { get; internal set; } = ThisProcessId.Value;
+
         public DateTime StartTime => new DateTime(Interlocked.Read(ref _startTicks), DateTimeKind.Local);
 
         public DateTime? EndTime

@@ -123,6 +123,7 @@ namespace PSThreading.Commands
                 End == null ? null : WorkerScript.Create(End, this),
                 ResolveImports(),
                 PoolLoopScript.TakesPipelineInput(ScriptBlock));
+            RefuseWhatCannotCross(script, setup);
 
             if (AsJob)
             {
@@ -142,6 +143,7 @@ namespace PSThreading.Commands
             }
 
             _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace, setup);
+            _call.Isolation = Isolation;
             // An error written under Stop ends the call: the first failure must keep every later item from starting.
             _call.Scheduler.HaltsOnFailure = ErrorsStop();
         }

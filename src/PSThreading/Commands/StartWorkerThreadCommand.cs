@@ -23,7 +23,7 @@ namespace PSThreading.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "WorkerThread")]
     [OutputType(typeof(WorkerThread))]
-    public sealed class StartWorkerThreadCommand : WorkerStartingCmdlet
+    public sealed partial class StartWorkerThreadCommand : WorkerStartingCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNull]
@@ -87,11 +87,18 @@ namespace PSThreading.Commands
 
             WorkerImports? imports = ResolveImports();
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
+            RefuseWhatCannotCross(script);
             if (inline)
             {
                 // $PSThreadingMode = 'Inline': the block runs now, on this thread, and the ended thread is returned.
                 InlineScript inlineScript = InlineScript.Create(ScriptBlock, script, Array.Empty<KeyValuePair<string, object?>>());
                 WriteObject(InlineThread.RunToEnd(this, inlineScript, arguments, Name, Daemon, DelayToWait(), HoldHostOutput, new OriginalRecordWriter(this).Write));
+                return;
+            }
+
+            if (Isolation == ThreadIsolation.Process)
+            {
+                WriteObject(StartInProcess(script, arguments, imports));
                 return;
             }
 

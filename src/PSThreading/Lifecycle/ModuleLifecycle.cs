@@ -56,6 +56,8 @@ namespace PSThreading.Lifecycle
                     }
                 }
             }
+            // In a worker process (-Isolation Process): end with the process that started it.
+            Processes.ParentWatch.StartIfWorkerProcess();
         }
 
         /// <summary>
@@ -73,6 +75,7 @@ namespace PSThreading.Lifecycle
 
             RunspaceCache.Clear();
             PoolThreads.RetireIdle();
+            Processes.ProcessPool.Places.CloseIdle();
             int self = Environment.CurrentManagedThreadId;
             bool StillRuns(WorkerThread t) => (t.Kind == ThreadKind.Worker || t.Kind == ThreadKind.PoolWorker) && t.IsAlive && t.ManagedThreadId != self;
             // Threads left to finish still write above the prompt: the idle hook goes once they have ended.

@@ -8,6 +8,7 @@ using PSThreading.Core.Pool;
 using PSThreading.Core.Threads;
 using PSThreading.Engine;
 using PSThreading.Hosts;
+using PSThreading.Processes;
 using PSThreading.Runspaces;
 using PSThreading.Values;
 
@@ -36,7 +37,7 @@ namespace PSThreading.Pool
         // The wait check takes the scheduler's lock: at most every quarter millisecond, not for every item.
         private static readonly long s_waitCheckInterval = Stopwatch.Frequency / 4000;
 
-        private readonly List<PoolItemRunner> _workers = new List<PoolItemRunner>();
+        private readonly List<IPoolWorker> _workers = new List<IPoolWorker>();
         private long _lastWaitCheck;
         private int _endedWorkers;
         // One count per worker slot started, grown with _workers: sized by the throttle, -ThrottleLimit
@@ -72,6 +73,9 @@ namespace PSThreading.Pool
         }
 
         public ThreadPoolScheduler Scheduler { get; }
+
+        /// <summary>-Isolation: the items run in runspaces of this process, or in warm child processes (see PSThreading.Processes).</summary>
+        public ThreadIsolation Isolation { get; set; }
 
         public WorkerScript Script { get; }
 
@@ -123,6 +127,84 @@ namespace PSThreading.Pool
 
         /// <summary>Set when a worker could not run: the call cannot finish its items.</summary>
         public Exception? WorkerFailure { get; private set; }
+
+        /// <summary>The caller's preferences, then the common parameters given to the call: what a worker process sets.</summary>
+        public IEnumerable<KeyValuePair<string, object?>> WorkerPreferences()
+        {
+            foreach (KeyValuePair<string, object?> preference in _caller.Preferences)
+            {
+                yield return preference;
+            }
+
+            foreach (KeyValuePair<string, object?> preference in _preferenceOverrides)
+            {
+                yield return preference;
+            }
+        }
+
+        /// <summary>
+        /// -Begin's output goes with the records, ahead of the items'; -End's waits for the end of the call. Either
+        /// worker kind hands it here.
+        /// </summary>
+        public void KeepSetupOutput(PSDataCollection<PSObject> output, bool isBegin)
+        {
+            if (output.Count == 0)
+            {
+                return;
+            }
+
+            var values = new object[output.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = output[i];
+            }
+
+            if (isBegin)
+            {
+                Records.Enqueue(new SetupOutput(values));
+            }
+            else
+            {
+                EndOutput.Enqueue(new SetupOutput(values));
+            }
+
+            Scheduler.Signal();
+        }
+
+        /// <summary>
+        /// Passes on what an item wrote to its output: held on the item in an ordered call until the earlier items
+        /// are written, queued with the records otherwise. An item that has ended writes nothing more.
+        /// </summary>
+        public void StreamOutput(PoolWorkItem item, System.Collections.ObjectModel.Collection<PSObject> written)
+        {
+            if (item.State != PoolItemState.Running || Scheduler.IsCancelled)
+            {
+                return;
+            }
+
+            if (Scheduler.IsOrdered)
+            {
+                foreach (PSObject value in written)
+                {
+                    item.AddStreamed(value);
+                }
+
+                if (!Scheduler.IsNextToWrite(item))
+                {
+                    // Held for order: the writer takes it when the earlier items are written, woken by their results.
+                    return;
+                }
+            }
+            else
+            {
+                foreach (PSObject value in written)
+                {
+                    Records.Enqueue(value);
+                }
+            }
+
+            Scheduler.NotifyStreamed();
+        }
 
         /// <summary>Gives a worker's runspace the caller's location and preferences. Runs on the worker's thread.</summary>
         public void Prepare(WorkerRunspace runspace)
@@ -177,7 +259,7 @@ namespace PSThreading.Pool
 
             for (int slot = 0; slot < _workers.Count; slot++)
             {
-                PoolItemRunner worker = _workers[slot];
+                IPoolWorker worker = _workers[slot];
                 if (!worker.IsEnded)
                 {
                     continue;
@@ -273,7 +355,7 @@ namespace PSThreading.Pool
         public void Stop(TimeSpan wait, TimeSpan endGrace)
         {
             Scheduler.Cancel();
-            foreach (PoolItemRunner worker in _workers)
+            foreach (IPoolWorker worker in _workers)
             {
                 worker.StopForGood();
                 if (endGrace > TimeSpan.Zero)
@@ -293,7 +375,7 @@ namespace PSThreading.Pool
         public IReadOnlyList<WorkerThread> StillRunning()
         {
             var running = new List<WorkerThread>();
-            foreach (PoolItemRunner worker in _workers)
+            foreach (IPoolWorker worker in _workers)
             {
                 if (!worker.IsEnded && worker.Thread != null)
                 {
@@ -308,7 +390,7 @@ namespace PSThreading.Pool
         public bool WaitForWorkers(TimeSpan wait)
         {
             var watch = Stopwatch.StartNew();
-            foreach (PoolItemRunner worker in _workers)
+            foreach (IPoolWorker worker in _workers)
             {
                 if (worker.IsEnded)
                 {
@@ -327,7 +409,9 @@ namespace PSThreading.Pool
 
         private void StartWorker(int slot)
         {
-            var worker = new PoolItemRunner(this, slot, _prefix + "_" + slot);
+            IPoolWorker worker = Isolation == ThreadIsolation.Process
+                ? new RemoteItemRunner(this, slot, _prefix + "_" + slot, ProcessPool.Places)
+                : new PoolItemRunner(this, slot, _prefix + "_" + slot);
             if (slot < _workers.Count)
             {
                 _workers[slot] = worker;

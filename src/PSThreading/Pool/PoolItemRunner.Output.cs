@@ -28,34 +28,10 @@ namespace PSThreading.Pool
         {
             Collection<PSObject> written = output.ReadAll();
             PoolWorkItem? item = _current;
-            // An item that has ended (timed out, the call stopped) writes nothing more: its error is already out.
-            if (item == null || item.State != PoolItemState.Running || _scheduler.IsCancelled)
+            if (item != null)
             {
-                return;
+                _call.StreamOutput(item, written);
             }
-
-            if (_scheduler.IsOrdered)
-            {
-                foreach (PSObject value in written)
-                {
-                    item.AddStreamed(value);
-                }
-
-                if (!_scheduler.IsNextToWrite(item))
-                {
-                    // Held for order: the writer takes it when the earlier items are written, woken by their results.
-                    return;
-                }
-            }
-            else
-            {
-                foreach (PSObject value in written)
-                {
-                    _call.Records.Enqueue(value);
-                }
-            }
-
-            _scheduler.NotifyStreamed();
         }
 
         private void ForwardStreams(PowerShell ps)

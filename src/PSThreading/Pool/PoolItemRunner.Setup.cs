@@ -155,38 +155,12 @@ namespace PSThreading.Pool
                     // -Begin's output only when it succeeded (a failed -Begin fails the call); -End's always.
                     if (ranToEnd || !stoppable)
                     {
-                        KeepSetupOutput(output, stoppable);
+                        _call.KeepSetupOutput(output, stoppable);
                     }
                 }
 
                 return true;
             }
-        }
-
-        /// <summary>-Begin's output goes with the records, ahead of the items'; -End's waits for the end of the call.</summary>
-        private void KeepSetupOutput(PSDataCollection<PSObject> output, bool isBegin)
-        {
-            if (output.Count == 0)
-            {
-                return;
-            }
-
-            var values = new object[output.Count];
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = output[i];
-            }
-
-            if (isBegin)
-            {
-                _call.Records.Enqueue(new SetupOutput(values));
-            }
-            else
-            {
-                _call.EndOutput.Enqueue(new SetupOutput(values));
-            }
-
-            _scheduler.Signal();
         }
 
         /// <summary>Marks -End's invocation as running; false when the call has told -End to stop already: it does not start.</summary>

@@ -15,7 +15,7 @@ namespace PSThreading.Pool
         /// Stops the item if this worker still runs it (its item timeout passed). The worker then starts a
         /// fresh invocation for the items that remain.
         /// </summary>
-        internal void StopItem(PoolWorkItem item)
+        public void StopItem(PoolWorkItem item)
         {
             PowerShell? running;
             lock (_sync)
@@ -38,7 +38,7 @@ namespace PSThreading.Pool
         /// Stops the worker for good: the call is cancelled, timed out or failed, or Stop-WorkerThread was given
         /// this worker (its item ends as stopped, and the call starts another worker if items remain).
         /// </summary>
-        internal void StopForGood()
+        public void StopForGood()
         {
             PowerShell? running;
             lock (_sync)
@@ -56,7 +56,7 @@ namespace PSThreading.Pool
         /// Stops this worker's -End, now or as it starts: the call's -Timeout passed, Ctrl+C came while -End ran,
         /// or the grace a stopped call gives -End is over. -End is stopped as an item is, its finally blocks run.
         /// </summary>
-        internal void StopEnd()
+        public void StopEnd()
         {
             PowerShell? running;
             lock (_sync)
@@ -72,7 +72,7 @@ namespace PSThreading.Pool
         /// After a stop during the items: -End (which closes what -Begin opened) still runs, but for
         /// <paramref name="grace"/> at most from when it starts, or from now if it runs already; then it is stopped.
         /// </summary>
-        internal void LimitEnd(TimeSpan grace)
+        public void LimitEnd(TimeSpan grace)
         {
             lock (_sync)
             {

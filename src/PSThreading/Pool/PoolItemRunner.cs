@@ -22,7 +22,7 @@ namespace PSThreading.Pool
     /// The loop script calls back into this object through delegates (see PoolItemRunner.LoopCalls.cs) on the
     /// worker's own thread: the runspace runs every invocation on its caller's thread.
     /// </remarks>
-    internal sealed partial class PoolItemRunner
+    internal sealed partial class PoolItemRunner : IPoolWorker
     {
         private readonly object _sync = new object();
         private readonly PoolCall _call;
@@ -57,25 +57,25 @@ namespace PSThreading.Pool
 
         internal int Index { get; }
 
-        internal string Name { get; }
+        public string Name { get; }
 
-        internal bool IsEnded => _ended.IsSet;
+        public bool IsEnded => _ended.IsSet;
 
         /// <summary>The worker's entry in Get-ActiveThread, once it runs.</summary>
-        internal WorkerThread? Thread => _thread;
+        public WorkerThread? Thread => _thread;
 
         /// <summary>True when Stop-WorkerThread was given this worker: it ended because the user asked, not because it failed.</summary>
-        internal bool WasStopRequested => _thread?.StopToken.IsCancellationRequested == true;
+        public bool WasStopRequested => _thread?.StopToken.IsCancellationRequested == true;
 
         /// <summary>Why the worker could not run at all (no runspace); null when it ran.</summary>
-        internal Exception? StartFailure { get; private set; }
+        public Exception? StartFailure { get; private set; }
 
         /// <summary>The item's input, as <c>$_</c>, for the loop script: a script block rebuilt in this worker's runspace.</summary>
         private object? Current { get; set; }
 
-        internal void Start() => PoolThreads.Run(Run);
+        public void Start() => PoolThreads.Run(Run);
 
-        internal bool WaitEnded(TimeSpan timeout) => _ended.Wait(timeout);
+        public bool WaitEnded(TimeSpan timeout) => _ended.Wait(timeout);
 
         /// <summary>
         /// Called by the calling loop script: takes the next item, first putting the location back in the caller's

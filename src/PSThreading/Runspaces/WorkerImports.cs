@@ -33,6 +33,12 @@ namespace PSThreading.Runspaces
             _modulePaths = modulePaths;
         }
 
+        /// <summary>The functions' definitions as one script (empty when none): what a worker process dot-sources.</summary>
+        public string Definitions => _definitions;
+
+        /// <summary>The modules' paths, imported in that order.</summary>
+        public IReadOnlyList<string> ModulePaths => _modulePaths;
+
         /// <summary>
         /// Resolves the names in the caller; null when none were given. A name the caller does not have is a
         /// terminating FunctionNotFound or ModuleNotFound error, before any thread starts.

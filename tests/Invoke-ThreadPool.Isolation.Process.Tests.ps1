@@ -1,0 +1,192 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
+# Concurrency
+
+# Issue 23: -Isolation Process runs pool items in warm pwsh child processes. Child processes are checked by id from
+# the caller (Get-Process -Id). The machine is loaded: a cold start can take seconds, so bounds are generous.
+Describe 'Invoke-ThreadPool -Isolation Process' {
+    BeforeAll {
+        # Warms three processes: the tests below mostly run on them.
+        $script:Warm = @(1..6 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 3 { Start-Sleep -Milliseconds 200; $PID } | Sort-Object -Unique)
+    }
+
+    Context 'processes' {
+        It 'runs items in child processes of this pwsh, never in it' {
+            $Warm | Should -Not -Contain $PID
+            foreach ($id in $Warm) { (Get-Process -Id $id).Id | Should -Be $id }
+        }
+
+        It 'runs 20 items with -ThrottleLimit 3 on at most 3 processes, each running many' {
+            $ids = @(1..20 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 3 { Start-Sleep -Milliseconds 20; $PID })
+            $ids.Count | Should -Be 20
+            @($ids | Sort-Object -Unique).Count | Should -BeLessOrEqual 3
+        }
+
+        It 'keeps the processes warm for the next call' {
+            $first = @(1..6 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 2 { $PID } | Sort-Object -Unique)
+            $second = @(1..6 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 2 { $PID } | Sort-Object -Unique)
+            foreach ($id in $second) { $first + $Warm | Should -Contain $id }
+        }
+
+        It 'imports PSThreading in each process' {
+            1 | Invoke-ThreadPool -Isolation Process { [bool] (Get-Module PSThreading) -and [bool] (Get-Command New-ThreadLock) } | Should -BeTrue
+        }
+    }
+
+    Context 'what crosses' {
+        It 'gives the block $_, -ArgumentList and $using: values (including $using:env:)' {
+            $factor = 3
+            $env:PSTHREADING_TEST_VALUE = 'from-caller'
+            try {
+                $out = 1..4 | Invoke-ThreadPool -Isolation Process -Ordered -ArgumentList 'arg' {
+                    param($a) "$($_ * $using:factor) $a $using:env:PSTHREADING_TEST_VALUE"
+                }
+                $out | Should -Be '3 arg from-caller', '6 arg from-caller', '9 arg from-caller', '12 arg from-caller'
+            }
+            finally { Remove-Item Env:PSTHREADING_TEST_VALUE }
+        }
+
+        It 'returns output deserialized, as Start-Job does' {
+            $out = 1 | Invoke-ThreadPool -Isolation Process { [pscustomobject]@{ Name = 'n'; Value = 2 } }
+            $out.Name | Should -Be 'n'
+            $out.Value | Should -Be 2
+            $out.PSObject.TypeNames[0] | Should -Be 'Deserialized.System.Management.Automation.PSCustomObject'
+        }
+
+        It 'defines -Function and imports -Module (by the caller''s path) in the process' {
+            $folder = Join-Path $TestDrive 'ProcMod'
+            $null = New-Item -ItemType Directory -Path $folder -Force
+            Set-Content -Path (Join-Path $folder 'ProcMod.psm1') -Value 'function Get-ProcModValue { "mod-$PID" }'
+            Import-Module (Join-Path $folder 'ProcMod.psm1')
+            function Get-Doubled { param($n) $n * 2 }
+            try {
+                $out = @(1..2 | Invoke-ThreadPool -Isolation Process -Ordered -Function Get-Doubled -Module ProcMod { "$(Get-Doubled $_) $(Get-ProcModValue)" })
+                $out[0] | Should -Match '^2 mod-\d+$'
+                $out[1] | Should -Match '^4 mod-\d+$'
+                $out[0] | Should -Not -Be "2 mod-$PID"
+            }
+            finally { Remove-Module ProcMod }
+        }
+
+        It 'runs -Begin once per process, in the scope its items see, and -End once per process' {
+            $out = @(1..12 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 2 -Begin { $login = "login-$PID" } -End { "end-$PID" } {
+                Start-Sleep -Milliseconds 20; "$login $PID"
+            })
+            $items = @($out | Where-Object { $_ -like 'login-*' })
+            $items.Count | Should -Be 12
+            foreach ($line in $items) { $parts = $line -split ' '; $parts[0] | Should -Be "login-$($parts[1])" }
+            $ends = @($out | Where-Object { $_ -like 'end-*' })
+            $pids = @($items | ForEach-Object { ($_ -split ' ')[1] } | Sort-Object -Unique)
+            # A process that started while the items ran out runs -Begin and -End with no item: once each all the same.
+            @($ends | Sort-Object -Unique).Count | Should -Be $ends.Count
+            foreach ($id in $pids) { $ends | Should -Contain "end-$id" }
+        }
+    }
+
+    Context 'isolation' {
+        It 'keeps $env:, process-wide data and the location of an item in its own process' {
+            $before = (Get-Location).Path
+            $out = 1 | Invoke-ThreadPool -Isolation Process {
+                $env:PSTHREADING_ITEM_SET = 'x'
+                [AppDomain]::CurrentDomain.SetData('PSThreadingItemSet', 'x')
+                Set-Location ([IO.Path]::GetTempPath())
+                'done'
+            }
+            $out | Should -Be 'done'
+            $env:PSTHREADING_ITEM_SET | Should -BeNullOrEmpty
+            [AppDomain]::CurrentDomain.GetData('PSThreadingItemSet') | Should -BeNullOrEmpty
+            (Get-Location).Path | Should -Be $before
+        }
+
+        It 'starts every item in the caller''s location, whatever an earlier item did' {
+            $here = (Get-Location).ProviderPath
+            $out = @(1..4 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 1 -Ordered { $where = $PWD.ProviderPath; Set-Location /; $where })
+            foreach ($where in $out) { $where | Should -Be $here }
+        }
+
+        It 'does not carry a global an item set into the next call' {
+            $null = 1..3 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 1 { $global:PSThreadingLeft = 'left' }
+            $out = @(1..3 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 1 { "[$global:PSThreadingLeft]" })
+            foreach ($line in $out) { $line | Should -Be '[]' }
+        }
+    }
+
+    Context 'streams' {
+        It 'writes errors with their ids, warnings, verbose and information records' {
+            $info = $null
+            $out = 1 | Invoke-ThreadPool -Isolation Process {
+                Write-Error -ErrorId 'ItemFailedHere' -Message 'bad item'
+                Write-Warning 'careful'
+                Write-Verbose 'detail' -Verbose
+                Write-Information 'note'
+                'value'
+            } -ErrorVariable errs -WarningVariable warns -InformationVariable info -ErrorAction SilentlyContinue 3>$null 4>&1
+            ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Be 'detail'
+            $out | Where-Object { $_ -is [string] } | Should -Be 'value'
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ItemFailedHere*'
+            $errs[0].ToString() | Should -Be 'bad item'
+            $warns[0].Message | Should -Be 'careful'
+            $info.MessageData | Should -Contain 'note'
+        }
+
+        It 'shows Write-Host as host information with its colour' {
+            $null = 1 | Invoke-ThreadPool -Isolation Process { Write-Host 'hello host' -ForegroundColor Green } -InformationVariable info 6>$null
+            $hostRecord = $info | Where-Object { $_.Tags -contains 'PSHOST' }
+            $hostRecord.MessageData | Should -BeOfType [System.Management.Automation.HostInformationMessage]
+            $hostRecord.MessageData.Message | Should -Be 'hello host'
+            $hostRecord.MessageData.ForegroundColor | Should -Be ([ConsoleColor]::Green)
+        }
+
+        It 'fails a throwing item alone, with its message' {
+            $out = @(1..3 | Invoke-ThreadPool -Isolation Process -Ordered { if ($_ -eq 2) { throw 'item two broke' }; $_ } -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $out | Should -Be 1, 3
+            $errs.Count | Should -Be 1
+            $errs[0].ToString() | Should -Be 'item two broke'
+        }
+    }
+
+    Context 'NotAcrossProcesses' {
+        It 'refuses a <Kind> before anything starts' -TestCases @(
+            @{ Kind = 'ThreadLock'; Make = { New-ThreadLock } }
+            @{ Kind = 'ThreadSemaphore'; Make = { New-ThreadSemaphore -Count 2 } }
+            @{ Kind = 'ThreadQueue'; Make = { New-ThreadQueue } }
+            @{ Kind = 'ThreadEvent'; Make = { New-ThreadEvent } }
+            @{ Kind = 'ThreadCondition'; Make = { New-ThreadCondition } }
+            @{ Kind = 'ThreadBarrier'; Make = { New-ThreadBarrier -Parties 2 } }
+            @{ Kind = 'WorkerThread'; Make = { Start-WorkerThread { 1 } } }
+        ) {
+            param($Kind, $Make)
+            $value = & $Make
+            $ran = [hashtable]::Synchronized(@{ Count = 0 })
+            $asArgument = { 1..2 | Invoke-ThreadPool -Isolation Process -ArgumentList $value { $env:PSTHREADING_RAN = 1; 'ran' } }
+            $asUsing = { 1..2 | Invoke-ThreadPool -Isolation Process { $null = $using:value; 'ran' } }
+            $asNested = { 1..2 | Invoke-ThreadPool -Isolation Process -ArgumentList @{ Inner = @($value) } { 'ran' } }
+            foreach ($call in $asArgument, $asUsing, $asNested) {
+                $err = $null
+                $out = try { & $call } catch { $err = $_ }
+                $out | Should -BeNullOrEmpty
+                $err.FullyQualifiedErrorId | Should -BeLike 'NotAcrossProcesses*'
+                $err.Exception.Message | Should -Match $Kind
+                $err.Exception.Message | Should -Match 'Scope Machine|Isolation Runspace|plain data|ThrottleLimit'
+            }
+            if ($value -is [PSThreading.Core.Threads.WorkerThread]) { $null = $value | Wait-WorkerThread }
+        }
+
+        It 'lets a machine lock cross by its name, and keeps a counter exact across processes' {
+            $name = "psthreading-proc-test-$PID"
+            $lock = New-ThreadLock -Name $name -Scope Machine
+            $file = Join-Path $TestDrive 'counter.txt'
+            Set-Content -Path $file -Value 0
+            $null = 1..12 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 3 -ArgumentList $lock, $file {
+                param($l, $path)
+                $l.Acquire()
+                try {
+                    $n = [int] (Get-Content -Path $path)
+                    Start-Sleep -Milliseconds 5
+                    Set-Content -Path $path -Value ($n + 1)
+                }
+                finally { $l.Release() }
+            }
+            [int] (Get-Content -Path $file) | Should -Be 12
+        }
+    }
+}
