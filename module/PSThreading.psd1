@@ -25,6 +25,7 @@
         'New-ThreadCondition'
         'New-ThreadBarrier'
         'Remove-ThreadLock'
+        'New-ThreadRateLimiter'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -122,6 +122,7 @@ namespace PSThreading.Commands
         {
             _timeout = BoundSeconds(nameof(Timeout), Timeout);
             _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
+            ValidateLimits();
             _watch.Start();
             bool inline = ThreadingMode.IsInline(this);
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
@@ -154,6 +155,7 @@ namespace PSThreading.Commands
             _call = new PoolCall(script, PoolLoopScript.For(ScriptBlock), arguments, CallerContext.Capture(this), PreferenceOverrides(), ThrottleLimit, Ordered, UseNewRunspace, setup);
             // An error written under Stop ends the call: the first failure must keep every later item from starting.
             _call.Scheduler.HaltsOnFailure = ErrorsStop();
+            ApplyLimits(_call);
         }
 
         protected override void ProcessRecord()

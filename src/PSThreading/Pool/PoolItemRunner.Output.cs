@@ -34,14 +34,15 @@ namespace PSThreading.Pool
                 return;
             }
 
-            if (_scheduler.IsOrdered)
+            // Under retries the output waits for the attempt's success: a failed attempt's output is dropped.
+            if (_scheduler.IsOrdered || _scheduler.HoldsOutputUntilDone)
             {
                 foreach (PSObject value in written)
                 {
                     item.AddStreamed(value);
                 }
 
-                if (!_scheduler.IsNextToWrite(item))
+                if (!_scheduler.IsNextToWrite(item) || _scheduler.HoldsOutputUntilDone)
                 {
                     // Held for order: the writer takes it when the earlier items are written, woken by their results.
                     return;
