@@ -176,6 +176,36 @@ namespace PSThreading.Commands
             return key.ToString();
         }
 
+        /// <summary>For the progress bar: the items held back by the rate, a retry's wait or a full key; null when none is.</summary>
+        private static string? DescribeHeldBack(ThreadPoolScheduler scheduler)
+        {
+            if (scheduler.RateLimiter == null && !scheduler.IsKeyed && !scheduler.HoldsOutputUntilDone)
+            {
+                return null;
+            }
+
+            var parts = new List<string>();
+            int queued = scheduler.QueuedCount;
+            if (scheduler.IsWaitingForRate && queued > 0)
+            {
+                parts.Add(string.Format(CultureInfo.InvariantCulture, "{0} waiting for the rate", queued));
+            }
+
+            int retrying = scheduler.RetryingCount;
+            if (retrying > 0)
+            {
+                parts.Add(string.Format(CultureInfo.InvariantCulture, "{0} waiting to retry", retrying));
+            }
+
+            int keyBlocked = scheduler.KeyBlockedCount;
+            if (keyBlocked > 0)
+            {
+                parts.Add(string.Format(CultureInfo.InvariantCulture, "{0} waiting for their key", keyBlocked));
+            }
+
+            return parts.Count == 0 ? null : " (" + string.Join(", ", parts) + ")";
+        }
+
         /// <summary>The message of an item's last error under retries: how many attempts were made.</summary>
         private static void NoteAttempts(ErrorRecord error, PoolWorkItem item)
         {
