@@ -55,6 +55,12 @@ Describe 'Invoke-ThreadPool -MaxRetries' {
         $verbose[1].Message | Should -Match 'failed attempt 2 of 3.*Attempt 3'
     }
 
+    It 'writes no retry line without -Verbose (or $VerbosePreference)' {
+        $VerbosePreference = 'SilentlyContinue'
+        $records = 'x' | Invoke-ThreadPool -MaxRetries 1 -RetryDelay 0.01 { throw 'no' } -ErrorAction SilentlyContinue 4>&1
+        @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -Be 0
+    }
+
     It 'does not retry without -MaxRetries: $PSThreadingAttempt is 1' {
         $results = 1..2 | Invoke-ThreadPool { $PSThreadingAttempt }
         $results | Should -Be 1, 1

@@ -262,26 +262,7 @@ namespace PSThreading.Core.Tests
             Assert.Null(scheduler.TakeNext(1, soon.Token));
         }
 
-        private static List<PoolWorkItem> DrainAll(ThreadPoolScheduler scheduler)
-        {
-            var written = new List<PoolWorkItem>();
-            var watch = Stopwatch.StartNew();
-            while (!scheduler.IsDone)
-            {
-                Assert.True(watch.Elapsed < s_bound, "the pool call never finished");
-                while (scheduler.TryTakeResult(out PoolWorkItem? item))
-                {
-                    written.Add(item!);
-                }
-
-                if (!scheduler.IsDone)
-                {
-                    scheduler.WaitForChange(TimeSpan.FromMilliseconds(50), CancellationToken.None);
-                }
-            }
-
-            return written;
-        }
+        private static List<PoolWorkItem> DrainAll(ThreadPoolScheduler scheduler) => ThreadPoolSchedulerTests.DrainAll(scheduler);
 
         private sealed class FixedRetries : IPoolRetryPolicy
         {

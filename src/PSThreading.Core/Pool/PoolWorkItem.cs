@@ -63,6 +63,9 @@ namespace PSThreading.Core.Pool
         /// <summary>The rate's permit of the attempt running now (see ThreadPoolScheduler.MarkCodeStarting); null without a rate.</summary>
         internal RateLimits.StartEntry? RatePermit;
 
+        /// <summary>Under a rate: the attempt's start counts from its end (its thread's first item).</summary>
+        internal bool CountsFromEnd { get; set; }
+
         /// <summary>When a retried item may run again, in Stopwatch ticks.</summary>
         internal long RetryDueAt { get; set; }
 

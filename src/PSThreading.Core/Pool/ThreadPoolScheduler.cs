@@ -371,6 +371,7 @@ namespace PSThreading.Core.Pool
                 if (item.HoldsSlot)
                 {
                     item.HoldsSlot = false;
+                    CountStartAtEnd(item);
                     _running.Remove(item);
                     // A freed key lets an item of that key start (see PoolQueue).
                     bool keyFreed = _queued.Ended(item);
@@ -429,6 +430,7 @@ namespace PSThreading.Core.Pool
             item.RunBy = ThreadRegistry.Current;
             _version++;
             item.Attempt++;
+            item.CountsFromEnd = IsFirstOnItsThread(item);
             _queued.Started(item);
             item.MarkRunning();
             _running.Add(item);

@@ -17,6 +17,9 @@ namespace PSThreading.Core.RateLimits
     /// </remarks>
     internal sealed class StartWindow
     {
+        /// <summary>The time of a start that counts from a moment still to come (see <see cref="Hold"/>): never forgotten before it is settled.</summary>
+        public const long Pending = long.MaxValue / 4;
+
         private readonly Queue<StartEntry> _starts = new Queue<StartEntry>();
         private long _pausedUntil;
 
@@ -88,6 +91,18 @@ namespace PSThreading.Core.RateLimits
             if (now > entry.At)
             {
                 entry.At = now;
+            }
+        }
+
+        /// <summary>The start counts from a moment still to come: it stays in the window until <see cref="Settle"/>.</summary>
+        public static void Hold(StartEntry entry) => entry.At = Pending;
+
+        /// <summary>A held start counts from <paramref name="at"/>.</summary>
+        public static void Settle(StartEntry entry, long at)
+        {
+            if (entry.At == Pending)
+            {
+                entry.At = at;
             }
         }
 

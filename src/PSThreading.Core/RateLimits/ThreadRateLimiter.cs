@@ -108,12 +108,36 @@ namespace PSThreading.Core.RateLimits
         /// </summary>
         internal void MarkStarted(StartEntry permit)
         {
-            long guard = Math.Min(_window.PeriodTicks / 25, Stopwatch.Frequency / 25);
             lock (Sync)
             {
-                StartWindow.MoveLater(permit, Stopwatch.GetTimestamp() + guard);
+                StartWindow.MoveLater(permit, Stopwatch.GetTimestamp() + Guard);
             }
         }
+
+        /// <summary>
+        /// The permit's start counts from a moment still to come, whatever it takes (a pool worker's first item,
+        /// whose code pays costs no worker can time): it keeps its place in the window until <see cref="MarkEnded"/>.
+        /// </summary>
+        internal void HoldUntilEnded(StartEntry permit)
+        {
+            lock (Sync)
+            {
+                StartWindow.Hold(permit);
+            }
+        }
+
+        /// <summary>The held permit's item ended: it counts from now, and waiters look again.</summary>
+        internal void MarkEnded(StartEntry permit)
+        {
+            lock (Sync)
+            {
+                StartWindow.Settle(permit, Stopwatch.GetTimestamp() + Guard);
+                WakeWaiters();
+            }
+        }
+
+        // 4% of the period, at most 40 ms (see MarkStarted).
+        private long Guard => Math.Min(_window.PeriodTicks / 25, Stopwatch.Frequency / 25);
 
         /// <summary>
         /// Holds every permit back for <paramref name="delay"/> (a server's Retry-After): every holder pauses, not

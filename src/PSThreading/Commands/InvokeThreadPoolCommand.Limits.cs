@@ -105,9 +105,24 @@ namespace PSThreading.Commands
         private void ThrowLimitError(string errorId, string message, object value) =>
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, value));
 
-        /// <summary>The retry policy of this call; null without -MaxRetries.</summary>
+        /// <summary>The retry policy of this call; null without -MaxRetries. Its verbose lines go out only when the caller asked for verbose output.</summary>
         private ItemRetryPolicy? NewRetryPolicy(Action<object> writeRecord) =>
-            MaxRetries > 0 ? new ItemRetryPolicy(MaxRetries, RetryDelay, MaxRetryDelay, RetryOn, writeRecord) : null;
+            MaxRetries > 0 ? new ItemRetryPolicy(MaxRetries, RetryDelay, MaxRetryDelay, RetryOn, WantsVerbose() ? writeRecord : null) : null;
+
+        /// <summary>
+        /// -Verbose, or the caller's $VerbosePreference: the records the call queues are written as they are
+        /// (an item's own verbose records were filtered by its worker's preference), so the retry lines are filtered here.
+        /// </summary>
+        private bool WantsVerbose()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose))
+            {
+                return IsOn(verbose);
+            }
+
+            return LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference"), out ActionPreference preference)
+                && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+        }
 
         /// <summary>Gives the call's scheduler its rate, per-key throttle and retries, before the first item.</summary>
         private void ApplyLimits(PoolCall call)
