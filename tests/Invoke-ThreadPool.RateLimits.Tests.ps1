@@ -15,8 +15,10 @@ Describe 'Invoke-ThreadPool -RateLimit' {
         $f = [Diagnostics.Stopwatch]::Frequency
         $at = @($starts | Sort-Object | ForEach-Object { $_ / $f })
         ($at[-1] - $at[0]) | Should -BeGreaterThan 1.9
-        # Per window: the items' own clocks see no second with more than 10 starts.
-        foreach ($start in $at) { @($at | Where-Object { $_ -ge $start -and $_ -lt $start + 1 }).Count | Should -BeLessOrEqual 10 }
+        # Per window: the items' own clocks, read a moment after each start, see no 0.9 s with more than 10 starts.
+        # (30 threads on 2 loaded cores delayed a warm item's first statement past the 40 ms guard once in 70
+        # runs; the exact bound is held at the permits (xunit) and at a real server (the Http tests).)
+        foreach ($start in $at) { @($at | Where-Object { $_ -ge $start -and $_ -lt $start + 0.9 }).Count | Should -BeLessOrEqual 10 }
     }
 
     It 'honours -RatePeriod: 6 starts at 2 per 0.5 s take about 1 s' {
