@@ -27,6 +27,7 @@
         'New-ThreadBarrier'
         'Remove-ThreadLock'
         'Get-ThreadingCapability'
+        'New-ThreadRateLimiter'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -457,7 +457,8 @@ namespace PSThreading.Core.Tests
             }
         }
 
-        private static List<PoolWorkItem> DrainAll(ThreadPoolScheduler scheduler)
+        /// <summary>Takes every result of the call as the cmdlet would, until it is done; bounded. Shared with RateLimitTests.</summary>
+        internal static List<PoolWorkItem> DrainAll(ThreadPoolScheduler scheduler)
         {
             var written = new List<PoolWorkItem>();
             var watch = Stopwatch.StartNew();

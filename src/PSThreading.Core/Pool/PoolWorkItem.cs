@@ -54,6 +54,24 @@ namespace PSThreading.Core.Pool
         /// <summary>The thread that took the item: what a caller waiting for the item waits for.</summary>
         internal Threads.WorkerThread? RunBy { get; set; }
 
+        /// <summary>The attempt running or last run, from 1; 0 before the first start.</summary>
+        public int Attempt { get; internal set; }
+
+        /// <summary>The per-key throttle's key (-ThrottleKey); null when the call has none.</summary>
+        public string? Key { get; internal set; }
+
+        /// <summary>The rate's permit of the attempt running now (see ThreadPoolScheduler.MarkCodeStarting); null without a rate.</summary>
+        internal RateLimits.StartEntry? RatePermit;
+
+        /// <summary>Under a rate: the attempt's start counts from its end (its thread's first item).</summary>
+        internal bool CountsFromEnd { get; set; }
+
+        /// <summary>When a retried item may run again, in Stopwatch ticks.</summary>
+        internal long RetryDueAt { get; set; }
+
+        /// <summary>The error of the last failed attempt while the item waits to run again.</summary>
+        internal object? RetryError { get; private set; }
+
         /// <summary>True while a worker still runs the item's code, even after it was reported timed out.</summary>
         internal bool HoldsSlot { get; set; }
 
@@ -87,6 +105,35 @@ namespace PSThreading.Core.Pool
         }
 
         internal void MarkRunning() => Volatile.Write(ref _state, (int)PoolItemState.Running);
+
+        /// <summary>
+        /// A failed attempt that will run again: queued once more, what it wrote to its output dropped (only the
+        /// attempt that succeeds is written). False when the item had already ended (timed out first).
+        /// </summary>
+        internal bool TryRequeue(object? error)
+        {
+            if (Interlocked.CompareExchange(ref _state, (int)PoolItemState.Queued, (int)PoolItemState.Running) != (int)PoolItemState.Running)
+            {
+                return false;
+            }
+
+            RetryError = error;
+            ConcurrentQueue<object?>? streamed = Volatile.Read(ref _streamed);
+            while (streamed != null && streamed.TryDequeue(out _))
+            {
+            }
+
+            return true;
+        }
+
+        /// <summary>A queued retry that the call will never run (it halted): it fails with its last attempt's error.</summary>
+        internal void FailQueuedRetry()
+        {
+            if (Interlocked.CompareExchange(ref _state, (int)PoolItemState.Failed, (int)PoolItemState.Queued) == (int)PoolItemState.Queued)
+            {
+                Error = RetryError;
+            }
+        }
 
         /// <summary>A queued item that is given no time at all: timed out without running.</summary>
         internal void TimeOutUnstarted() => Volatile.Write(ref _state, (int)PoolItemState.TimedOut);

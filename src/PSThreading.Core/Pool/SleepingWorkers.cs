@@ -79,7 +79,10 @@ namespace PSThreading.Core.Pool
             }
 
             /// <summary>Blocks until woken or until <paramref name="cancellationToken"/> is cancelled; no timed wake-ups.</summary>
-            public void Sleep(CancellationToken cancellationToken)
+            public void Sleep(CancellationToken cancellationToken) => Sleep(cancellationToken, long.MaxValue);
+
+            /// <summary>As <see cref="Sleep(CancellationToken)"/>, and at the latest until <paramref name="wakeAt"/> (a Stopwatch timestamp; long.MaxValue: none).</summary>
+            public void Sleep(CancellationToken cancellationToken, long wakeAt)
             {
                 CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
                     ? cancellationToken.Register(state => ((Sleeper)state!).Wake(), this)
@@ -90,7 +93,15 @@ namespace PSThreading.Core.Pool
                     {
                         while (!_woken)
                         {
-                            Monitor.Wait(_gate);
+                            if (wakeAt == long.MaxValue)
+                            {
+                                Monitor.Wait(_gate);
+                            }
+                            else if (System.Diagnostics.Stopwatch.GetTimestamp() >= wakeAt || !Monitor.Wait(_gate, Sync.WaitTimeout.MillisecondsLeft(wakeAt)))
+                            {
+                                // Woken by its time: the owner still lists it asleep until it removes itself.
+                                break;
+                            }
                         }
                     }
                 }

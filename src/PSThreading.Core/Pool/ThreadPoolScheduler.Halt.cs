@@ -47,8 +47,10 @@ namespace PSThreading.Core.Pool
             }
 
             Volatile.Write(ref _halted, true);
-            // Queued items hold the highest indexes: what is left of _added is exactly the items that started.
-            Interlocked.Add(ref _added, -_queued.Count);
+            // Fresh items hold the highest indexes: what is left of _added is exactly the items that started.
+            // Items waiting to run again started: they end now with their last attempt's error.
+            Interlocked.Add(ref _added, -_queued.FreshCount);
+            FailRetriesUnderLock();
             _queued.Clear();
             Volatile.Write(ref _queuedCount, 0);
             _sleeping.WakeAll();

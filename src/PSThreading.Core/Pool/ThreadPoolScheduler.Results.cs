@@ -117,7 +117,8 @@ namespace PSThreading.Core.Pool
         {
             lock (_sync)
             {
-                if (_ordered == null)
+                // Under retries an attempt's output waits for its success: nothing streams before (see Limits).
+                if (_ordered == null || _retryPolicy != null)
                 {
                     return null;
                 }

@@ -23,7 +23,8 @@ namespace PSThreading.Core.Pool
         private const int SpinsBeforeBlocking = 20;
 
         private readonly object _sync = new object();
-        private readonly Queue<PoolWorkItem> _queued = new Queue<PoolWorkItem>();
+        // Set again by SetLimits (ThreadPoolScheduler.Limits.cs) for a call with a per-key throttle.
+        private PoolQueue _queued = new PoolQueue(keyLimit: 0);
         private readonly List<PoolWorkItem> _running = new List<PoolWorkItem>();
         private readonly Queue<PoolWorkItem>? _finished;
         private readonly OrderedResultBuffer<PoolWorkItem>? _ordered;
@@ -181,7 +182,7 @@ namespace PSThreading.Core.Pool
                 Interlocked.Increment(ref _added);
                 // A spinning worker takes the item without a wake-up (a context switch, more than a tiny item
                 // costs); a sleeping one is woken only while this item could start now, not behind a full throttle.
-                if (_queued.Count > _spinningWorkers && _queued.Count <= ThrottleLimit - _runningCount)
+                if (_queued.Count > _spinningWorkers && (_queued.Count <= ThrottleLimit - _runningCount || (_queued.IsKeyed && _runningCount < ThrottleLimit)))
                 {
                     _sleeping.WakeOne();
                 }
@@ -243,6 +244,7 @@ namespace PSThreading.Core.Pool
             while (true)
             {
                 SleepingWorkers.Sleeper? sleeper = null;
+                long wakeAt = long.MaxValue;
                 lock (_sync)
                 {
                     if (spun)
@@ -263,9 +265,15 @@ namespace PSThreading.Core.Pool
                         return null;
                     }
 
+                    long lookAgainAt = long.MaxValue;
                     if (_queued.Count > 0 && _runningCount < ThrottleLimit)
                     {
-                        return Start(_queued.Dequeue(), workerIndex);
+                        // A rate, a retry's time or a key may hold the items back (see ThreadPoolScheduler.Limits.cs).
+                        PoolWorkItem? startable = TakeStartable(out lookAgainAt);
+                        if (startable != null)
+                        {
+                            return Start(startable, workerIndex);
+                        }
                     }
 
                     if (_queued.Count == 0 && _addingCompleted)
@@ -273,7 +281,17 @@ namespace PSThreading.Core.Pool
                         return null;
                     }
 
-                    if (spinner.Count >= SpinsBeforeBlocking)
+                    if (lookAgainAt != long.MaxValue)
+                    {
+                        // Only time lets the next item start: one worker sleeps until then, the others until woken.
+                        sleeper = _sleeping.Add();
+                        if (!_timedWaiter)
+                        {
+                            _timedWaiter = true;
+                            wakeAt = lookAgainAt;
+                        }
+                    }
+                    else if (spinner.Count >= SpinsBeforeBlocking)
                     {
                         sleeper = _sleeping.Add();
                     }
@@ -288,10 +306,14 @@ namespace PSThreading.Core.Pool
                 {
                     // Woken by Add (a new item it may start), End (a throttle slot freed), CompleteAdding, Cancel
                     // or its own token: never by a timer, so an idle pool costs nothing.
-                    sleeper.Sleep(cancellationToken);
+                    sleeper.Sleep(cancellationToken, wakeAt);
                     lock (_sync)
                     {
                         _sleeping.Remove(sleeper);
+                        if (wakeAt != long.MaxValue)
+                        {
+                            _timedWaiter = false;
+                        }
                     }
 
                     continue;
@@ -316,7 +338,7 @@ namespace PSThreading.Core.Pool
         public bool Complete(PoolWorkItem item, object? output) => End(item, PoolItemState.Completed, output, null);
 
         /// <summary>A worker reports that the item failed. False when it had been reported timed out.</summary>
-        public bool Fail(PoolWorkItem item, object? error) => End(item, PoolItemState.Failed, null, error);
+        public bool Fail(PoolWorkItem item, object? error) => End(item, PoolItemState.Failed, null, error, DecideRetry(item, error));
 
         /// <summary>
         /// A worker stopped in the middle of the item (its pipeline was stopped): frees the slot; an item not
@@ -340,7 +362,7 @@ namespace PSThreading.Core.Pool
         }
 
 
-        private bool End(PoolWorkItem item, PoolItemState outcome, object? output, object? error)
+        private bool End(PoolWorkItem item, PoolItemState outcome, object? output, object? error, RetryDecision? retry = null)
         {
             bool ended;
             bool writerHasNewWork = false;
@@ -349,15 +371,23 @@ namespace PSThreading.Core.Pool
                 if (item.HoldsSlot)
                 {
                     item.HoldsSlot = false;
+                    CountStartAtEnd(item);
                     _running.Remove(item);
+                    // A freed key lets an item of that key start (see PoolQueue).
+                    bool keyFreed = _queued.Ended(item);
                     // Only a worker held back by a full throttle needs waking; an idle one would find nothing.
-                    if (_runningCount-- == ThrottleLimit && _queued.Count > 0)
+                    if ((_runningCount-- == ThrottleLimit || keyFreed) && _queued.Count > 0)
                     {
                         _sleeping.WakeOne();
                     }
                 }
 
                 _version++;
+                if (retry.HasValue && TryRequeueUnderLock(item, error, retry.Value))
+                {
+                    return true;
+                }
+
                 ended = item.TryEnd(outcome, output, error);
                 if (ended && outcome == PoolItemState.Failed && _haltsOnFailure)
                 {
@@ -399,6 +429,9 @@ namespace PSThreading.Core.Pool
             // On the worker's thread: the thread a caller waiting for this item waits for.
             item.RunBy = ThreadRegistry.Current;
             _version++;
+            item.Attempt++;
+            item.CountsFromEnd = IsFirstOnItsThread(item);
+            _queued.Started(item);
             item.MarkRunning();
             _running.Add(item);
             _runningCount++;
@@ -414,6 +447,7 @@ namespace PSThreading.Core.Pool
                 _peakRunning = _runningCount;
             }
 
+            PassOnTimedWait();
             return item;
         }
     }

@@ -69,9 +69,10 @@ namespace PSThreading.Core.Sync
         /// end the wait with an error): true then, false when <paramref name="timeout"/> (null: none) ran out
         /// first. Throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is
         /// cancelled and <see cref="BlockingWait.StoppedException"/> when the calling thread is stopped. Called
-        /// outside the monitor.
+        /// outside the monitor. <paramref name="nextChance"/> (under the monitor: a Stopwatch timestamp) is for a
+        /// state that time alone changes, such as a rate limiter's window: the wait looks again then, unwoken.
         /// </summary>
-        private protected bool WaitUntil(Func<bool> tryFinish, TimeSpan? timeout, CancellationToken cancellationToken)
+        private protected bool WaitUntil(Func<bool> tryFinish, TimeSpan? timeout, CancellationToken cancellationToken, Func<long>? nextChance = null)
         {
             cancellationToken.ThrowIfCancellationRequested();
             lock (Sync)
@@ -82,8 +83,13 @@ namespace PSThreading.Core.Sync
                 }
             }
 
-            // Before the zero-timeout return: a try that is repeated inline is a poll too.
-            InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
+            // Before the zero-timeout return: a try that is repeated inline is a poll too. A wait that time ends
+            // (nextChance) needs no other thread, so inline it may block.
+            if (nextChance == null)
+            {
+                InlineRun.ThrowIfWouldBlock(this, isTimed: timeout.HasValue);
+            }
+
             if (timeout == TimeSpan.Zero)
             {
                 return false;
@@ -115,7 +121,7 @@ namespace PSThreading.Core.Sync
                                 return false;
                             }
 
-                            Monitor.Wait(Sync, WaitTimeout.MillisecondsLeft(deadline));
+                            Monitor.Wait(Sync, WaitTimeout.MillisecondsLeft(nextChance == null ? deadline : Math.Min(deadline, nextChance())));
                         }
                     }
                     finally

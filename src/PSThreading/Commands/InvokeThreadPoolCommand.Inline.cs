@@ -52,7 +52,9 @@ namespace PSThreading.Commands
                 _inlineEnd = InlineScript.Create(End, setup.End, shared);
             }
 
-            return new InlinePool(InlineScript.Create(ScriptBlock, script, shared, pipesItem: setup.TakesPipelineInput, isItem: true), arguments, _timeout, _itemTimeout, _watch, CancelToken, output);
+            var pool = new InlinePool(InlineScript.Create(ScriptBlock, script, shared, pipesItem: setup.TakesPipelineInput, isItem: true), arguments, _timeout, _itemTimeout, _watch, CancelToken, output);
+            ApplyLimits(pool, output.WriteRecord);
+            return pool;
         }
 
         /// <summary>

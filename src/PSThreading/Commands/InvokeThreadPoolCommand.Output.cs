@@ -96,7 +96,9 @@ namespace PSThreading.Commands
 
                     break;
                 case PoolItemState.Failed:
-                    emitError(CommandNotFoundHint.Apply(ItemError(item), this));
+                    ErrorRecord failure = CommandNotFoundHint.Apply(ItemError(item), this);
+                    NoteAttempts(failure, item);
+                    emitError(failure);
                     break;
                 case PoolItemState.TimedOut:
                     string message = string.Format(
@@ -199,10 +201,6 @@ namespace PSThreading.Commands
             }
         }
 
-        private static string DescribeItem(object? input)
-        {
-            string text = input == null ? "null" : LanguagePrimitives.ConvertTo<string>(input) ?? string.Empty;
-            return text.Length > 80 ? text.Substring(0, 77) + "..." : text;
-        }
+        private static string DescribeItem(object? input) => ItemText.Describe(input);
     }
 }

@@ -26,6 +26,12 @@ namespace PSThreading.Commands
                 total.HasValue
                     ? string.Format(CultureInfo.InvariantCulture, "{0} of {1} items done", done, total.Value)
                     : string.Format(CultureInfo.InvariantCulture, "{0} items done, more arriving", done));
+            string? held = DescribeHeldBack(scheduler);
+            if (held != null)
+            {
+                record.StatusDescription += held;
+            }
+
             if (total.HasValue && total.Value > 0)
             {
                 record.PercentComplete = (int)Math.Min(100, done * 100 / total.Value);

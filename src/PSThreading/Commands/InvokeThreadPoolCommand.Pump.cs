@@ -38,7 +38,7 @@ namespace PSThreading.Commands
             }
             else
             {
-                scheduler.Add(input);
+                AddToScheduler(scheduler, input);
             }
 
             if (_timeout.HasValue && _watch.Elapsed >= _timeout.Value)

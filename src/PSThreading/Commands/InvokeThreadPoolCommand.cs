@@ -112,6 +112,7 @@ namespace PSThreading.Commands
         {
             _timeout = BoundSeconds(nameof(Timeout), Timeout);
             _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
+            ValidateLimits();
             _watch.Start();
             bool inline = ThreadingMode.IsInline(this);
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
@@ -146,6 +147,7 @@ namespace PSThreading.Commands
             _call.Isolation = Isolation;
             // An error written under Stop ends the call: the first failure must keep every later item from starting.
             _call.Scheduler.HaltsOnFailure = ErrorsStop();
+            ApplyLimits(_call);
         }
 
         protected override void ProcessRecord()

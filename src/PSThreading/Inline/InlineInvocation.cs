@@ -46,14 +46,14 @@ namespace PSThreading.Inline
         /// Get-ActiveThread -Current reports meanwhile.
         /// </summary>
         public InlineOutcome Run(
-            InlineScript script, object? item, object[] arguments, Action<PSObject> onOutput, Action<object> onRecord, WorkerThread? worker = null)
+            InlineScript script, object? item, object[] arguments, Action<PSObject> onOutput, Action<object> onRecord, WorkerThread? worker = null, int attempt = 1)
         {
             var caller = new InlineCallerState();
             InlineFrame frame = InlineRun.Enter(_stop.Request);
             WorkerThread? callerEntry = worker == null ? null : ThreadRegistry.SwapCurrent(worker);
             try
             {
-                InlineOutcome outcome = RunBlock(script, item, arguments, caller, onOutput, onRecord);
+                InlineOutcome outcome = RunBlock(script, item, arguments, caller, onOutput, onRecord, attempt);
                 if (frame.PollingError == null)
                 {
                     return outcome;
@@ -81,7 +81,7 @@ namespace PSThreading.Inline
         }
 
         private InlineOutcome RunBlock(
-            InlineScript script, object? item, object[] arguments, InlineCallerState caller, Action<PSObject> onOutput, Action<object> onRecord)
+            InlineScript script, object? item, object[] arguments, InlineCallerState caller, Action<PSObject> onOutput, Action<object> onRecord, int attempt)
         {
             try
             {
@@ -100,7 +100,7 @@ namespace PSThreading.Inline
 
                     foreach (KeyValuePair<string, object?> variable in script.Variables)
                     {
-                        ps.AddParameter(variable.Key, variable.Value);
+                        ps.AddParameter(variable.Key, variable.Key == InlineScript.AttemptVariable ? attempt : variable.Value);
                     }
 
                     var output = new PSDataCollection<PSObject>();

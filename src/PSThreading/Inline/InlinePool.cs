@@ -20,7 +20,7 @@ namespace PSThreading.Inline
     /// item from a timer: an item past -ItemTimeout ends TimedOut; once -Timeout has passed, the running item
     /// is stopped and no later item runs.
     /// </summary>
-    internal sealed class InlinePool
+    internal sealed partial class InlinePool
     {
         private readonly InlineScript _script;
         private readonly object[] _arguments;
@@ -83,24 +83,36 @@ namespace PSThreading.Inline
                 return;
             }
 
-            var invocation = new InlineInvocation();
+            InlineInvocation invocation;
             var output = new List<object>();
-            var records = new List<object>();
             InlineOutcome outcome;
-            using (_cancel.Register(invocation.Stop))
-            using (StopTimer(invocation))
+            while (true)
             {
-                outcome = invocation.Run(_script, current, _arguments, output.Add, records.Add);
-            }
+                // The call's rate, retries and attempt count, as a pool honours them (see InlinePool.Limits.cs).
+                WaitForRate();
+                invocation = new InlineInvocation();
+                output.Clear();
+                var records = new List<object>();
+                using (_cancel.Register(invocation.Stop))
+                using (StopTimer(invocation))
+                {
+                    outcome = invocation.Run(_script, current, _arguments, output.Add, records.Add, attempt: ++item.Attempt);
+                }
 
-            foreach (object record in records)
-            {
-                _output.WriteRecord(record);
-            }
+                foreach (object record in records)
+                {
+                    _output.WriteRecord(record);
+                }
 
-            if (_cancel.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
+                if (_cancel.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+
+                if (outcome != InlineOutcome.Failed || !WaitToRetry(item, invocation.Error))
+                {
+                    break;
+                }
             }
 
             switch (outcome)

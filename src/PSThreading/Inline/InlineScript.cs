@@ -27,6 +27,8 @@ namespace PSThreading.Inline
         internal const string ItemParameter = "__PSThreadingItem";
         internal const string CaughtParameter = "__PSThreadingCaught";
         internal const string CallerParameter = "__PSThreadingCaller";
+        // An item's attempt, from 1, as a pool worker gives it (-MaxRetries).
+        internal const string AttemptVariable = "PSThreadingAttempt";
         private const string CapturedParameter = "__PSThreadingCaptured";
         private const string UsingVariablePrefix = "__PSThreadingUsing";
 
@@ -75,6 +77,10 @@ namespace PSThreading.Inline
             Hashtable? usingValues = WorkerValues.InWorker(script.UsingValues, Runspace.DefaultRunspace);
             ScriptBlock toRun = usingValues == null ? block : WithUsingAsVariables(block, usingValues, variables);
             variables.AddRange(preferences);
+            if (isItem)
+            {
+                variables.Add(new KeyValuePair<string, object?>(AttemptVariable, 1));
+            }
 
             var wrapper = new StringBuilder();
             wrapper.Append("param($").Append(BlockParameter).Append(", $").Append(ArgumentsParameter).Append(", $").Append(ItemParameter)

@@ -182,14 +182,15 @@ namespace PSThreading.Pool
                 return;
             }
 
-            if (Scheduler.IsOrdered)
+            // Under retries the output waits for the attempt's success: a failed attempt's output is dropped.
+            if (Scheduler.IsOrdered || Scheduler.HoldsOutputUntilDone)
             {
                 foreach (PSObject value in written)
                 {
                     item.AddStreamed(value);
                 }
 
-                if (!Scheduler.IsNextToWrite(item))
+                if (!Scheduler.IsNextToWrite(item) || Scheduler.HoldsOutputUntilDone)
                 {
                     // Held for order: the writer takes it when the earlier items are written, woken by their results.
                     return;

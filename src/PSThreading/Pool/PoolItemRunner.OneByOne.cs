@@ -61,6 +61,7 @@ namespace PSThreading.Pool
                 // The block's own text as the script, as Start-WorkerThread runs it: nothing of this module is
                 // called from script, so ConstrainedLanguage allows it. $_ set globally is what the block reads.
                 runspace.Runspace.SessionStateProxy.SetVariable("_", Current);
+                runspace.Runspace.SessionStateProxy.SetVariable(AttemptVariable, _current?.Attempt ?? 1);
                 ps.AddScript(_call.Script.Text, useLocalScope: true);
                 foreach (object argument in WorkerValues.InWorker(_call.Arguments, runspace.Runspace))
                 {

@@ -44,6 +44,9 @@ namespace PSThreading.Pool
         private readonly StrongBox<bool> _currentReturned = new StrongBox<bool>();
         // Where the calling loop last saw the location at the caller's folder (see KeepCallerLocation).
         private PSDriveInfo? _checkedDrive;
+        // The $PSThreadingAttempt last set in the loop's scope (-MaxRetries); 0: not set yet.
+        private int _attemptSet;
+        private const string AttemptVariable = "PSThreadingAttempt";
         private string? _checkedDriveLocation;
 
         internal PoolItemRunner(PoolCall call, int index, string name)
@@ -84,7 +87,24 @@ namespace PSThreading.Pool
         private bool MoveNext(SessionState sessionState)
         {
             KeepCallerLocation(sessionState);
-            return MoveNext();
+            if (!MoveNext())
+            {
+                return false;
+            }
+
+            SetAttempt(sessionState);
+            return true;
+        }
+
+        /// <summary>$PSThreadingAttempt in the loop's scope, where the item's block reads it: set only when it changes.</summary>
+        private void SetAttempt(SessionState sessionState)
+        {
+            int attempt = _current?.Attempt ?? 1;
+            if (attempt != _attemptSet)
+            {
+                sessionState.PSVariable.Set(AttemptVariable, attempt);
+                _attemptSet = attempt;
+            }
         }
 
         /// <summary>Called by the inlined loop, whose statements cannot move the location: takes the next item.</summary>
@@ -118,6 +138,12 @@ namespace PSThreading.Pool
                 }
             }
             while (item != null && !TryPrepare(item));
+
+            if (item != null)
+            {
+                // Under a rate the start counts from here, the last moment before the item's code.
+                _scheduler.MarkCodeStarting(item);
+            }
 
             return item != null;
         }
@@ -355,6 +381,8 @@ namespace PSThreading.Pool
 
                 _itemStopPending = false;
                 _running = ps;
+                // A new invocation has a new loop scope: $PSThreadingAttempt is set again there.
+                _attemptSet = 0;
                 return true;
             }
         }
