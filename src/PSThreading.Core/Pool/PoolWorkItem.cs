@@ -88,6 +88,10 @@ namespace PSThreading.Core.Pool
 
         internal void MarkRunning() => Volatile.Write(ref _state, (int)PoolItemState.Running);
 
+        /// <summary>A running item whose worker was lost goes back to the queue. False when it had already ended.</summary>
+        internal bool TryRequeue() =>
+            Interlocked.CompareExchange(ref _state, (int)PoolItemState.Queued, (int)PoolItemState.Running) == (int)PoolItemState.Running;
+
         /// <summary>A queued item that is given no time at all: timed out without running.</summary>
         internal void TimeOutUnstarted() => Volatile.Write(ref _state, (int)PoolItemState.TimedOut);
 

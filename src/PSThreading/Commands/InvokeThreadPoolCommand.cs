@@ -123,6 +123,12 @@ namespace PSThreading.Commands
             _timeout = BoundSeconds(nameof(Timeout), Timeout);
             _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
             _watch.Start();
+            if (IsRemote)
+            {
+                // Before anything runs: the sessions must be open.
+                CheckSessions();
+            }
+
             bool inline = ThreadingMode.IsInline(this);
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
             PoolJob.Carried? carried = PoolJob.TakeCarried(ScriptBlock);
@@ -131,7 +137,8 @@ namespace PSThreading.Commands
             PoolSetup setup = carried?.Setup ?? new PoolSetup(
                 Begin == null ? null : WorkerScript.Create(Begin, this),
                 End == null ? null : WorkerScript.Create(End, this),
-                WorkerImports.Resolve(this, Function, Module),
+                // -Session imports -Module on the node by name: the caller need not have it.
+                WorkerImports.Resolve(this, Function, IsRemote ? null : Module),
                 PoolLoopScript.TakesPipelineInput(ScriptBlock));
 
             if (AsJob)
@@ -148,6 +155,12 @@ namespace PSThreading.Commands
             {
                 // $PSThreadingMode = 'Inline': the items run on this thread, as they arrive (see InlinePool).
                 _inline = StartInline(script, setup, arguments);
+                return;
+            }
+
+            if (IsRemote)
+            {
+                _remote = StartRemote(script, setup, arguments);
                 return;
             }
 
@@ -178,6 +191,12 @@ namespace PSThreading.Commands
                     throw;
                 }
 
+                return;
+            }
+
+            if (_remote != null)
+            {
+                ForEachInput(AddRemote, () => _ended);
                 return;
             }
 
@@ -241,6 +260,12 @@ namespace PSThreading.Commands
                 return;
             }
 
+            if (_remote != null)
+            {
+                EndRemoteInput();
+                return;
+            }
+
             if (_call == null)
             {
                 return;
@@ -282,6 +307,11 @@ namespace PSThreading.Commands
                 if (disposing && _call != null && !_call.Scheduler.IsDone)
                 {
                     EndCall();
+                }
+
+                if (disposing && _remote != null && !_remote.Scheduler.IsDone)
+                {
+                    StopRemote(s_endGrace);
                 }
             }
             finally

@@ -1,0 +1,423 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using PSThreading.Core.Pool;
+using PSThreading.Values;
+
+namespace PSThreading.Remote
+{
+    /// <summary>
+    /// The thread that feeds one session: sets it up (-Module, -Function, -Begin), then takes batch after batch
+    /// from the call's scheduler while the session is free, and runs -End after the last. Nothing here writes to
+    /// the pipeline: output waits in the items, records in the pool's queue.
+    /// </summary>
+    internal sealed class RemoteSessionWorker : IRemoteBatchSink
+    {
+        private readonly RemotePool _pool;
+        private readonly RemoteBatchRunner _runner;
+        private readonly ManualResetEventSlim _ended = new ManualResetEventSlim(false);
+        private readonly object _sync = new object();
+        private Thread? _thread;
+        private List<PoolWorkItem>? _batch;
+        private int _endedInBatch;
+        private TimeSpan? _endGrace;
+        private Timer? _endTimer;
+
+        public RemoteSessionWorker(RemotePool pool, RemoteNode node)
+        {
+            _pool = pool;
+            Node = node;
+            _runner = new RemoteBatchRunner(node);
+        }
+
+        public RemoteNode Node { get; }
+
+        public void Start()
+        {
+            _thread = new Thread(Run) { IsBackground = true, Name = "PSThreading remote " + Node.ComputerName };
+            _thread.Start();
+        }
+
+        public bool WaitEnded(TimeSpan wait) => _ended.Wait(wait);
+
+        /// <summary>An item of the running batch timed out: the batch is stopped, its other unfinished items queued again.</summary>
+        public void StopBatch() => _runner.Stop();
+
+        /// <summary>The call is over: stops what runs; -End may run for <paramref name="endGrace"/> (zero: not at all).</summary>
+        public void StopForGood(TimeSpan endGrace)
+        {
+            lock (_sync)
+            {
+                _endGrace = endGrace;
+            }
+
+            _runner.Stop();
+        }
+
+        private ThreadPoolScheduler Scheduler => _pool.Scheduler;
+
+        private void Run()
+        {
+            bool lost = false;
+            try
+            {
+                string? missingModule = null;
+                string? reason = null;
+                RemoteOutcome setup = Prepare(ref missingModule, ref reason);
+                if (setup == RemoteOutcome.Lost)
+                {
+                    lost = true;
+                    if (_pool.Lose(Node, 0, _runner.Failure))
+                    {
+                        FailWhatIsLeft(item => RemoteErrors.NoSessionLeft(item, Node));
+                    }
+
+                    return;
+                }
+
+                if (setup != RemoteOutcome.Finished)
+                {
+                    return;
+                }
+
+                if (missingModule != null)
+                {
+                    // The contract: that session's items fail, naming the node and the module; the others go on.
+                    FailWhatIsLeft(item => RemoteErrors.ModuleMissing(item, Node, missingModule, reason!), untilCancelled: true);
+                    return;
+                }
+
+                lost = RunBatches();
+                if (!lost)
+                {
+                    RunEnd();
+                }
+            }
+            catch (Exception ex)
+            {
+                _pool.FailWorker(ex);
+            }
+            finally
+            {
+                if (!lost)
+                {
+                    _pool.Retire();
+                }
+
+                _endTimer?.Dispose();
+                _ended.Set();
+                Scheduler.Signal();
+            }
+        }
+
+        /// <summary>Imports, definitions and -Begin, in the session's global scope. Not Finished: the worker ends.</summary>
+        private RemoteOutcome Prepare(ref string? missingModule, ref string? reason)
+        {
+            RemoteSetup setup = _pool.Setup;
+            if (setup.Modules != null)
+            {
+                PSObject? missing = null;
+                RemoteOutcome outcome = _runner.RunScript(
+                    RemoteScripts.ImportModules,
+                    useLocalScope: true,
+                    new Dictionary<string, object?> { ["Names"] = setup.Modules },
+                    null,
+                    o => missing ??= o,
+                    QueueRecord);
+                if (outcome != RemoteOutcome.Finished)
+                {
+                    return outcome;
+                }
+
+                if (missing != null)
+                {
+                    missingModule = missing.Properties["Module"]?.Value as string ?? "?";
+                    reason = missing.Properties["Reason"]?.Value as string ?? string.Empty;
+                    return RemoteOutcome.Finished;
+                }
+            }
+
+            if (setup.Definitions != null)
+            {
+                RemoteOutcome outcome = _runner.RunScript(setup.Definitions, useLocalScope: false, null, null, o => { }, QueueRecord);
+                if (outcome != RemoteOutcome.Finished)
+                {
+                    return outcome;
+                }
+            }
+
+            if (setup.Begin != null)
+            {
+                RemoteOutcome outcome = RunSetupBlock(setup.Begin, o => _pool.Records.Enqueue(o));
+                if (outcome == RemoteOutcome.Failed)
+                {
+                    _pool.FailBegin(BeginError(_runner.Failure));
+                }
+
+                return outcome;
+            }
+
+            return RemoteOutcome.Finished;
+        }
+
+        private RemoteOutcome RunSetupBlock(WorkerScript block, Action<PSObject> output) =>
+            // Dot-sourced in the global scope: what -Begin sets is what the items (child scopes) see.
+            _runner.RunScript(block.Text, useLocalScope: false, null, block.UsingValues, o => output(RemoteRecords.Output(o, Node)), QueueRecord);
+
+        private ErrorRecord BeginError(Exception? failure)
+        {
+            ErrorRecord inner = (failure as IContainsErrorRecord)?.ErrorRecord
+                ?? new ErrorRecord(failure ?? new RuntimeException("-Begin failed."), "BeginFailed", ErrorCategory.NotSpecified, null);
+            return RemoteRecords.Error(inner, Node);
+        }
+
+        /// <summary>Batch after batch while items come. True when the node was lost.</summary>
+        private bool RunBatches()
+        {
+            while (true)
+            {
+                if (!_pool.EnterBusy())
+                {
+                    return false;
+                }
+
+                RemoteOutcome outcome;
+                List<PoolWorkItem>? batch = null;
+                bool counted = false;
+                try
+                {
+                    PoolWorkItem? first = Scheduler.TakeNext(Node.Index, _pool.Token);
+                    if (first == null)
+                    {
+                        _pool.LeaveBusy();
+                        if (_pool.WaitForPossibleRequeue())
+                        {
+                            continue;
+                        }
+
+                        return false;
+                    }
+
+                    _pool.BatchStarted();
+                    counted = true;
+                    batch = new List<PoolWorkItem> { first };
+                    while (batch.Count < _pool.BatchSize)
+                    {
+                        PoolWorkItem? next = Scheduler.TryTakeQueued(Node.Index);
+                        if (next == null)
+                        {
+                            break;
+                        }
+
+                        batch.Add(next);
+                    }
+
+                    outcome = RunBatch(batch);
+                    if (outcome == RemoteOutcome.Lost)
+                    {
+                        int givenBack = 0;
+                        for (int i = _endedInBatch; i < batch.Count; i++)
+                        {
+                            _pool.GiveBack(batch[i], Node, _runner.Failure);
+                            givenBack++;
+                        }
+
+                        if (_pool.Lose(Node, givenBack, _runner.Failure))
+                        {
+                            FailWhatIsLeft(item => RemoteErrors.NoSessionLeft(item, Node));
+                        }
+
+                        return true;
+                    }
+                }
+                finally
+                {
+                    if (counted)
+                    {
+                        _pool.LeaveBusy();
+                        _pool.BatchEnded();
+                    }
+                }
+            }
+        }
+
+        private RemoteOutcome RunBatch(List<PoolWorkItem> batch)
+        {
+            var inputs = new List<object?>(batch.Count);
+            foreach (PoolWorkItem item in batch)
+            {
+                inputs.Add(item.Input);
+            }
+
+            lock (_sync)
+            {
+                _batch = batch;
+                _endedInBatch = 0;
+            }
+
+            Scheduler.RestartClock(batch[0]);
+            for (int i = 1; i < batch.Count; i++)
+            {
+                Scheduler.PauseClock(batch[i]);
+            }
+
+            RemoteOutcome outcome = _runner.RunBatch(inputs, _pool.Script, this);
+            lock (_sync)
+            {
+                _batch = null;
+            }
+
+            if (outcome == RemoteOutcome.Lost)
+            {
+                return outcome;
+            }
+
+            for (int i = _endedInBatch; i < batch.Count; i++)
+            {
+                PoolWorkItem item = batch[i];
+                if (outcome == RemoteOutcome.Failed)
+                {
+                    Scheduler.Fail(item, RemoteErrors.ScriptFailed(item, Node, _runner.Failure));
+                }
+                else if (_pool.IsCancelled || item.State != PoolItemState.Running)
+                {
+                    // Timed out (reported already) or the call was stopped: the slot is all that is left.
+                    while (item.TryTakeStreamed(out _))
+                    {
+                    }
+
+                    Scheduler.EndStopped(item, null);
+                }
+                else
+                {
+                    // Stopped for another item's timeout: it never started, or did not finish; it runs again.
+                    while (item.TryTakeStreamed(out _))
+                    {
+                    }
+
+                    if (!Scheduler.Requeue(item))
+                    {
+                        Scheduler.EndStopped(item, null);
+                    }
+                }
+            }
+
+            if (outcome == RemoteOutcome.Stopped && !_pool.IsCancelled)
+            {
+                _runner.ClearStop();
+            }
+
+            return outcome;
+        }
+
+        /// <summary>After the last batch; also after a stop, for the grace the stop gave (-End closes what -Begin opened).</summary>
+        private void RunEnd()
+        {
+            WorkerScript? end = _pool.Setup.End;
+            if (end == null || !Node.IsOpen)
+            {
+                return;
+            }
+
+            TimeSpan? grace;
+            lock (_sync)
+            {
+                grace = _endGrace;
+            }
+
+            if (grace.HasValue)
+            {
+                if (grace.Value <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                _runner.ClearStop();
+                _endTimer = new Timer(_ => _runner.Stop(), null, grace.Value, System.Threading.Timeout.InfiniteTimeSpan);
+            }
+
+            RemoteOutcome outcome = RunSetupBlock(end, o => _pool.EndOutput.Enqueue(o));
+            if (outcome == RemoteOutcome.Failed && _runner.Failure != null)
+            {
+                _pool.Records.Enqueue(BeginError(_runner.Failure));
+            }
+        }
+
+        /// <summary>Fails every item this worker can still take: no session is left, or its node lacks a module.</summary>
+        private void FailWhatIsLeft(Func<PoolWorkItem, ErrorRecord> error, bool untilCancelled = false)
+        {
+            while (true)
+            {
+                PoolWorkItem? item = Scheduler.TakeNext(Node.Index, _pool.Token);
+                if (item == null)
+                {
+                    if (!untilCancelled && _pool.WaitForPossibleRequeue())
+                    {
+                        continue;
+                    }
+
+                    return;
+                }
+
+                Scheduler.Fail(item, error(item));
+            }
+        }
+
+        private void QueueRecord(object record)
+        {
+            _pool.Records.Enqueue(RemoteRecords.Record(record, Node));
+            Scheduler.Signal();
+        }
+
+        void IRemoteBatchSink.Output(int position, PSObject value)
+        {
+            PoolWorkItem? item = ItemAt(position);
+            item?.AddStreamed(value);
+        }
+
+        void IRemoteBatchSink.Record(int position, object record)
+        {
+            _pool.Records.Enqueue(record);
+            Scheduler.Signal();
+        }
+
+        void IRemoteBatchSink.ItemEnded(int position, ErrorRecord? error)
+        {
+            PoolWorkItem? item = ItemAt(position);
+            if (item == null)
+            {
+                return;
+            }
+
+            PoolWorkItem? next;
+            lock (_sync)
+            {
+                _endedInBatch = position + 1;
+                next = _batch != null && position + 1 < _batch.Count ? _batch[position + 1] : null;
+            }
+
+            if (next != null)
+            {
+                Scheduler.RestartClock(next);
+            }
+
+            if (error == null)
+            {
+                Scheduler.Complete(item, null);
+            }
+            else
+            {
+                Scheduler.Fail(item, error);
+            }
+        }
+
+        private PoolWorkItem? ItemAt(int position)
+        {
+            lock (_sync)
+            {
+                return _batch != null && position >= 0 && position < _batch.Count ? _batch[position] : null;
+            }
+        }
+    }
+}
