@@ -185,6 +185,7 @@ namespace PSThreading.Remote
                 RemoteOutcome outcome;
                 List<PoolWorkItem>? batch = null;
                 bool counted = false;
+                bool last = false;
                 try
                 {
                     PoolWorkItem? first = Scheduler.TakeNext(Node.Index, _pool.Token);
@@ -223,12 +224,7 @@ namespace PSThreading.Remote
                             givenBack++;
                         }
 
-                        if (_pool.Lose(Node, givenBack, _runner.Failure))
-                        {
-                            FailWhatIsLeft(item => RemoteErrors.NoSessionLeft(item, Node));
-                        }
-
-                        return true;
+                        last = _pool.Lose(Node, givenBack, _runner.Failure);
                     }
                 }
                 finally
@@ -238,6 +234,17 @@ namespace PSThreading.Remote
                         _pool.LeaveBusy();
                         _pool.BatchEnded();
                     }
+                }
+
+                if (outcome == RemoteOutcome.Lost)
+                {
+                    if (last)
+                    {
+                        // Out of the busy count first: the wait for possible requeues must not wait for this batch.
+                        FailWhatIsLeft(item => RemoteErrors.NoSessionLeft(item, Node));
+                    }
+
+                    return true;
                 }
             }
         }
