@@ -17,6 +17,15 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $script:NodePids = @{}
         foreach ($s in $Sessions) { $NodePids[$s.ComputerName] = Get-SessionProcessId $s }
         $script:Extra = @()
+        # Kills a node's remote pwsh by its id once an item there has said it started (a file named for the pid).
+        function script:Start-NodeKiller([int] $NodePid) {
+            Start-ThreadJob -ArgumentList $NodePid, (Join-Path $Server.Folder "started-$NodePid") {
+                param($victim, $flag)
+                $deadline = [datetime]::UtcNow.AddSeconds(60)
+                while (-not (Test-Path $flag) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                Stop-Process -Id $victim -Force
+            }
+        }
         # The sessions answer a plain Invoke-Command at once: not busy, not broken.
         function script:Assert-SessionsUsable($sessions) {
             $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -139,13 +148,7 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $doomed = New-SshTestSession $Server '127.0.0.2'
         $script:Extra += $doomed
         $doomedPid = Get-SessionProcessId $doomed
-        $started = Join-Path $Server.Folder "started-$doomedPid"
-        $killer = Start-ThreadJob -ArgumentList $doomedPid, $started {
-            param($victim, $flag)
-            $deadline = [datetime]::UtcNow.AddSeconds(60)
-            while (-not (Test-Path $flag) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            Stop-Process -Id $victim -Force
-        }
+        $killer = Start-NodeKiller $doomedPid
         $pool = @($Sessions[0], $doomed, $Sessions[2])
         $results = 1..12 | Invoke-ThreadPool -Session $pool -Timeout 60 -ArgumentList $Server.Folder {
             param($folder)
@@ -169,13 +172,7 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $only = New-SshTestSession $Server '127.0.0.3'
         $script:Extra += $only
         $onlyPid = Get-SessionProcessId $only
-        $started = Join-Path $Server.Folder "started-$onlyPid"
-        $killer = Start-ThreadJob -ArgumentList $onlyPid, $started {
-            param($victim, $flag)
-            $deadline = [datetime]::UtcNow.AddSeconds(60)
-            while (-not (Test-Path $flag) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            Stop-Process -Id $victim -Force
-        }
+        $killer = Start-NodeKiller $onlyPid
         $results = 1..5 | Invoke-ThreadPool -Session $only -Timeout 60 -ArgumentList $Server.Folder {
             param($folder)
             New-Item -ItemType File -Force -Path (Join-Path $folder "started-$PID") | Out-Null
@@ -221,6 +218,24 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ItemTimeout*'
         Assert-SessionsUsable $Sessions
+    }
+
+    It 'stops the remote pipelines when its -AsJob job is stopped, leaving the sessions usable' {
+        $beat = Join-Path $Server.Folder "beat-$([guid]::NewGuid().ToString('n'))"
+        $job = 1..3 | Invoke-ThreadPool -Session $Sessions -AsJob -ArgumentList $beat {
+            param($file)
+            while ($true) { [IO.File]::WriteAllText("$file-$PID", [datetime]::UtcNow.Ticks); Start-Sleep -Milliseconds 100 }
+        }
+        Wait-Until { @(Get-ChildItem "$beat-*" -ErrorAction Ignore).Count -eq 3 } -Seconds 60
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $job | Stop-Job
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $job.State | Should -Be 'Stopped'
+        Remove-Job $job -Force
+        Assert-SessionsUsable $Sessions
+        $before = Get-ChildItem "$beat-*" | ForEach-Object { Get-Content $_ -Raw }
+        Start-Sleep -Milliseconds 500
+        Get-ChildItem "$beat-*" | ForEach-Object { Get-Content $_ -Raw } | Should -Be $before
     }
 
     It 'runs as a job with -AsJob, and inline on the caller''s thread under $PSThreadingMode = ''Inline''' {
