@@ -161,6 +161,7 @@ namespace PSThreading.Commands
             if (IsRemote)
             {
                 _remote = StartRemote(script, setup, arguments);
+                _remote.Scheduler.HaltsOnFailure = ErrorsStop();
                 return;
             }
 
@@ -196,7 +197,17 @@ namespace PSThreading.Commands
 
             if (_remote != null)
             {
-                ForEachInput(AddRemote, () => _ended);
+                try
+                {
+                    ForEachInput(AddRemote, () => _ended);
+                }
+                catch
+                {
+                    // Ctrl+C, -ErrorAction Stop, a downstream Select-Object -First: the remote pipelines stop first.
+                    StopRemote(s_endGrace);
+                    throw;
+                }
+
                 return;
             }
 
