@@ -135,6 +135,9 @@ namespace PSThreading.Core.Pool
             }
         }
 
+        /// <summary>A running item whose worker was lost goes back to the queue. False when it had already ended.</summary>
+        internal bool TryRequeue() => TryRequeue(RetryError);
+
         /// <summary>A queued item that is given no time at all: timed out without running.</summary>
         internal void TimeOutUnstarted() => Volatile.Write(ref _state, (int)PoolItemState.TimedOut);
 

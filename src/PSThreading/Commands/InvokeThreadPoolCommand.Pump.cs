@@ -290,7 +290,8 @@ namespace PSThreading.Commands
                 wait = Min(wait, _nextProgress - _watch.Elapsed);
             }
 
-            TimeSpan? moreWorkers = _call!.TimeUntilMoreWorkers();
+            // A remote call (-Session) has a worker per session from the start.
+            TimeSpan? moreWorkers = _call?.TimeUntilMoreWorkers();
             if (moreWorkers.HasValue)
             {
                 // Items wait for a worker that only this thread can start: look again when one may start.

@@ -114,6 +114,12 @@ namespace PSThreading.Commands
             _itemTimeout = BoundSeconds(nameof(ItemTimeout), ItemTimeout);
             ValidateLimits();
             _watch.Start();
+            if (IsRemote)
+            {
+                // Before anything runs: the sessions must be open.
+                CheckSessions();
+            }
+
             bool inline = ThreadingMode.IsInline(this);
             // In a job's own thread the caller evaluated the $using: values already: this runspace lacks its variables.
             PoolJob.Carried? carried = PoolJob.TakeCarried(ScriptBlock);
@@ -122,7 +128,8 @@ namespace PSThreading.Commands
             PoolSetup setup = carried?.Setup ?? new PoolSetup(
                 Begin == null ? null : WorkerScript.Create(Begin, this),
                 End == null ? null : WorkerScript.Create(End, this),
-                ResolveImports(),
+                // -Session imports -Module on the node by name: the caller need not have it.
+                IsRemote ? WorkerImports.Resolve(this, Function, null) : ResolveImports(),
                 PoolLoopScript.TakesPipelineInput(ScriptBlock));
             RefuseWhatCannotCross(script, setup);
 
@@ -140,6 +147,13 @@ namespace PSThreading.Commands
             {
                 // $PSThreadingMode = 'Inline': the items run on this thread, as they arrive (see InlinePool).
                 _inline = StartInline(script, setup, arguments);
+                return;
+            }
+
+            if (IsRemote)
+            {
+                _remote = StartRemote(script, setup, arguments);
+                _remote.Scheduler.HaltsOnFailure = ErrorsStop();
                 return;
             }
 
@@ -169,6 +183,22 @@ namespace PSThreading.Commands
                 {
                     // -ErrorAction Stop: -End still closes what -Begin opened.
                     RunInlineEnd(_inline);
+                    throw;
+                }
+
+                return;
+            }
+
+            if (_remote != null)
+            {
+                try
+                {
+                    ForEachInput(AddRemote, () => _ended);
+                }
+                catch
+                {
+                    // Ctrl+C, -ErrorAction Stop, a downstream Select-Object -First: the remote pipelines stop first.
+                    StopRemote(s_endGrace);
                     throw;
                 }
 
@@ -235,6 +265,12 @@ namespace PSThreading.Commands
                 return;
             }
 
+            if (_remote != null)
+            {
+                EndRemoteInput();
+                return;
+            }
+
             if (_call == null)
             {
                 return;
@@ -276,6 +312,11 @@ namespace PSThreading.Commands
                 if (disposing && _call != null && !_call.Scheduler.IsDone)
                 {
                     EndCall();
+                }
+
+                if (disposing && _remote != null && !_remote.Scheduler.IsDone)
+                {
+                    StopRemote(s_endGrace);
                 }
             }
             finally

@@ -27,6 +27,9 @@ namespace PSThreading.Errors
         public const string PoolBeginFailed = "PoolBeginFailed";
         public const string FunctionNotFound = "FunctionNotFound";
         public const string ModuleNotFound = "ModuleNotFound";
+        public const string SessionNotOpened = "SessionNotOpened";
+        public const string RemoteSessionLost = "RemoteSessionLost";
+        public const string RemoteScriptFailed = "RemoteScriptFailed";
         public const string PromptNotAnswered = "PromptNotAnswered";
         public const string InvalidThreadingMode = "InvalidThreadingMode";
         public const string InvalidLockName = "InvalidLockName";

@@ -35,7 +35,7 @@ Invoke-ThreadPool -ScriptBlock ([scriptblock]::Create($BlockText)) -InputObject 
         // parameters that name the caller's variables or buffer its output.
         private static readonly HashSet<string> s_notCarried = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            "ScriptBlock", "InputObject", "ArgumentList", "AsJob", "NoProgress", "Begin", "End", "Function", "Module",
+            "ScriptBlock", "InputObject", "ArgumentList", "AsJob", "NoProgress", "Begin", "End", "Function",
             "ErrorVariable", "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable",
         };
 

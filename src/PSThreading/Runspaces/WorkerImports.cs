@@ -65,6 +65,9 @@ namespace PSThreading.Runspaces
             return new WorkerImports(definitions.ToString(), paths.ToArray());
         }
 
+        /// <summary>The functions' definitions as text (what -Session sends to a node).</summary>
+        public string Definitions => _definitions;
+
         /// <summary>Defines the functions and imports the modules in the worker's global scope. Runs on the worker's thread.</summary>
         public void Define(Runspace worker)
         {

@@ -1,0 +1,54 @@
+namespace PSThreading.Remote
+{
+    /// <summary>
+    /// The scripts sent to a remote session. They use nothing but PowerShell: the node need not have this
+    /// module. Items run in a local scope of their own (compiled variable slots; nothing left for the next item),
+    /// below the session's global scope, where -Function, -Module and -Begin put what the items see.
+    /// </summary>
+    internal static class RemoteScripts
+    {
+        /// <summary>The property of the object that ends each item's output: what tells one item's output from the next's.</summary>
+        internal const string ItemEndProperty = "PSThreadingRemoteItemEnd";
+
+        /// <summary>
+        /// Runs a batch of items. The parameters are kept in private variables, which the item's block (a child
+        /// scope) cannot see, and removed. After each item one marker object names its position in the batch and
+        /// whether it threw; its error was written just before, with its id, to the error stream.
+        /// <c>$using:</c> values arrive as the engine's <c>--%</c> parameter and are found from the child scope.
+        /// </summary>
+        internal const string Batch = @"
+param([object[]] $Items, [object[]] $Arguments, [string] $BlockText, [bool] $Piping, [string] $Tag, [hashtable] $Preferences)
+$private:__rItems = $Items
+[object[]] $private:__rArguments = if ($null -eq $Arguments) { @() } else { $Arguments }
+$private:__rBlock = [scriptblock]::Create($BlockText)
+$private:__rPiping = $Piping
+$private:__rTag = $Tag
+if ($null -ne $Preferences) { foreach ($private:__rName in $Preferences.Keys) { Set-Variable -Name $__rName -Value $Preferences[$__rName] } }
+$PSBoundParameters.Clear()
+Remove-Variable -Name Items, Arguments, BlockText, Piping, Tag, Preferences -ErrorAction Ignore
+for ($private:__rIndex = 0; $__rIndex -lt $__rItems.Count; $__rIndex++) {
+    $_ = $__rItems[$__rIndex]
+    $private:__rFailed = $false
+    try {
+        do {
+            if ($__rPiping) { , $_ | & $__rBlock @__rArguments } else { & $__rBlock @__rArguments }
+        } while ($false)
+    }
+    catch {
+        $__rFailed = $true
+        Write-Error -ErrorRecord $_ -ErrorAction Continue
+    }
+    [pscustomobject]@{ PSThreadingRemoteItemEnd = $__rTag; Position = $__rIndex; Failed = $__rFailed }
+}
+";
+
+        /// <summary>Imports -Module by name on the node; a module the node lacks is named in the one object written.</summary>
+        internal const string ImportModules = @"
+param([string[]] $Names)
+foreach ($name in $Names) {
+    try { Import-Module -Name $name -Global -ErrorAction Stop }
+    catch { [pscustomobject]@{ Module = $name; Reason = $_.Exception.Message }; return }
+}
+";
+    }
+}
