@@ -22,7 +22,9 @@ namespace PSThreading.Core.Pool
                     return null;
                 }
 
-                return Start(_queued.Dequeue(), workerIndex);
+                // A rate, a retry's time or a key may hold the items back, as in TakeNext.
+                PoolWorkItem? startable = TakeStartable(out _);
+                return startable == null ? null : Start(startable, workerIndex);
             }
         }
 
@@ -40,6 +42,7 @@ namespace PSThreading.Core.Pool
                     item.HoldsSlot = false;
                     _running.Remove(item);
                     _runningCount--;
+                    _queued.Ended(item);
                 }
 
                 _version++;

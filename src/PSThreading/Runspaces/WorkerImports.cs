@@ -33,7 +33,7 @@ namespace PSThreading.Runspaces
             _modulePaths = modulePaths;
         }
 
-        /// <summary>The functions' definitions as one script (empty when none): what a worker process dot-sources.</summary>
+        /// <summary>The functions' definitions as one script (empty when none): what a worker process dot-sources and -Session sends to a node.</summary>
         public string Definitions => _definitions;
 
         /// <summary>The modules' paths, imported in that order.</summary>
@@ -64,9 +64,6 @@ namespace PSThreading.Runspaces
 
             return new WorkerImports(definitions.ToString(), paths.ToArray());
         }
-
-        /// <summary>The functions' definitions as text (what -Session sends to a node).</summary>
-        public string Definitions => _definitions;
 
         /// <summary>Defines the functions and imports the modules in the worker's global scope. Runs on the worker's thread.</summary>
         public void Define(Runspace worker)
