@@ -203,8 +203,10 @@ namespace PSThreading.Core.Tests
                     startedAt[(item.Index * 10) + item.Attempt] = Stopwatch.GetTimestamp();
                     if (item.Index == 0 && item.Attempt == 1)
                     {
-                        Interlocked.Exchange(ref failedAt, Stopwatch.GetTimestamp());
+                        long failing = Stopwatch.GetTimestamp();
                         scheduler.Fail(item, "429");
+                        // Published after Fail: the items added once it is seen must meet the pause.
+                        Interlocked.Exchange(ref failedAt, failing);
                     }
                     else
                     {
