@@ -130,6 +130,13 @@ $free = Start-WorkerThread { param($o) $o.Get() } -ArgumentList ([Free]::new())
         $seen | Should -Contain ([runspace]::DefaultRunspace.InstanceId)
     }
 
+    It 'OutOfProcessRunspaces: a pool item runs in a pwsh child process' {
+        (Get-Capability OutOfProcessRunspaces).IsAvailable | Should -BeTrue
+        $childPid = 1 | Invoke-ThreadPool -Isolation Process { $PID }
+        $childPid | Should -Not -Be $PID
+        $childPid | Should -BeGreaterThan 0
+    }
+
     It 'Transcript: a worker''s host output is in the caller''s transcript' {
         (Get-Capability Transcript).IsAvailable | Should -BeTrue
         $path = Join-Path ([IO.Path]::GetTempPath()) "psthreading-canary-$([guid]::NewGuid().ToString('n')).txt"

@@ -189,4 +189,34 @@ Describe 'Invoke-ThreadPool -Isolation Process' {
             [int] (Get-Content -Path $file) | Should -Be 12
         }
     }
+
+    Context 'calling APIs (issue 24)' {
+        It 'retries in the process with $PSThreadingAttempt, dropping the failed attempt''s output, and -RetryOn matches the deserialized type' {
+            $results = 1..3 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 3 -MaxRetries 2 -RetryDelay 0.05 -RetryOn TimeoutException {
+                "$_ attempt $PSThreadingAttempt"
+                if ($PSThreadingAttempt -lt 2) { throw [TimeoutException]::new("item $_ timed out") }
+            } -ErrorVariable failures
+            $failures | Should -BeNullOrEmpty
+            $results | Sort-Object | Should -Be '1 attempt 2', '2 attempt 2', '3 attempt 2'
+            # An error -RetryOn does not name is not retried: one attempt, one error.
+            $other = 1 | Invoke-ThreadPool -Isolation Process -MaxRetries 2 -RetryDelay 0.05 -RetryOn TimeoutException {
+                "attempt $PSThreadingAttempt"; throw [ArgumentException]::new('not a timeout')
+            } -ErrorVariable failures -ErrorAction SilentlyContinue
+            $other | Should -BeNullOrEmpty
+            $failures.Count | Should -Be 1
+        }
+
+        It 'starts at most -RateLimit items per period across the processes, and one item of a key at a time' {
+            $starts = @(1..6 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 3 -RateLimit 2 { [datetime]::UtcNow.Ticks })
+            $at = @($starts | Sort-Object | ForEach-Object { $_ / 1e7 })
+            ($at[-1] - $at[0]) | Should -BeGreaterThan 1.8
+            foreach ($start in $at) { @($at | Where-Object { $_ -ge $start -and $_ -lt $start + 0.9 }).Count | Should -BeLessOrEqual 2 }
+
+            $spans = @(1..4 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 3 -ThrottleKey { 'one key' } {
+                $from = [datetime]::UtcNow.Ticks; Start-Sleep -Milliseconds 200; [pscustomobject]@{ From = $from; To = [datetime]::UtcNow.Ticks }
+            } | Sort-Object From)
+            $spans.Count | Should -Be 4
+            for ($i = 1; $i -lt 4; $i++) { $spans[$i].From | Should -BeGreaterOrEqual $spans[$i - 1].To }
+        }
+    }
 }

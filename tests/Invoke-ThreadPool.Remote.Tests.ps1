@@ -252,6 +252,26 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $inline -join ',' | Should -Be "1-$PID,2-$PID"
     }
 
+    It 'honours -MaxRetries with $PSThreadingAttempt, -RateLimit and -ThrottleKey on the sessions' {
+        $results = 1..6 | Invoke-ThreadPool -Session $Sessions -MaxRetries 2 -RetryDelay 0.05 {
+            "$_ attempt $PSThreadingAttempt"
+            if ($PSThreadingAttempt -lt 2) { throw "item $_ fails its first attempt" }
+        } -ErrorVariable failures
+        $failures | Should -BeNullOrEmpty
+        @($results | ForEach-Object { "$_" } | Sort-Object) | Should -Be @(foreach ($n in 1..6) { "$n attempt 2" })
+
+        $starts = @(1..6 | Invoke-ThreadPool -Session $Sessions -RateLimit 2 { [datetime]::UtcNow.Ticks })
+        $at = @($starts | Sort-Object | ForEach-Object { $_ / 1e7 })
+        ($at[-1] - $at[0]) | Should -BeGreaterThan 1.8
+        foreach ($start in $at) { @($at | Where-Object { $_ -ge $start -and $_ -lt $start + 0.9 }).Count | Should -BeLessOrEqual 2 }
+
+        $spans = @(1..4 | Invoke-ThreadPool -Session $Sessions -ThrottleKey { 'one key' } {
+            $from = [datetime]::UtcNow.Ticks; Start-Sleep -Milliseconds 200; [pscustomobject]@{ From = $from; To = [datetime]::UtcNow.Ticks }
+        } | Sort-Object From)
+        $spans.Count | Should -Be 4
+        for ($i = 1; $i -lt 4; $i++) { $spans[$i].From | Should -BeGreaterOrEqual $spans[$i - 1].To }
+    }
+
     It 'ends at Ctrl+C within 2 s, stopping the remote pipeline and leaving the session usable' -Skip:($IsWindows) {
         $base = Join-Path $Server.Folder "ctrlc-$([guid]::NewGuid().ToString('n'))"
         $file = "$base.ps1"

@@ -69,13 +69,18 @@ namespace PSThreading.Core.Pool
             }
         }
 
-        /// <summary>An item of a batch starts when the one before it ends: its item timeout counts from then.</summary>
+        /// <summary>
+        /// An item of a batch starts when the one before it ends: its item timeout counts from then, and under a
+        /// rate its start does too (the node runs a batch's items one after another).
+        /// </summary>
         public void RestartClock(PoolWorkItem item)
         {
             lock (_sync)
             {
                 item.StartedTimestamp = Stopwatch.GetTimestamp();
             }
+
+            MarkCodeStarting(item);
         }
     }
 }

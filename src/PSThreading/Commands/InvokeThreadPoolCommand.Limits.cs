@@ -125,12 +125,17 @@ namespace PSThreading.Commands
         }
 
         /// <summary>Gives the call's scheduler its rate, per-key throttle and retries, before the first item.</summary>
-        private void ApplyLimits(PoolCall call)
+        private void ApplyLimits(PoolCall call) => ApplyLimits(call.Scheduler, record => call.Records.Enqueue(record));
+
+        /// <summary>
+        /// The same for any scheduler (threads, processes, remote sessions): <paramref name="enqueueRecord"/> queues a
+        /// retry's verbose line where the call's pipeline thread writes its records from.
+        /// </summary>
+        private void ApplyLimits(ThreadPoolScheduler scheduler, Action<object> enqueueRecord)
         {
-            ThreadPoolScheduler scheduler = call.Scheduler;
             ItemRetryPolicy? retries = NewRetryPolicy(record =>
             {
-                call.Records.Enqueue(record);
+                enqueueRecord(record);
                 scheduler.NotifyStreamed();
             });
             if (_rateLimiter != null || ThrottleKey != null || retries != null)

@@ -94,7 +94,7 @@ namespace PSThreading.Commands
             }
             else
             {
-                scheduler.Add(input);
+                AddToScheduler(scheduler, input);
             }
 
             if (_timeout.HasValue && _watch.Elapsed >= _timeout.Value)
@@ -281,6 +281,7 @@ namespace PSThreading.Commands
             WriteStreamed(item);
             if (item.State == PoolItemState.Failed && item.Error is ErrorRecord error)
             {
+                NoteAttempts(error, item);
                 WriteError(error);
             }
             else

@@ -154,6 +154,7 @@ namespace PSThreading.Commands
             {
                 _remote = StartRemote(script, setup, arguments);
                 _remote.Scheduler.HaltsOnFailure = ErrorsStop();
+                ApplyLimits(_remote.Scheduler, _remote.Records.Enqueue);
                 return;
             }
 

@@ -86,6 +86,7 @@ namespace PSThreading.Inline
             InlineInvocation invocation;
             var output = new List<object>();
             InlineOutcome outcome;
+            bool callDeadline;
             while (true)
             {
                 // The call's rate, retries and attempt count, as a pool honours them (see InlinePool.Limits.cs).
@@ -94,7 +95,7 @@ namespace PSThreading.Inline
                 output.Clear();
                 var records = new List<object>();
                 using (_cancel.Register(invocation.Stop))
-                using (StopTimer(invocation))
+                using (StopTimer(invocation, out callDeadline))
                 {
                     outcome = invocation.Run(_script, current, _arguments, output.Add, records.Add, attempt: ++item.Attempt);
                 }
@@ -124,7 +125,8 @@ namespace PSThreading.Inline
                     item.TryEnd(PoolItemState.Failed, null, invocation.Error);
                     break;
                 default:
-                    if (_timeout.HasValue && _watch.Elapsed >= _timeout.Value)
+                    // The timer may fire a moment before the stopwatch reads the deadline: what it was set for decides.
+                    if (callDeadline || (_timeout.HasValue && _watch.Elapsed >= _timeout.Value))
                     {
                         // Stopped by the call's timeout: like a worker's item stopped then, it is not written.
                         EndByTimeout(total);
@@ -138,14 +140,19 @@ namespace PSThreading.Inline
             Write(item);
         }
 
-        /// <summary>A timer that stops the item at the first deadline that applies to it; null when none does.</summary>
-        private Timer? StopTimer(InlineInvocation invocation)
+        /// <summary>
+        /// A timer that stops the item at the first deadline that applies to it; null when none does.
+        /// <paramref name="callDeadline"/>: that deadline is the call's -Timeout, not the item's.
+        /// </summary>
+        private Timer? StopTimer(InlineInvocation invocation, out bool callDeadline)
         {
             TimeSpan? due = _itemTimeout;
+            callDeadline = false;
             if (_timeout.HasValue)
             {
                 TimeSpan left = _timeout.Value - _watch.Elapsed;
-                due = due.HasValue && due.Value < left ? due : left;
+                callDeadline = !due.HasValue || left <= due.Value;
+                due = callDeadline ? left : due;
             }
 
             if (!due.HasValue)

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
-using System.Reflection;
 using System.Text.RegularExpressions;
 
 namespace PSThreading.Pool
@@ -105,13 +104,14 @@ namespace PSThreading.Pool
 
         private static TimeSpan Positive(TimeSpan wait) => wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
 
+        // Through PowerShell's own adapter: the exception types differ by edition and are not referenced here.
         private static object? ReadProperty(Exception exception, string name)
         {
             try
             {
-                return exception.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance)?.GetValue(exception);
+                return PSObject.AsPSObject(exception).Properties[name]?.Value;
             }
-            catch (Exception ex) when (ex is TargetInvocationException || ex is AmbiguousMatchException)
+            catch (GetValueException)
             {
                 return null;
             }

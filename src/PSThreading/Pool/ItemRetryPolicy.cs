@@ -117,12 +117,33 @@ namespace PSThreading.Pool
         {
             foreach (Exception exception in HttpFailure.Chain(error.Exception))
             {
+                // From a worker process or a remote session the exception comes back deserialized: its types by name.
+                if (exception is RemoteException remote && remote.SerializedRemoteException != null && IsDeserializedType(remote.SerializedRemoteException, wanted))
+                {
+                    return true;
+                }
+
                 for (Type? type = exception.GetType(); type != null && type != typeof(object); type = type.BaseType)
                 {
                     if (string.Equals(type.Name, wanted, StringComparison.OrdinalIgnoreCase) || string.Equals(type.FullName, wanted, StringComparison.OrdinalIgnoreCase))
                     {
                         return true;
                     }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsDeserializedType(PSObject serialized, string wanted)
+        {
+            foreach (string typeName in serialized.TypeNames)
+            {
+                string name = typeName.StartsWith("Deserialized.", StringComparison.Ordinal) ? typeName.Substring("Deserialized.".Length) : typeName;
+                int dot = name.LastIndexOf('.');
+                if (string.Equals(name, wanted, StringComparison.OrdinalIgnoreCase) || string.Equals(name.Substring(dot + 1), wanted, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
                 }
             }
 

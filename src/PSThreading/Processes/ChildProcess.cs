@@ -6,6 +6,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using PSThreading.Engine;
 using PSThreading.Runspaces;
 
 namespace PSThreading.Processes
@@ -57,7 +58,7 @@ namespace PSThreading.Processes
         /// <summary>Starts a child pwsh, opens its runspace and imports PSThreading in it. Slow (about a second): a cold start.</summary>
         public static ChildProcess Start(PSLanguageMode languageMode)
         {
-            (object instance, Process process) = OutOfProcessApi.NewInstance();
+            (object instance, Process process) = OutOfProcessRunspaces.NewInstance();
             var child = new ChildProcess(instance, process, languageMode);
             try
             {
@@ -85,7 +86,7 @@ namespace PSThreading.Processes
             _process.EnableRaisingEvents = true;
             _process.Exited += (sender, e) => _exited.Set();
             _process.ErrorDataReceived += (sender, e) => KeepStderr(e.Data);
-            _runspace = OutOfProcessApi.CreateRunspace(_instance);
+            _runspace = OutOfProcessRunspaces.CreateRunspace(_instance);
             _runspace.Open();
             Id = _process.Id;
             Baseline = ChildBaseline.Take(_runspace, ModulePath(), LanguageMode);

@@ -28,7 +28,9 @@ Remove-Variable -Name Preferences, Definitions, Modules -ErrorAction Ignore
         // A machine lock crosses as a table naming it (see CrossProcessValues.ForChild): found again here by its name.
         // The do/while keeps a stray break or continue in the block from leaking out.
         internal const string Item = @"
-param($__PSTItem, [string] $__PSTBlock, [object[]] $__PSTArguments, [string] $__PSTLocation, [bool] $__PSTPipe, [bool] $__PSTLocks)
+param($__PSTItem, [string] $__PSTBlock, [object[]] $__PSTArguments, [string] $__PSTLocation, [bool] $__PSTPipe, [bool] $__PSTLocks, [int] $__PSTAttempt)
+# -MaxRetries: the block sees which attempt it is, as in a thread.
+if ($__PSTAttempt -gt 0) { $PSThreadingAttempt = $__PSTAttempt }
 if ($__PSTLocation -and $PWD.ProviderPath -ne $__PSTLocation) { Set-Location -LiteralPath $__PSTLocation -ErrorAction Ignore }
 if ($null -eq $__PSTArguments) { $__PSTArguments = @() }
 if ($__PSTLocks) {
@@ -90,5 +92,6 @@ do {
         internal const string LocationParameter = "__PSTLocation";
         internal const string PipeParameter = "__PSTPipe";
         internal const string LocksParameter = "__PSTLocks";
+        internal const string AttemptParameter = "__PSTAttempt";
     }
 }

@@ -118,7 +118,8 @@ namespace PSThreading.Processes
                 .AddParameter(ProcessItemScript.ArgumentsParameter, _arguments)
                 .AddParameter(ProcessItemScript.LocationParameter, _call.CallerLocation)
                 .AddParameter(ProcessItemScript.PipeParameter, _call.Setup.TakesPipelineInput)
-                .AddParameter(ProcessItemScript.LocksParameter, _carriesLocks || !ReferenceEquals(input, item.Input));
+                .AddParameter(ProcessItemScript.LocksParameter, _carriesLocks || !ReferenceEquals(input, item.Input))
+                .AddParameter(ProcessItemScript.AttemptParameter, item.Attempt);
             if (_usingValues != null)
             {
                 ps.AddParameter(WorkerScript.UsingValuesParameter, _usingValues);
@@ -126,6 +127,8 @@ namespace PSThreading.Processes
 
             var output = new PSDataCollection<PSObject>();
             output.DataAdded += (sender, e) => _call.StreamOutput(item, ((PSDataCollection<PSObject>)sender!).ReadAll());
+            // Under a rate the start counts from here, as for a thread (see ThreadPoolScheduler.MarkCodeStarting).
+            _scheduler.MarkCodeStarting(item);
             (RemoteOutcome outcome, ErrorRecord? error) = Invoke(ps, place, output, () => ItemShouldStop(), null, null);
             if (TakeCurrent() == null)
             {

@@ -60,7 +60,7 @@ namespace PSThreading.Remote
         public Exception? Failure { get; private set; }
 
         /// <summary>Runs a batch: <paramref name="items"/> in order, each ending with a marker the sink hears as ItemEnded.</summary>
-        public RemoteOutcome RunBatch(IList<object?> items, RemoteBatchScript script, IRemoteBatchSink sink)
+        public RemoteOutcome RunBatch(IList<object?> items, IList<int> attempts, RemoteBatchScript script, IRemoteBatchSink sink)
         {
             string tag = Guid.NewGuid().ToString("n");
             var parameters = new Dictionary<string, object?>
@@ -71,6 +71,7 @@ namespace PSThreading.Remote
                 ["Piping"] = script.Piping,
                 ["Tag"] = tag,
                 ["Preferences"] = script.Preferences,
+                ["Attempts"] = new List<int>(attempts).ToArray(),
             };
             var router = new RemoteBatchRouter(sink, tag, Node);
             RemoteOutcome outcome = Invoke(RemoteScripts.Batch, useLocalScope: true, parameters, script.UsingValues, router.Output, router.Record);

@@ -17,17 +17,20 @@ namespace PSThreading.Remote
         /// <c>$using:</c> values arrive as the engine's <c>--%</c> parameter and are found from the child scope.
         /// </summary>
         internal const string Batch = @"
-param([object[]] $Items, [object[]] $Arguments, [string] $BlockText, [bool] $Piping, [string] $Tag, [hashtable] $Preferences)
+param([object[]] $Items, [object[]] $Arguments, [string] $BlockText, [bool] $Piping, [string] $Tag, [hashtable] $Preferences, [int[]] $Attempts)
 $private:__rItems = $Items
+$private:__rAttempts = $Attempts
 [object[]] $private:__rArguments = if ($null -eq $Arguments) { @() } else { $Arguments }
 $private:__rBlock = [scriptblock]::Create($BlockText)
 $private:__rPiping = $Piping
 $private:__rTag = $Tag
 if ($null -ne $Preferences) { foreach ($private:__rName in $Preferences.Keys) { Set-Variable -Name $__rName -Value $Preferences[$__rName] } }
 $PSBoundParameters.Clear()
-Remove-Variable -Name Items, Arguments, BlockText, Piping, Tag, Preferences -ErrorAction Ignore
+Remove-Variable -Name Items, Arguments, BlockText, Piping, Tag, Preferences, Attempts -ErrorAction Ignore
 for ($private:__rIndex = 0; $__rIndex -lt $__rItems.Count; $__rIndex++) {
     $_ = $__rItems[$__rIndex]
+    # -MaxRetries: the block sees which attempt it is, as in a thread.
+    if ($null -ne $__rAttempts) { $PSThreadingAttempt = $__rAttempts[$__rIndex] }
     $private:__rFailed = $false
     try {
         do {

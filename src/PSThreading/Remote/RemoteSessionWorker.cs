@@ -208,7 +208,7 @@ namespace PSThreading.Remote
                 Scheduler.PauseClock(batch[i]);
             }
 
-            RemoteOutcome outcome = _runner.RunBatch(inputs, _pool.Script, this);
+            RemoteOutcome outcome = _runner.RunBatch(inputs, batch.ConvertAll(i => i.Attempt), _pool.Script, this);
             lock (_sync)
             {
                 _batch = null;

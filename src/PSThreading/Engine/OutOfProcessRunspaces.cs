@@ -4,17 +4,19 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Reflection;
 
-namespace PSThreading.Processes
+namespace PSThreading.Engine
 {
     /// <summary>
     /// PowerShell's public API for a runspace in a new pwsh process (<c>PowerShellProcessInstance</c> and
     /// <c>RunspaceFactory.CreateOutOfProcessRunspace(TypeTable, PowerShellProcessInstance)</c>, what Start-Job
     /// uses; public since PowerShell 3) is missing from the PowerShellStandard reference this module compiles
-    /// against, so it is reached by its public names here, in one place.
+    /// against, so it is reached by its public names here, in the engine seam.
     /// </summary>
-    internal static class OutOfProcessApi
+    internal static class OutOfProcessRunspaces
     {
-        private static readonly Type? s_instanceType = typeof(PSObject).Assembly.GetType("System.Management.Automation.Runspaces.PowerShellProcessInstance");
+        public const string Name = "OutOfProcessRunspaces";
+
+        private static readonly Type? s_instanceType = CapabilityOverride.IsDisabled(Name) ? null : typeof(PSObject).Assembly.GetType("System.Management.Automation.Runspaces.PowerShellProcessInstance");
 
         private static readonly MethodInfo? s_create = s_instanceType == null ? null : typeof(RunspaceFactory).GetMethod(
             "CreateOutOfProcessRunspace",
