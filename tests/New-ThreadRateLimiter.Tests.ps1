@@ -144,8 +144,11 @@ Describe 'Invoke-ThreadPool -RateLimiter' {
         $seconds.Count | Should -Be 16
         # 16 starts at 4 per half second need at least 3 more windows: about 1.5 s.
         ($seconds[-1] - $seconds[0]) | Should -BeGreaterThan 1.2
+        # The items' own clocks, read a moment after each start, over 0.45 s: a thread kept off a core between its
+        # permit and its first statement longer than the 20 ms guard put 5 in 0.5 s once in 6 runs on 2 cores.
+        # A budget not shared would put 8 there; the exact bound is held at the permits (xunit).
         foreach ($start in $seconds) {
-            @($seconds | Where-Object { $_ -ge $start -and $_ -lt $start + 0.5 }).Count | Should -BeLessOrEqual 4
+            @($seconds | Where-Object { $_ -ge $start -and $_ -lt $start + 0.45 }).Count | Should -BeLessOrEqual 4
         }
         $job | Remove-Job -Force -ErrorAction Ignore
     }
