@@ -206,6 +206,24 @@ Describe 'Invoke-ThreadPool -Isolation Process' {
             $failures.Count | Should -Be 1
         }
 
+        It 'honours a server''s Retry-After from the process: the retry waits it, not the short backoff' {
+            . (Join-Path $PSScriptRoot 'HttpApi.ps1')
+            $api = Start-TestApi -RetryAfterSeconds 2
+            $port = $api.Port
+            try {
+                $results = 1..2 | Invoke-ThreadPool -Isolation Process -MaxRetries 2 -RetryDelay 0.05 -RetryOn 429 {
+                    $null = Invoke-RestMethod "http://127.0.0.1:$using:port/p/$_"
+                    "$_ attempt $PSThreadingAttempt"
+                }
+                $results | Sort-Object | Should -Be '1 attempt 2', '2 attempt 2'
+                $waits = @(Get-TestApiRetryWait $api)
+                $waits.Count | Should -Be 2
+                # Without the header crossing, the backoff of 0.05 s would send the retry at once.
+                foreach ($wait in $waits) { $wait.Seconds | Should -BeGreaterThan 1.8 -Because "$($wait.Path) was told to wait 2 s" }
+            }
+            finally { Stop-TestApi $api }
+        }
+
         It 'starts at most -RateLimit items per period across the processes, and one item of a key at a time' {
             $starts = @(1..6 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 3 -RateLimit 2 { [datetime]::UtcNow.Ticks })
             $at = @($starts | Sort-Object | ForEach-Object { $_ / 1e7 })

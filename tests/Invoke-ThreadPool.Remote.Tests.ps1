@@ -272,6 +272,23 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         for ($i = 1; $i -lt 4; $i++) { $spans[$i].From | Should -BeGreaterOrEqual $spans[$i - 1].To }
     }
 
+    It 'honours a server''s Retry-After from a node: the retry waits it, not the short backoff' {
+        . (Join-Path $PSScriptRoot 'HttpApi.ps1')
+        $api = Start-TestApi -RetryAfterSeconds 2
+        $port = $api.Port
+        try {
+            $results = 1..3 | Invoke-ThreadPool -Session $Sessions -MaxRetries 2 -RetryDelay 0.05 -RetryOn 429 {
+                $null = Invoke-RestMethod "http://127.0.0.1:$using:port/node/$_"
+                "$_ attempt $PSThreadingAttempt"
+            }
+            @($results | ForEach-Object { "$_" } | Sort-Object) | Should -Be '1 attempt 2', '2 attempt 2', '3 attempt 2'
+            $waits = @(Get-TestApiRetryWait $api)
+            $waits.Count | Should -Be 3
+            foreach ($wait in $waits) { $wait.Seconds | Should -BeGreaterThan 1.8 -Because "$($wait.Path) was told to wait 2 s" }
+        }
+        finally { Stop-TestApi $api }
+    }
+
     It 'ends at Ctrl+C within 2 s, stopping the remote pipeline and leaving the session usable' -Skip:($IsWindows) {
         $base = Join-Path $Server.Folder "ctrlc-$([guid]::NewGuid().ToString('n'))"
         $file = "$base.ps1"

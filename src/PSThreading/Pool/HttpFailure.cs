@@ -43,8 +43,13 @@ namespace PSThreading.Pool
                 }
             }
 
+            // Only the message and the error's details crossed (a worker process, a remote session).
             Match match = s_statusInMessage.Match(error.Exception?.Message ?? string.Empty);
-            return match.Success ? new HttpFailure(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), null) : null;
+            string? action = error.ErrorDetails?.RecommendedAction;
+            TimeSpan? retryAfter = action != null && action.StartsWith(RetryAfterMark.Prefix, StringComparison.Ordinal)
+                ? Parse(action.Substring(RetryAfterMark.Prefix.Length))
+                : null;
+            return match.Success ? new HttpFailure(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), retryAfter) : null;
         }
 
         /// <summary>The exception and those inside it, outermost first (a method call's error wraps what the method threw).</summary>

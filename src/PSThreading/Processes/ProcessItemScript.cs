@@ -39,10 +39,17 @@ if ($__PSTLocks) {
     $__PSTArguments = @(foreach ($__PSTValue in $__PSTArguments) { & $__PSTFind $__PSTValue })
 }
 $_ = $__PSTItem
-do {
-    if ($__PSTPipe) { , $_ | & ([scriptblock]::Create($__PSTBlock)) @__PSTArguments }
-    else { & ([scriptblock]::Create($__PSTBlock)) @__PSTArguments }
-} while ($false)
+try {
+    do {
+        if ($__PSTPipe) { , $_ | & ([scriptblock]::Create($__PSTBlock)) @__PSTArguments }
+        else { & ([scriptblock]::Create($__PSTBlock)) @__PSTArguments }
+    } while ($false)
+}
+catch {
+    # A server's Retry-After does not cross as the response it came in: copied into the error (see RetryAfterMark).
+" + PSThreading.Pool.RetryAfterMark.Script + @"
+    throw $_
+}
 ";
 
         /// <summary>The set-up invocation: <see cref="Prepare"/> with the preferences, functions and modules given.</summary>

@@ -39,6 +39,7 @@ for ($private:__rIndex = 0; $__rIndex -lt $__rItems.Count; $__rIndex++) {
     }
     catch {
         $__rFailed = $true
+" + PSThreading.Pool.RetryAfterMark.Script + @"
         Write-Error -ErrorRecord $_ -ErrorAction Continue
     }
     [pscustomobject]@{ PSThreadingRemoteItemEnd = $__rTag; Position = $__rIndex; Failed = $__rFailed }
