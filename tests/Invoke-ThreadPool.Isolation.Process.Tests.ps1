@@ -45,6 +45,17 @@ Describe 'Invoke-ThreadPool -Isolation Process' {
             finally { Remove-Item Env:PSTHREADING_TEST_VALUE }
         }
 
+        It 'says to pass -Function when an item calls a function the caller has' {
+            function Get-CallerOnlyDouble($x) { $x * 2 }
+            $null = 1 | Invoke-ThreadPool -Isolation Process { Get-CallerOnlyDouble $_ } -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 1
+            "$($failures[0])" | Should -Match 'pass -Function Get-CallerOnlyDouble'
+        }
+
+        It 'refuses -Isolation Process with -Session or -UseNewRunspace (IsolationConflict)' {
+            { 1 | Invoke-ThreadPool -Isolation Process -UseNewRunspace { $_ } } | Should -Throw -ErrorId 'IsolationConflict,*'
+        }
+
         It 'returns output deserialized, as Start-Job does' {
             $out = 1 | Invoke-ThreadPool -Isolation Process { [pscustomobject]@{ Name = 'n'; Value = 2 } }
             $out.Name | Should -Be 'n'

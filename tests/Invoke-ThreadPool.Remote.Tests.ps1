@@ -289,6 +289,14 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         finally { Stop-TestApi $api }
     }
 
+    It 'says to pass -Function when an item calls a function the caller has, and refuses -Isolation Process' {
+        function Get-CallerOnlyTriple($x) { $x * 3 }
+        $null = 1 | Invoke-ThreadPool -Session $Sessions[0] { Get-CallerOnlyTriple $_ } -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures.Count | Should -Be 1
+        "$($failures[0])" | Should -Match 'pass -Function Get-CallerOnlyTriple'
+        { 1 | Invoke-ThreadPool -Session $Sessions -Isolation Process { $_ } } | Should -Throw -ErrorId 'IsolationConflict,*'
+    }
+
     It 'ends at Ctrl+C within 2 s, stopping the remote pipeline and leaving the session usable' -Skip:($IsWindows) {
         $base = Join-Path $Server.Folder "ctrlc-$([guid]::NewGuid().ToString('n'))"
         $file = "$base.ps1"

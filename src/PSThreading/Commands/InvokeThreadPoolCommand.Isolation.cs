@@ -30,6 +30,15 @@ namespace PSThreading.Commands
                     null));
             }
 
+            if (Session != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("-Session and -Isolation Process cannot be used together: with -Session the items run in the sessions' own processes already. Leave -Isolation Process out."),
+                    "IsolationConflict",
+                    ErrorCategory.InvalidArgument,
+                    null));
+            }
+
             const string What = "a worker process (-Isolation Process)";
             CrossProcessValues.CheckOrThrow(this, ArgumentList, script.UsingValues, What);
             CrossProcessValues.CheckOrThrow(this, null, setup.Begin?.UsingValues, What);

@@ -282,7 +282,7 @@ namespace PSThreading.Commands
             if (item.State == PoolItemState.Failed && item.Error is ErrorRecord error)
             {
                 NoteAttempts(error, item);
-                WriteError(error);
+                WriteError(CommandNotFoundHint.Apply(error, this));
             }
             else
             {

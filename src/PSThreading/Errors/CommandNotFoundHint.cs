@@ -26,6 +26,15 @@ namespace PSThreading.Errors
                 return withUsing;
             }
 
+            if (record.Exception is RemoteException && DeserializedNotFound(record) is string remoteName && CallerHasFunction(caller, remoteName))
+            {
+                // From a worker process or a node: the exception came back deserialized, as a RemoteException.
+                string remoteHint = $" The caller has a function '{remoteName}'; pass -Function {remoteName} to define it there.";
+                ErrorRecord withFunction = WorkerErrorRecord.Copy(record, new RemoteException(record.Exception.Message + remoteHint, record.Exception), record.TargetObject, writer: caller);
+                withFunction.ErrorDetails = new ErrorDetails((record.ErrorDetails?.Message ?? record.Exception.Message) + remoteHint);
+                return withFunction;
+            }
+
             if (!(record.Exception is CommandNotFoundException notFound) || string.IsNullOrEmpty(notFound.CommandName))
             {
                 return record;
@@ -76,6 +85,15 @@ namespace PSThreading.Errors
             }
 
             return $" The caller has a variable '{name}'; write $using:{name} to use its value in the worker.";
+        }
+
+        /// <summary>The command a deserialized CommandNotFound error names (its target), or null.</summary>
+        private static string? DeserializedNotFound(ErrorRecord record)
+        {
+            // The pool's record names the item; the remote exception's own record, the command.
+            ErrorRecord? original = (record.Exception as RemoteException)?.ErrorRecord;
+            return original != null && original.CategoryInfo.Reason == nameof(CommandNotFoundException)
+                && original.TargetObject is string name && name.Length > 0 ? name : null;
         }
 
         private static bool IsUndefinedVariable(ErrorRecord record) =>
