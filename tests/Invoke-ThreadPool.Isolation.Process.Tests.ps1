@@ -147,6 +147,12 @@ Describe 'Invoke-ThreadPool -Isolation Process' {
             $hostRecord.MessageData.ForegroundColor | Should -Be ([ConsoleColor]::Green)
         }
 
+        It 'fails an item whose Read-Host cannot be answered with PromptNotAnswered' {
+            $null = 1 | Invoke-ThreadPool -Isolation Process { Read-Host 'your name' } -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'PromptNotAnswered,*'
+        }
+
         It 'fails a throwing item alone, with its message' {
             $out = @(1..3 | Invoke-ThreadPool -Isolation Process -Ordered { if ($_ -eq 2) { throw 'item two broke' }; $_ } -ErrorVariable errs -ErrorAction SilentlyContinue)
             $out | Should -Be 1, 3

@@ -78,7 +78,7 @@ namespace PSThreading.Processes
                 case RemoteOutcome.Completed:
                     return;
                 case RemoteOutcome.Failed when !IsStopAsked():
-                    FailureRecord = error;
+                    FailureRecord = (ErrorRecord)RemoteRecords.Revive(error!);
                     throw new RuntimeException(error!.ToString(), error.Exception, error);
                 case RemoteOutcome.Lost:
                     FailureRecord = place.LostError(null, poolItem: false);

@@ -141,7 +141,8 @@ namespace PSThreading.Processes
                     _scheduler.Complete(item, Array.Empty<object>());
                     break;
                 case RemoteOutcome.Failed when !ItemShouldStop():
-                    _scheduler.Fail(item, error!);
+                    // A prompt that failed in the child ends the item as PromptNotAnswered, as a written one does.
+                    _scheduler.Fail(item, RemoteRecords.Revive(error!));
                     break;
                 case RemoteOutcome.Lost:
                     _scheduler.Fail(item, place.LostError(item.Input, poolItem: true));
