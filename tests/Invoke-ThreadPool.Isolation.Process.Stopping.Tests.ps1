@@ -129,12 +129,13 @@ $ids = @(1..4 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 2 { Start-Sl
         $script = Join-Path $TestDrive 'killed-caller.ps1'
         Set-Content -Path $script -Value @"
 Import-Module '$ModuleManifest'
-`$null = 1..2 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 2 { Add-Content -Path '$idFile' -Value `$PID; [Threading.Thread]::Sleep(120000) }
+`$null = 1..2 | Invoke-ThreadPool -Isolation Process -ThrottleLimit 2 { Set-Content -Path ('$idFile.' + `$PID) -Value `$PID; [Threading.Thread]::Sleep(120000) }
 "@
         $caller = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-NonInteractive', '-File', $script -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'killed.out')
         try {
-            Wait-Until { (Test-Path $idFile) -and @(Get-Content $idFile).Count -ge 2 } -Seconds 60
-            $ids = @(Get-Content $idFile | ForEach-Object { [int] $_ })
+            # One file per process: two items appending to one file at once could collide on its lock.
+            Wait-Until { @(Get-ChildItem -Path "$idFile.*").Count -ge 2 } -Seconds 60
+            $ids = @(Get-ChildItem -Path "$idFile.*" | ForEach-Object { [int] (Get-Content $_.FullName) })
             foreach ($id in $ids) { Test-ProcessRuns $id | Should -BeTrue }
         }
         finally {
