@@ -56,6 +56,22 @@ namespace PSThreading.Core.Tests
         }
 
         [Fact]
+        public void AStartKeptBackByAHeldOneLooksAgainSoonNotNever()
+        {
+            // A held start's end wakes only its own call's workers; another call sharing the limiter must not
+            // sleep until a time that never comes (it hung an -AsJob call and a call sharing one limiter).
+            var window = new StartWindow(1, TimeSpan.FromSeconds(10));
+            long now = Stopwatch.GetTimestamp();
+            Assert.True(window.TryTake(now, out _, out StartEntry? held));
+            StartWindow.Hold(held!);
+            Assert.False(window.TryTake(now, out long nextChance));
+            Assert.InRange(nextChance, now, now + Stopwatch.Frequency);
+            StartWindow.Settle(held!, now);
+            Assert.False(window.TryTake(now, out nextChance));
+            Assert.Equal(now + window.PeriodTicks, nextChance);
+        }
+
+        [Fact]
         public void APauseHoldsEveryStartUntilItEndsAndAShorterOneDoesNotShortenIt()
         {
             var window = new StartWindow(100, TimeSpan.FromSeconds(1));

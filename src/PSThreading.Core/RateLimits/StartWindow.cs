@@ -20,6 +20,9 @@ namespace PSThreading.Core.RateLimits
         /// <summary>The time of a start that counts from a moment still to come (see <see cref="Hold"/>): never forgotten before it is settled.</summary>
         public const long Pending = long.MaxValue / 4;
 
+        // How soon a start kept back by a held one looks again (see TryTake): 20 ms, only while one is held.
+        private static readonly long HeldPollTicks = Stopwatch.Frequency / 50;
+
         private readonly Queue<StartEntry> _starts = new Queue<StartEntry>();
         private long _pausedUntil;
 
@@ -76,7 +79,10 @@ namespace PSThreading.Core.RateLimits
                 return true;
             }
 
-            nextChance = _starts.Peek().At + PeriodTicks;
+            long oldest = _starts.Peek().At;
+            // A held start (a worker's first item, counted from its end) has no time to wait for. Its end wakes the
+            // workers of its own call, but not those of another call sharing the limiter: they look again soon.
+            nextChance = oldest >= Pending ? now + Math.Min(PeriodTicks, HeldPollTicks) : oldest + PeriodTicks;
             return false;
         }
 
