@@ -135,10 +135,25 @@ Describe 'New-ThreadRateLimiter' {
 }
 
 Describe 'Invoke-ThreadPool -RateLimiter' {
+    It 'never leaves a call asleep behind the other call''s held first start (6 rounds)' {
+        # A worker's first item holds its start in the window until it ends; that end woke only its own call,
+        # and 3 rounds in 20 left the other call's workers asleep for good (the call ran into its -Timeout).
+        foreach ($round in 1..6) {
+            $limiter = New-ThreadRateLimiter -Limit 4 -Period 0.5
+            $job = 1..8 | Invoke-ThreadPool -AsJob -RateLimiter $limiter { $_ }
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $mine = @(1..8 | Invoke-ThreadPool -RateLimiter $limiter -Timeout 20 { $_ } -ErrorAction SilentlyContinue)
+            $theirs = @($job | Wait-WorkerThread -Timeout 20)
+            $job | Remove-Job -Force -ErrorAction Ignore
+            $mine.Count + $theirs.Count | Should -Be 16 -Because "round $round"
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 15 -Because "16 starts at 4 per 0.5 s take about 1.5 s (round $round)"
+        }
+    }
+
     It 'shares one budget between a call and an -AsJob call running at once' {
         $limiter = New-ThreadRateLimiter -Limit 4 -Period 0.5
         $job = 1..8 | Invoke-ThreadPool -AsJob -RateLimiter $limiter { [Diagnostics.Stopwatch]::GetTimestamp() }
-        $mine = 1..8 | Invoke-ThreadPool -RateLimiter $limiter { [Diagnostics.Stopwatch]::GetTimestamp() }
+        $mine = 1..8 | Invoke-ThreadPool -RateLimiter $limiter -Timeout 30 { [Diagnostics.Stopwatch]::GetTimestamp() }
         $theirs = $job | Wait-WorkerThread -Timeout 60
         $seconds = @(@($mine) + @($theirs) | Sort-Object | ForEach-Object { $_ / [Diagnostics.Stopwatch]::Frequency })
         $seconds.Count | Should -Be 16
