@@ -12,19 +12,23 @@ BeforeAll {
 }
 # Concurrency
 
-Describe 'The lock-free demo loses updates on every run (teaching the right lesson)' {
-    It '<Doc> block loses updates in 3 runs of 3' -TestCases @(
+Describe 'The lock-free demo loses updates (teaching the right lesson)' {
+    # On a quiet machine every run loses updates; under heavy load (CI beside other work on 2 cores) the four
+    # threads can run one after another and a run may lose none, so 2 of 3 is the bound.
+    It '<Doc> block loses updates in at least 2 runs of 3' -TestCases @(
         @{ Doc = 'about_PSThreading'; Path = 'docs/en-US/about_PSThreading.md'; After = '^### Locks, and why a plain hashtable loses updates' }
         @{ Doc = 'README'; Path = 'README.md'; After = '^\*\*A lock around shared state\*\*' }
     ) {
         param($Doc, $Path, $After)
         $block = Get-DocBlock -Path (Join-Path $RepoRoot $Path) -After $After
         $block | Should -Match 'without a lock'
+        $lost = 0
         foreach ($run in 1..3) {
             $said = & ([scriptblock]::Create($block))
             "$said" -match 'without a lock: (\d+) of (\d+)' | Should -BeTrue -Because "the demo prints its count ($said)"
-            [int]$Matches[1] | Should -BeLessThan ([int]$Matches[2]) -Because "run $run of the $Doc demo must lose updates"
+            if ([int]$Matches[1] -lt [int]$Matches[2]) { $lost++ }
         }
+        $lost | Should -BeGreaterOrEqual 2 -Because "the $Doc demo must lose updates (it lost some in $lost runs of 3)"
     }
 }
 
