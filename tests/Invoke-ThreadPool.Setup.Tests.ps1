@@ -228,6 +228,7 @@ Start-WorkerThread { [Dictionary[string, int]]::new().GetType().Name } | Wait-Wo
             $process = Start-Process -FilePath $PwshPath -ArgumentList '-NoProfile', '-NonInteractive', '-File', $file `
                 -RedirectStandardOutput $stdout -PassThru -NoNewWindow
             if (-not $process.WaitForExit(60000)) { $process.Kill($true); throw 'The child pwsh did not exit within 60 s.' }
+            $process.WaitForExit()   # the redirected output is copied to its file asynchronously
             $process.ExitCode | Should -Be 0
             Get-Content $stdout | Should -Be 'List`11', 'List`12', 'x', 'Dictionary`2'
         }

@@ -22,6 +22,7 @@ Describe 'Invoke-ThreadPool stops when told' {
                 $sent = [datetime]::UtcNow
                 & kill -s INT $process.Id
                 $process.WaitForExit(10000) | Should -BeTrue -Because 'pwsh ends after Ctrl+C ends its script'
+                $process.WaitForExit()   # the redirected output is copied to its file asynchronously
                 [pscustomobject]@{
                     Seconds = if (Test-Path $finished) { ([datetime]::new([long](Get-Content $finished -Raw), 'Utc') - $sent).TotalSeconds }
                     Output = (Get-Content $stdout -Raw) + ''

@@ -34,6 +34,7 @@ Describe 'The PSThreading package' -Skip:($IsWindows) {
                 $process.Kill($true)
                 throw "The child pwsh did not exit within $TimeoutSeconds s."
             }
+            $process.WaitForExit()   # the redirected output is copied to its files asynchronously
             [pscustomobject]@{
                 Output   = @(Get-Content $stdout)
                 Errors   = (Get-Content $stderr -Raw)

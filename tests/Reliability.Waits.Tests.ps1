@@ -156,6 +156,7 @@ finally { [IO.File]::WriteAllText('$Ended', [datetime]::UtcNow.Ticks.ToString() 
             Start-Sleep -Milliseconds 200
             & kill -s INT $process.Id
             $process.WaitForExit(20000) | Should -BeTrue
+            $process.WaitForExit()   # the redirected output is copied to its file asynchronously
             $process.ExitCode | Should -Not -Be 134
             $warnings = @(Get-Content $stdout | Where-Object { $_ -match 'WARNING' })
             $warnings.Count | Should -Be 1

@@ -14,6 +14,7 @@ BeforeAll {
                 -RedirectStandardInput "$file.in" -RedirectStandardOutput "$file.out" -RedirectStandardError "$file.err" -PassThru -NoNewWindow
             $exited = $process.WaitForExit($TimeoutSeconds * 1000)
             if (-not $exited) { $process.Kill($true); $null = $process.WaitForExit(5000) }
+            else { $process.WaitForExit() }   # the redirected output is copied to its file asynchronously
             [pscustomobject]@{
                 Exited = $exited
                 Seconds = $clock.Elapsed.TotalSeconds

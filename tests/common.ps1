@@ -23,6 +23,8 @@ function Invoke-ChildPwsh {
             $process.Kill($true)
             throw "The child pwsh did not exit within $TimeoutSeconds s."
         }
+        # Start-Process copies redirected output to the file asynchronously: the timed wait can return first.
+        $process.WaitForExit()
         [pscustomobject]@{ Output = @(Get-Content $stdout); ExitCode = $process.ExitCode }
     }
     finally {
@@ -44,6 +46,8 @@ function Invoke-ChildPwshWithInput {
             $process.Kill($true)
             throw "The child pwsh did not exit within $TimeoutSeconds s."
         }
+        # Start-Process copies redirected output to the file asynchronously: the timed wait can return first.
+        $process.WaitForExit()
         [pscustomobject]@{ Output = @(Get-Content "$file.out"); ExitCode = $process.ExitCode }
     }
     finally {
