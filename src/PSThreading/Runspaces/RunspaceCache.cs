@@ -142,6 +142,9 @@ namespace PSThreading.Runspaces
                     Discard(idle);
                 }
             }
+
+            // A cleaning that ended during the wait may have started the timer again as its runspace came back.
+            StopTrimTimer(whenNothingToTrim: false);
         }
 
         /// <summary>
