@@ -42,6 +42,8 @@ Describe 'Invoke-ThreadPool -Isolation Process: stopping, crashes, orphans' {
 
     It '-Timeout stops the call and kills a process stuck in a .NET call' {
         $idFile = Join-Path $TestDrive 'stuck-timeout.txt'
+        # A warm process first: a cold start (about 1 s) could use up the whole -Timeout before the item runs.
+        $null = 1 | Invoke-ThreadPool -Isolation Process { $_ }
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $null = 1 | Invoke-ThreadPool -Isolation Process -Timeout 1 -ArgumentList $idFile {
             param($f) Set-Content -Path $f -Value $PID; [Threading.Thread]::Sleep(60000)
