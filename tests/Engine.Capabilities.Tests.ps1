@@ -170,6 +170,14 @@ $capability = Get-ThreadingCapability -Name PSReadLine
         $result.Output | Should -Contain 'needed: True available: True'
     }
 
+    It 'DotSourceInvoke: Invoke-WithLock runs its block without a wrapper script' {
+        (Get-Capability DotSourceInvoke).IsAvailable | Should -BeTrue
+        $l = New-ThreadLock
+        # Run as a command (the public way, ". $args[0]"), the block gets a $MyInvocation of its own; dot-sourced
+        # straight into the caller's scope, it sees the caller's, as a ForEach-Object block does.
+        Invoke-WithLock $l { "$($MyInvocation.MyCommand)" } | Should -Be "$($MyInvocation.MyCommand)"
+    }
+
     It 'CurrentCommand: Import-Module -Verbose lists a fallback through Import-Module itself' {
         (Get-Capability CurrentCommand).IsAvailable | Should -BeTrue
         # With one capability turned off, its line is what Import-Module -Verbose writes.
@@ -261,6 +269,27 @@ foreach ($i in 1..3) { Start-WorkerThread { 'ran' } -WarningVariable +warned | W
 '@
         $result.Output | Should -Contain 'transcript warned: 1'
         @($result.Output | Where-Object { $_ -eq 'ran' }).Count | Should -Be 3
+    }
+
+    It 'DotSourceInvoke unavailable: Invoke-WithLock streams, sees $_, and releases on every way out (slower)' {
+        $result = Invoke-WithoutCapability 'DotSourceInvoke' @'
+$l = New-ThreadLock
+$n = 0; Invoke-WithLock $l { $n++ }
+$out = @(
+    "n=$n"
+    (1..2 | ForEach-Object { Invoke-WithLock $l { $_ * 10 } }) -join ','
+    (Invoke-WithLock $l { 1; 2; 3 } | Select-Object -First 1)
+    (& { try { Invoke-WithLock $l { throw 'boom' } } catch { "caught $_" } })
+    (& { foreach ($i in 1..3) { Invoke-WithLock $l { break } }; 'broke' })
+    (& { foreach ($i in 1..3) { Invoke-WithLock $l { continue } }; 'continued' })
+    "locked=$($l.IsLocked)"
+    (Get-ThreadingCapability -Name DotSourceInvoke).IsAvailable
+)
+$out -join ';'
+'@
+        $result.ExitCode | Should -Be 0 -Because ($result.Error -join "`
+")
+        $result.Output[-1] | Should -Be 'n=1;10,20;1;caught boom;broke;continued;locked=False;False'
     }
 
     It 'InstanceMembers unavailable: the public read still refuses added script members and lets type-data ones through' {

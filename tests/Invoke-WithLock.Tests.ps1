@@ -50,6 +50,17 @@ Describe 'Invoke-WithLock' {
             $l.Release()
         }
 
+        It 'releases the lock when a command downstream ends the pipeline early (Select-Object -First 1)' {
+            $l = New-ThreadLock
+            Invoke-WithLock $l { 1; 2; 3 } | Select-Object -First 1 | Should -Be 1
+            $l.IsLocked | Should -BeFalse
+        }
+
+        It 'gives the block an empty $input and no arguments, inside a process block too' {
+            $l = New-ThreadLock
+            1, 2 | & { process { Invoke-WithLock $l { @($input).Count; $args.Count } } } | Should -Be 0, 0, 0, 0
+        }
+
         It 'lets a throw from the block reach the caller' {
             $l = New-ThreadLock
             { Invoke-WithLock $l { throw 'from inside' } } | Should -Throw -ExpectedMessage 'from inside'

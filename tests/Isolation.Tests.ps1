@@ -39,6 +39,24 @@ Describe 'Isolation' {
         Remove-Item $script:FormatFile -ErrorAction Ignore
     }
 
+    Context 'a new runspace' {
+        It 'imports Microsoft.PowerShell.Utility as it opens once workers have used it (no autoload in its first item)' {
+            # A new process: every runspace here is opened by the calls below. Get-Module is a core command: asking for
+            # it autoloads nothing. Pool runspaces and Start-WorkerThread runspaces are kept apart (by host), so the
+            # worker's runspace is opened after the pool's item used Start-Sleep; -UseNewRunspace cleans the runspace
+            # after each item, which is where the autoload is seen.
+            $child = Invoke-ChildPwsh -TimeoutSeconds 120 -Script @'
+$probe = { @(Get-Module Microsoft.PowerShell.Utility).Count }
+$before = 1 | Invoke-ThreadPool $probe
+$null = 1..2 | Invoke-ThreadPool { Start-Sleep -Milliseconds 1 } -UseNewRunspace -ThrottleLimit 1
+$after = Start-WorkerThread $probe | Wait-WorkerThread
+"before=$before after=$after"
+'@
+            $child.ExitCode | Should -Be 0
+            $child.Output[-1] | Should -Be 'before=0 after=1'
+        }
+    }
+
     Context 'a reused runspace is as good as new' {
         BeforeAll {
             $script:Here = Join-Path ([IO.Path]::GetTempPath()) "psthreading-iso-$PID"

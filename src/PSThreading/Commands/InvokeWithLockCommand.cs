@@ -27,9 +27,9 @@ namespace PSThreading.Commands
         private const string LockSet = "Lock";
         private const string NameSet = "Name";
 
-        // Run with useNewScope false, this dot-sources the user's block into the caller's scope. Going through
-        // InvokeScript with PipelineResultTypes.Output makes the engine write each object to this command's
-        // output pipe as it is produced, which WriteObject on a collected result could not do.
+        // Without DotSourceInvoke: run with useNewScope false, this dot-sources the user's block into the caller's
+        // scope. Going through InvokeScript with PipelineResultTypes.Output makes the engine write each object to
+        // this command's output pipe as it is produced, which WriteObject on a collected result could not do.
         private const string DotSourceFirstArgument = ". $args[0]";
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = LockSet)]
@@ -77,7 +77,10 @@ namespace PSThreading.Commands
                     WriteWarning(AbandonedLockWarning.Message(target, abandonedBy));
                 }
 
-                InvokeCommand.InvokeScript(DotSourceFirstArgument, false, PipelineResultTypes.Output | PipelineResultTypes.Error, null, ScriptBlock);
+                if (!DotSourceInvoke.TryInvoke(ScriptBlock, this))
+                {
+                    InvokeCommand.InvokeScript(DotSourceFirstArgument, false, PipelineResultTypes.Output | PipelineResultTypes.Error, null, ScriptBlock);
+                }
                 finished = true;
             }
             finally

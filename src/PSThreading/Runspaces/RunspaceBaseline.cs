@@ -152,6 +152,7 @@ namespace PSThreading.Runspaces
 
                     // Autoloaded and stateless: part of the baseline from now on.
                     _modules.Add(module.Key);
+                    WorkerRunspace.NoteAutoloaded(module.Value.Name);
                 }
             }
 

@@ -20,6 +20,13 @@ namespace PSThreading.Runspaces
     internal sealed class WorkerRunspace : IDisposable
     {
         private static readonly string s_modulePath = FindModulePath();
+        private static readonly string[] s_moduleOnly = { s_modulePath };
+        // Once workers of this process have used Microsoft.PowerShell.Utility (Start-Sleep, Write-Host, Select-Object...),
+        // new runspaces import it by its path as they open. Left to autoload, each new runspace's first item looked it
+        // up through the module path and imported it: 150-250 ms when 16 new workers of a widened pool did so at once
+        // on 2 cores. Not before: a session whose workers never use it does not pay for it in every runspace.
+        private static readonly string[] s_withUtility = FindWithUtility();
+        private static volatile bool s_utilityUsed;
 
         private readonly RunspaceBaseline? _baseline;
         private readonly Dictionary<string, object?> _defaults = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
@@ -69,7 +76,7 @@ namespace PSThreading.Runspaces
                 using (PowerShell ps = PowerShell.Create())
                 {
                     ps.Runspace = runspace;
-                    ps.AddCommand("Import-Module").AddParameter("Name", s_modulePath).AddParameter("Global");
+                    ps.AddCommand("Import-Module").AddParameter("Name", s_utilityUsed ? s_withUtility : s_moduleOnly).AddParameter("Global");
                     ps.Invoke();
                     if (ps.HadErrors && ps.Streams.Error.Count > 0)
                     {
@@ -194,6 +201,23 @@ namespace PSThreading.Runspaces
         }
 
         public void Dispose() => Runspace.Dispose();
+
+        /// <summary>Told by the cleaning which shipped module a worker's code autoloaded.</summary>
+        public static void NoteAutoloaded(string moduleName)
+        {
+            if (string.Equals(moduleName, UtilityModule, StringComparison.OrdinalIgnoreCase))
+            {
+                s_utilityUsed = true;
+            }
+        }
+
+        private const string UtilityModule = "Microsoft.PowerShell.Utility";
+
+        private static string[] FindWithUtility()
+        {
+            string utility = Path.Combine(Path.GetDirectoryName(typeof(PSObject).Assembly.Location) ?? ".", "Modules", UtilityModule, UtilityModule + ".psd1");
+            return File.Exists(utility) ? new[] { s_modulePath, utility } : new[] { s_modulePath };
+        }
 
         private static string FindModulePath()
         {
