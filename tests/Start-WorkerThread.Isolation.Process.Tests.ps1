@@ -81,7 +81,18 @@ Describe 'Start-WorkerThread -Isolation Process' {
         "$errs2" | Should -Match 'exit code 5'
     }
 
-    It 'fails Read-Host in the child with PromptNotAnswered' {
+    It 'answers Read-Host in the child through the join, as for a thread, showing Write-Host once' {
+        # The child pwsh's console input is a file: the join reads the answer from it.
+        $child = Invoke-ChildPwshWithInput -InputLine 'Ada' -Script '$t = Start-WorkerThread -Isolation Process { $n = Read-Host name; Write-Host "host line"; "hello $n from $PID" }; $t | Wait-WorkerThread; "parent $PID"'
+        $child.ExitCode | Should -Be 0
+        $parent = @($child.Output | Where-Object { $_ -like 'parent *' })[0] -replace '^parent ', ''
+        $hello = @($child.Output | Where-Object { $_ -like 'hello Ada from *' })
+        $hello.Count | Should -Be 1 -Because "the answer reached the child ($($child.Output -join ' | '))"
+        $hello[0] | Should -Not -Be "hello Ada from $parent"
+        @($child.Output | Where-Object { $_ -eq 'host line' }).Count | Should -Be 1
+    }
+
+    It 'fails Read-Host in the child with PromptNotAnswered when nobody can answer (-NonInteractive)' {
         $t = Start-WorkerThread -Isolation Process { $null = Read-Host 'Name?'; 'after' }
         $out = $t | Wait-WorkerThread -ErrorVariable errs -ErrorAction SilentlyContinue
         $out | Should -Be 'after'

@@ -57,7 +57,8 @@ namespace PSThreading.Processes
                 PowerShell ps = ProcessItemScript.BlockInvocation(place, _script, _arguments, useLocalScope: true);
                 var output = new PSDataCollection<PSObject>();
                 QueueStreams(ps, output, thread);
-                (RemoteOutcome outcome, ErrorRecord? error) = RemoteInvocation.Run(ps, place, output, IsStopAsked, null, _stopAsked);
+                // The child's prompts go to the thread's join, as a runspace worker's do.
+                (RemoteOutcome outcome, ErrorRecord? error) = RemoteInvocation.Run(ps, place, output, IsStopAsked, null, _stopAsked, new Hosts.ProcessPromptHost(thread));
                 End(outcome, error, place);
             }
             catch (OperationCanceledException)

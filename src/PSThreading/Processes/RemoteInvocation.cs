@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Threading;
 
 namespace PSThreading.Processes
@@ -27,7 +28,7 @@ namespace PSThreading.Processes
         /// or <paramref name="deadline"/> passed; <paramref name="wake"/> is set when a stop is asked) stops its pipeline; if it still runs <see cref="KillAfter"/> later (a .NET
         /// call) the place is killed. The PowerShell object is disposed here, or, over a dead place, on a thread of its own.
         /// </summary>
-        public static (RemoteOutcome, ErrorRecord?) Run(PowerShell ps, RemoteRunspace place, PSDataCollection<PSObject>? output, Func<bool> shouldStop, Func<DateTime?>? deadline, WaitHandle wake)
+        public static (RemoteOutcome, ErrorRecord?) Run(PowerShell ps, RemoteRunspace place, PSDataCollection<PSObject>? output, Func<bool> shouldStop, Func<DateTime?>? deadline, WaitHandle wake, PSHost? promptHost = null)
         {
             output ??= new PSDataCollection<PSObject>();
             bool disposeLater = false;
@@ -38,7 +39,10 @@ namespace PSThreading.Processes
                     return (RemoteOutcome.Stopped, null);
                 }
 
-                IAsyncResult running = ps.BeginInvoke<PSObject, PSObject>(null, output);
+                // With a prompt host, the child's prompts are asked through it (its Read-Host answered by a join).
+                IAsyncResult running = promptHost == null
+                    ? ps.BeginInvoke<PSObject, PSObject>(null, output)
+                    : ps.BeginInvoke<PSObject, PSObject>(null, output, new PSInvocationSettings { Host = promptHost }, null, null);
                 WaitHandle[] handles = { running.AsyncWaitHandle, place.Lost, wake };
                 DateTime? killAt = null;
                 while (true)
