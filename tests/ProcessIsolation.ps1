@@ -6,5 +6,8 @@ function Test-ProcessRuns([int] $Id) {
     $process = Get-Process -Id $Id -ErrorAction Ignore
     if (-not $process) { return $false }
     $stat = "/proc/$Id/stat"
-    -not ((Test-Path $stat) -and ((Get-Content $stat -Raw) -replace '^.*\) ', '').StartsWith('Z'))
+    if (-not (Test-Path $stat)) { return $true }
+    # Read in one call: the process may end between a check and a read (a read failing then means it ended).
+    try { $text = [IO.File]::ReadAllText($stat) } catch { return $false }
+    -not ([string]($text -replace '^.*\) ', '')).StartsWith('Z')
 }
