@@ -55,8 +55,11 @@ namespace PSThreading.Jobs
         /// <summary>The thread's id, as Get-ActiveThread -Id takes it.</summary>
         public int ManagedThreadId => Thread.ManagedThreadId;
 
-        /// <summary>True while the call runs (the thread's IsAlive).</summary>
-        public bool IsAlive => Thread.IsAlive;
+        /// <summary>
+        /// True while the call runs. The job takes its outcome just before the thread's state says so; once Wait-Job has
+        /// seen a final state, this is false too.
+        /// </summary>
+        public bool IsAlive => Thread.IsAlive && Volatile.Read(ref _ended) == 0;
 
         /// <summary>How long the call has run (so far, while it runs).</summary>
         public TimeSpan RunningTime => Thread.RunningTime;
