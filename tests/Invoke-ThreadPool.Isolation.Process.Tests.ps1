@@ -45,6 +45,27 @@ Describe 'Invoke-ThreadPool -Isolation Process' {
             finally { Remove-Item Env:PSTHREADING_TEST_VALUE }
         }
 
+        It 'makes script blocks given as an item, -ArgumentList, an array of them, $using: or to -Begin blocks again in the child' {
+            $viaUsing = { "using $args" }
+            $out = { 'piped' } | Invoke-ThreadPool -Isolation Process -ThrottleLimit 1 -ArgumentList { "arg $args" }, @({ 'first' }, { 'second' }) -Begin {
+                param($f, $list) $global:FromBegin = & $using:viaUsing 'begin'
+            } {
+                param($f, $list)
+                & $_
+                & $f 1
+                & $list[1]
+                & $using:viaUsing 2
+                $global:FromBegin
+                ($using:viaUsing).GetType().Name
+            }
+            $out | Should -Be 'piped', 'arg 1', 'second', 'using 2', 'using begin', 'ScriptBlock'
+        }
+
+        It 'keeps the Start-Job habit working: [scriptblock]::Create($using:block)' {
+            $block = { 'made again' }
+            1 | Invoke-ThreadPool -Isolation Process { & ([scriptblock]::Create($using:block)) } | Should -Be 'made again'
+        }
+
         It 'says to pass -Function when an item calls a function the caller has' {
             function Get-CallerOnlyDouble($x) { $x * 2 }
             $null = 1 | Invoke-ThreadPool -Isolation Process { Get-CallerOnlyDouble $_ } -ErrorVariable failures -ErrorAction SilentlyContinue
@@ -204,6 +225,18 @@ Describe 'Invoke-ThreadPool -Isolation Process' {
                 finally { $l.Release() }
             }
             [int] (Get-Content -Path $file) | Should -Be 12
+        }
+
+        It 'finds a machine lock again when it comes as a $using: value or in an array' {
+            $lock = New-ThreadLock -Name "psthreading-proc-using-$PID" -Scope Machine
+            $out = 1 | Invoke-ThreadPool -Isolation Process -ArgumentList (, @($lock, 'data')) {
+                param($pair)
+                ($using:lock).GetType().Name
+                ($using:lock).Name
+                $pair[0].GetType().Name
+                $pair[1]
+            }
+            $out | Should -Be 'ThreadLock', "psthreading-proc-using-$PID", 'ThreadLock', 'data'
         }
     }
 

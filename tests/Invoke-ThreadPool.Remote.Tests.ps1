@@ -88,6 +88,17 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         @($results) -join ';' | Should -Be '1|arg|carried|from-env|2|True;2|arg|carried|from-env|4|True;3|arg|carried|from-env|6|True'
     }
 
+    It 'makes script blocks given as an item, by -ArgumentList or $using: blocks again on the node' {
+        $viaUsing = { "using $args" }
+        $out = { 'piped' }, { 'piped too' } | Invoke-ThreadPool -Session $Sessions[0] -BatchSize 2 -Ordered -ArgumentList { "arg $args" } {
+            param($f)
+            & $_
+            & $f 1
+            & $using:viaUsing 2
+        }
+        $out | Should -Be 'piped', 'arg 1', 'using 2', 'piped too', 'arg 1', 'using 2'
+    }
+
     It 'fails the items of a node that lacks a -Module with ModuleNotFound naming the node' {
         $results = 1..3 | Invoke-ThreadPool -Session $Sessions -Module PSThreadingNoSuchModule { $_ } -ErrorVariable failures -ErrorAction SilentlyContinue
         @($results).Count | Should -Be 0

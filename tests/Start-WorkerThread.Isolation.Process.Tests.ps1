@@ -99,6 +99,20 @@ Describe 'Start-WorkerThread -Isolation Process' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'PromptNotAnswered*'
     }
 
+    It 'makes a script block or a machine lock given by -ArgumentList or $using: a block or a lock again in the child' {
+        $lock = New-ThreadLock -Name "psthreading-thread-proc-$PID" -Scope Machine
+        $viaUsing = { "using $args" }
+        $out = Start-WorkerThread -Isolation Process -ArgumentList { "arg $args" }, $lock, @(1, 2) {
+            param($f, $l, $plain)
+            & $f 1
+            & $using:viaUsing 2
+            $l.GetType().Name
+            ($using:lock).Name
+            $plain.Count
+        } | Wait-WorkerThread -Timeout 60
+        $out | Should -Be 'arg 1', 'using 2', 'ThreadLock', "psthreading-thread-proc-$PID", 2
+    }
+
     It 'refuses a ThreadQueue with NotAcrossProcesses before starting anything' {
         $q = New-ThreadQueue
         $before = @(Get-ActiveThread).Count

@@ -19,6 +19,29 @@ namespace PSThreading.Processes
         /// <summary>The key of the table a machine lock crosses as (see <see cref="ProcessItemScript"/>).</summary>
         internal const string MachineLockKey = "__PSThreadingMachineLock";
 
+        /// <summary>The key of the table a script block crosses as: its text, made a block again in the child.</summary>
+        internal const string ScriptBlockKey = "__PSThreadingScriptBlock";
+
+        /// <summary>
+        /// Child side: the script block <c>$__PSTRevive</c>, which turns a value <see cref="ForChild(object)"/> made
+        /// back into what the caller passed: a machine lock found again by its name, a script block rebuilt from its
+        /// text in the child's runspace (as a runspace worker rebuilds it), an array of them element by element.
+        /// </summary>
+        internal const string ReviveScript = @"
+$__PSTRevive = {
+    param($v)
+    if ($v -is [hashtable]) {
+        if ($v.ContainsKey('" + MachineLockKey + @"')) { return New-ThreadLock -Name $v['" + MachineLockKey + @"'] -Scope Machine -Reentrant:([bool] $v['Reentrant']) }
+        if ($v.ContainsKey('" + ScriptBlockKey + @"')) { return [scriptblock]::Create($v['" + ScriptBlockKey + @"']) }
+    }
+    elseif ($v -is [System.Collections.IList] -and -not ($v -is [string])) {
+        $marked = foreach ($e in $v) { if ($e -is [hashtable] -and ($e.ContainsKey('" + MachineLockKey + @"') -or $e.ContainsKey('" + ScriptBlockKey + @"'))) { $true; break } }
+        if ($marked) { return , [object[]] @(foreach ($e in $v) { & $__PSTRevive $e }) }
+    }
+    , $v
+}
+";
+
         // Deep enough for values inside a hashtable of arrays; bounded so a huge collection is not walked for long.
         private const int MaxDepth = 4;
         private const int MaxElements = 10000;
@@ -66,18 +89,73 @@ namespace PSThreading.Processes
             return new ErrorRecord(refused, ProcessErrorIds.NotAcrossProcesses, ErrorCategory.InvalidArgument, found);
         }
 
-        /// <summary>Child-bound copy: a machine lock becomes its name; anything else is itself (remoting serializes it).</summary>
+        /// <summary>
+        /// Child-bound copy: a machine lock becomes a table naming it, a script block a table holding its text, and an
+        /// array holding either is copied with its elements so changed (one level, as runspace workers rebuild them);
+        /// anything else is itself (remoting serializes it).
+        /// </summary>
         public static object? ForChild(object? value)
         {
+            if (value is WorkerValues.CarriedArray carried)
+            {
+                return ElementsForChild(carried.Elements!);
+            }
+
+            if ((value is PSObject array ? array.BaseObject : value) is object[] elements)
+            {
+                // Copied only when a lock or a block is in it, so plain data stays as it was.
+                object[] copy = ElementsForChild(elements);
+                return Array.Exists(copy, IsMarked) ? copy : value;
+            }
+
+            return ElementForChild(value);
+        }
+
+        private static object[] ElementsForChild(object[] elements) => Array.ConvertAll(elements, e => ElementForChild(e)!);
+
+        /// <summary>
+        /// Node-bound copy (-Session): script blocks marked as for a child, top level and one array level; anything
+        /// else as it is. A node is another machine: no machine lock of this one is found there by its name.
+        /// </summary>
+        public static object? ForNode(object? value)
+        {
+            if (value is WorkerValues.CarriedArray carried)
+            {
+                return Array.ConvertAll(carried.Elements, e => BlockForCrossing(e)!);
+            }
+
+            if ((value is PSObject array ? array.BaseObject : value) is object[] elements)
+            {
+                object[] copy = Array.ConvertAll(elements, e => BlockForCrossing(e)!);
+                return Array.Exists(copy, IsMarked) ? copy : value;
+            }
+
+            return BlockForCrossing(value);
+        }
+
+        /// <summary>As <see cref="ForNode(object)"/> for each value; null stays null.</summary>
+        public static Hashtable? ForNode(Hashtable? values) => CopyWith(values, ForNode);
+
+        /// <summary>A script block (a caller's, or one carried as text) as the table that crosses; anything else as it is.</summary>
+        private static object? BlockForCrossing(object? value)
+        {
+            if ((value is PSObject block ? block.BaseObject : value) is ScriptBlock item)
+            {
+                // A piped item that is a block: its text only is read here (nothing of it runs on this thread).
+                return new Hashtable { [ScriptBlockKey] = item.ToString() };
+            }
+
+            // Remoting would carry a script block as a plain string (Start-Job's behaviour): marked instead, so that
+            // the other side makes it a block again, as a runspace worker does.
+            return value is ScriptBlockText text ? new Hashtable { [ScriptBlockKey] = text.Text } : value;
+        }
+
+        private static object? ElementForChild(object? value)
+        {
+            value = BlockForCrossing(value);
             if (value is PSObject wrapped && wrapped.BaseObject is ThreadLock)
             {
                 value = wrapped.BaseObject;
-            }
-
-            if (value is ScriptBlockText text)
-            {
-                // Remoting carries a script block as its text (Start-Job does the same).
-                return text.Text;
             }
 
             if (value is ThreadLock machine && machine.Scope == LockScope.Machine)
@@ -87,6 +165,35 @@ namespace PSThreading.Processes
 
             return value;
         }
+
+        /// <summary>True when the child must run <see cref="ReviveScript"/> on <paramref name="value"/> (a value ForChild made).</summary>
+        public static bool NeedsReviving(object? value) =>
+            IsMarked(value) || (value is object[] elements && Array.Exists(elements, IsMarked));
+
+        /// <summary>True when any of the arguments or $using: values (as ForChild made them) needs reviving in the child.</summary>
+        public static bool NeedsReviving(object[] arguments, Hashtable? usingValues)
+        {
+            if (Array.Exists(arguments, NeedsReviving))
+            {
+                return true;
+            }
+
+            if (usingValues != null)
+            {
+                foreach (DictionaryEntry entry in usingValues)
+                {
+                    if (NeedsReviving(entry.Value))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsMarked(object? value) =>
+            value is Hashtable table && (table.ContainsKey(MachineLockKey) || table.ContainsKey(ScriptBlockKey));
 
         public static object[] ForChild(object[] values)
         {
@@ -99,7 +206,9 @@ namespace PSThreading.Processes
             return copy;
         }
 
-        public static Hashtable? ForChild(Hashtable? values)
+        public static Hashtable? ForChild(Hashtable? values) => CopyWith(values, ForChild);
+
+        private static Hashtable? CopyWith(Hashtable? values, Func<object?, object?> convert)
         {
             if (values == null)
             {
@@ -109,7 +218,7 @@ namespace PSThreading.Processes
             var copy = new Hashtable(StringComparer.Ordinal);
             foreach (DictionaryEntry entry in values)
             {
-                copy[entry.Key] = ForChild(entry.Value);
+                copy[entry.Key] = convert(entry.Value);
             }
 
             return copy;

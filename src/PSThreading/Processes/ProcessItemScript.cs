@@ -25,18 +25,21 @@ if ($Modules) { Import-Module -Name $Modules -Global -ErrorAction Stop }
 Remove-Variable -Name Preferences, Definitions, Modules -ErrorAction Ignore
 ";
 
-        // A machine lock crosses as a table naming it (see CrossProcessValues.ForChild): found again here by its name.
+        // A machine lock or a script block crosses as a table (see CrossProcessValues.ForChild): made again here. The
+        // $using: values come twice in one message, as $__PSTUsing and as the engine's own table: remoting keeps them
+        // one object, so reviving $__PSTUsing in place is what the block's $using: reads see.
         // The do/while keeps a stray break or continue in the block from leaking out.
         internal const string Item = @"
-param($__PSTItem, [string] $__PSTBlock, [object[]] $__PSTArguments, [string] $__PSTLocation, [bool] $__PSTPipe, [bool] $__PSTLocks, [int] $__PSTAttempt)
+param($__PSTItem, [string] $__PSTBlock, [object[]] $__PSTArguments, [string] $__PSTLocation, [bool] $__PSTPipe, [bool] $__PSTLocks, [int] $__PSTAttempt, $__PSTUsing)
 # -MaxRetries: the block sees which attempt it is, as in a thread.
 if ($__PSTAttempt -gt 0) { $PSThreadingAttempt = $__PSTAttempt }
 if ($__PSTLocation -and $PWD.ProviderPath -ne $__PSTLocation) { Set-Location -LiteralPath $__PSTLocation -ErrorAction Ignore }
 if ($null -eq $__PSTArguments) { $__PSTArguments = @() }
 if ($__PSTLocks) {
-    $__PSTFind = { param($v) if ($v -is [hashtable] -and $v.ContainsKey('" + CrossProcessValues.MachineLockKey + @"')) { New-ThreadLock -Name $v['" + CrossProcessValues.MachineLockKey + @"'] -Scope Machine -Reentrant:([bool] $v['Reentrant']) } else { , $v } }
-    $__PSTItem = & $__PSTFind $__PSTItem
-    $__PSTArguments = @(foreach ($__PSTValue in $__PSTArguments) { & $__PSTFind $__PSTValue })
+" + CrossProcessValues.ReviveScript + @"
+    $__PSTItem = & $__PSTRevive $__PSTItem
+    $__PSTArguments = @(foreach ($__PSTValue in $__PSTArguments) { , (& $__PSTRevive $__PSTValue) })
+    if ($__PSTUsing -is [hashtable]) { foreach ($__PSTKey in @($__PSTUsing.Keys)) { $__PSTUsing[$__PSTKey] = & $__PSTRevive $__PSTUsing[$__PSTKey] } }
 }
 $_ = $__PSTItem
 try {
@@ -78,13 +81,24 @@ catch {
         {
             PowerShell ps = PowerShell.Create();
             ps.Runspace = place.Runspace;
-            ps.AddScript(script.Text, useLocalScope);
-            foreach (object argument in arguments)
+            Hashtable? usingValues = CrossProcessValues.ForChild(script.UsingValues);
+            if (CrossProcessValues.NeedsReviving(arguments, usingValues))
             {
-                ps.AddArgument(argument);
+                // A machine lock or a script block among the values: made again in the child before the block runs.
+                ps.AddScript(useLocalScope ? RevivingBlock : RevivingSetup, useLocalScope)
+                    .AddParameter(BlockParameter, script.Text)
+                    .AddParameter(ArgumentsParameter, arguments)
+                    .AddParameter(UsingParameter, usingValues);
+            }
+            else
+            {
+                ps.AddScript(script.Text, useLocalScope);
+                foreach (object argument in arguments)
+                {
+                    ps.AddArgument(argument);
+                }
             }
 
-            Hashtable? usingValues = CrossProcessValues.ForChild(script.UsingValues);
             if (usingValues != null)
             {
                 ps.AddParameter(WorkerScript.UsingValuesParameter, usingValues);
@@ -93,6 +107,26 @@ catch {
             return ps;
         }
 
+        // The values made again as in Item, then the block: called in a local scope for a thread, dot-sourced into the
+        // global scope for -Begin and -End (what they set, every item sees), where this script's own variables are
+        // removed again.
+        private const string ReviveValues = @"
+param([string] $__PSTBlock, [object[]] $__PSTArguments, $__PSTUsing)
+if ($null -eq $__PSTArguments) { $__PSTArguments = @() }
+" + CrossProcessValues.ReviveScript + @"
+$__PSTArguments = @(foreach ($__PSTValue in $__PSTArguments) { , (& $__PSTRevive $__PSTValue) })
+if ($__PSTUsing -is [hashtable]) { foreach ($__PSTKey in @($__PSTUsing.Keys)) { $__PSTUsing[$__PSTKey] = & $__PSTRevive $__PSTUsing[$__PSTKey] } }
+";
+
+        private const string RevivingBlock = ReviveValues + @"
+& ([scriptblock]::Create($__PSTBlock)) @__PSTArguments
+";
+
+        private const string RevivingSetup = ReviveValues + @"
+try { . ([scriptblock]::Create($__PSTBlock)) @__PSTArguments }
+finally { Remove-Variable -Name __PSTBlock, __PSTArguments, __PSTUsing, __PSTRevive, __PSTValue, __PSTKey -ErrorAction Ignore }
+";
+
         internal const string ItemParameter = "__PSTItem";
         internal const string BlockParameter = "__PSTBlock";
         internal const string ArgumentsParameter = "__PSTArguments";
@@ -100,5 +134,6 @@ catch {
         internal const string PipeParameter = "__PSTPipe";
         internal const string LocksParameter = "__PSTLocks";
         internal const string AttemptParameter = "__PSTAttempt";
+        internal const string UsingParameter = "__PSTUsing";
     }
 }

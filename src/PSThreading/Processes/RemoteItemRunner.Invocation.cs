@@ -122,6 +122,8 @@ namespace PSThreading.Processes
                 .AddParameter(ProcessItemScript.AttemptParameter, item.Attempt);
             if (_usingValues != null)
             {
+                // The same table twice: the item script revives it in place (see ProcessItemScript.Item).
+                ps.AddParameter(ProcessItemScript.UsingParameter, _usingValues);
                 ps.AddParameter(WorkerScript.UsingValuesParameter, _usingValues);
             }
 

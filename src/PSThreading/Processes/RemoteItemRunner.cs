@@ -48,7 +48,7 @@ namespace PSThreading.Processes
             Name = name;
             _arguments = CrossProcessValues.ForChild(call.Arguments);
             _usingValues = CrossProcessValues.ForChild(call.Script.UsingValues);
-            _carriesLocks = Array.Exists(_arguments, a => a is Hashtable table && table.ContainsKey(CrossProcessValues.MachineLockKey));
+            _carriesLocks = CrossProcessValues.NeedsReviving(_arguments, _usingValues);
         }
 
         internal int Index { get; }

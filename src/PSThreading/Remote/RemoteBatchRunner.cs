@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using PSThreading.Processes;
 
 namespace PSThreading.Remote
 {
@@ -63,15 +64,27 @@ namespace PSThreading.Remote
         public RemoteOutcome RunBatch(IList<object?> items, IList<int> attempts, RemoteBatchScript script, IRemoteBatchSink sink)
         {
             string tag = Guid.NewGuid().ToString("n");
+            object?[] inputs = ToArray(items);
+            bool blocks = script.CarriesBlocks;
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                object? input = CrossProcessValues.ForNode(inputs[i]);
+                blocks |= !ReferenceEquals(input, inputs[i]);
+                inputs[i] = input;
+            }
+
             var parameters = new Dictionary<string, object?>
             {
-                ["Items"] = ToArray(items),
+                ["Items"] = inputs,
                 ["Arguments"] = script.Arguments,
                 ["BlockText"] = script.BlockText,
                 ["Piping"] = script.Piping,
                 ["Tag"] = tag,
                 ["Preferences"] = script.Preferences,
                 ["Attempts"] = new List<int>(attempts).ToArray(),
+                ["Revive"] = blocks,
+                // The same table as the engine's $using: one: the script revives it in place (see RemoteScripts.Batch).
+                ["UsingTable"] = script.UsingValues,
             };
             var router = new RemoteBatchRouter(sink, tag, Node);
             RemoteOutcome outcome = Invoke(RemoteScripts.Batch, useLocalScope: true, parameters, script.UsingValues, router.Output, router.Record);

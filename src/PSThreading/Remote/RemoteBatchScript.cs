@@ -1,4 +1,6 @@
+using System;
 using System.Collections;
+using PSThreading.Processes;
 
 namespace PSThreading.Remote
 {
@@ -8,8 +10,9 @@ namespace PSThreading.Remote
         public RemoteBatchScript(string blockText, object[]? arguments, Hashtable? usingValues, bool piping, Hashtable? preferences)
         {
             BlockText = blockText;
-            Arguments = arguments;
-            UsingValues = usingValues;
+            Arguments = arguments == null ? null : Array.ConvertAll(arguments, a => CrossProcessValues.ForNode(a)!);
+            UsingValues = CrossProcessValues.ForNode(usingValues);
+            CarriesBlocks = CrossProcessValues.NeedsReviving(Arguments ?? Array.Empty<object>(), UsingValues);
             Piping = piping;
             Preferences = preferences;
         }
@@ -19,6 +22,9 @@ namespace PSThreading.Remote
         public object[]? Arguments { get; }
 
         public Hashtable? UsingValues { get; }
+
+        /// <summary>True when a script block is among the arguments or $using: values: the node makes it a block again.</summary>
+        public bool CarriesBlocks { get; }
 
         /// <summary>The block reads its item from the pipeline (a process block, a ValueFromPipeline parameter).</summary>
         public bool Piping { get; }

@@ -17,16 +17,29 @@ namespace PSThreading.Remote
         /// <c>$using:</c> values arrive as the engine's <c>--%</c> parameter and are found from the child scope.
         /// </summary>
         internal const string Batch = @"
-param([object[]] $Items, [object[]] $Arguments, [string] $BlockText, [bool] $Piping, [string] $Tag, [hashtable] $Preferences, [int[]] $Attempts)
+param([object[]] $Items, [object[]] $Arguments, [string] $BlockText, [bool] $Piping, [string] $Tag, [hashtable] $Preferences, [int[]] $Attempts, [bool] $Revive, $UsingTable)
 $private:__rItems = $Items
 $private:__rAttempts = $Attempts
 [object[]] $private:__rArguments = if ($null -eq $Arguments) { @() } else { $Arguments }
+if ($Revive) {
+    # Script blocks cross as tables holding their text: made blocks again here. $UsingTable is the engine's own
+    # $using: table (one object in one message), so it is revived in place.
+    $private:__rRevive = {
+        param($v)
+        if ($v -is [hashtable] -and $v.ContainsKey('" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"')) { return [scriptblock]::Create($v['" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"']) }
+        if ($v -is [System.Collections.IList] -and @($v | Where-Object { $_ -is [hashtable] -and $_.ContainsKey('" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"') }).Count) { return , [object[]] @(foreach ($e in $v) { & $__rRevive $e }) }
+        , $v
+    }
+    $__rItems = @(foreach ($private:__rValue in $__rItems) { , (& $__rRevive $__rValue) })
+    $__rArguments = @(foreach ($private:__rValue in $__rArguments) { , (& $__rRevive $__rValue) })
+    if ($UsingTable -is [hashtable]) { foreach ($private:__rKey in @($UsingTable.Keys)) { $UsingTable[$__rKey] = & $__rRevive $UsingTable[$__rKey] } }
+}
 $private:__rBlock = [scriptblock]::Create($BlockText)
 $private:__rPiping = $Piping
 $private:__rTag = $Tag
 if ($null -ne $Preferences) { foreach ($private:__rName in $Preferences.Keys) { Set-Variable -Name $__rName -Value $Preferences[$__rName] } }
 $PSBoundParameters.Clear()
-Remove-Variable -Name Items, Arguments, BlockText, Piping, Tag, Preferences, Attempts -ErrorAction Ignore
+Remove-Variable -Name Items, Arguments, BlockText, Piping, Tag, Preferences, Attempts, Revive, UsingTable -ErrorAction Ignore
 for ($private:__rIndex = 0; $__rIndex -lt $__rItems.Count; $__rIndex++) {
     $_ = $__rItems[$__rIndex]
     # -MaxRetries: the block sees which attempt it is, as in a thread.

@@ -221,7 +221,7 @@ namespace PSThreading.Values
         }
 
         /// <summary>An array given directly whose script blocks travel as text; rebuilt as a new array in the worker.</summary>
-        private sealed class CarriedArray
+        internal sealed class CarriedArray
         {
             public CarriedArray(object?[] elements)
             {
