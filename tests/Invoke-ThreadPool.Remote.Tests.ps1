@@ -200,6 +200,24 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $warns.Count | Should -Be 1
     }
 
+    It 'refuses a value of this process or machine (a queue, a machine lock) with NotAcrossProcesses before anything runs' {
+        $queue = New-ThreadQueue
+        $lock = New-ThreadLock -Name "psthreading-remote-refused-$PID" -Scope Machine
+        $calls = @(
+            { 1 | Invoke-ThreadPool -Session $Sessions[0] -ArgumentList $queue { param($q) $q.Put($_) } }
+            { 1 | Invoke-ThreadPool -Session $Sessions[0] { ($using:lock).Acquire() } }
+            { 1 | Invoke-ThreadPool -Session $Sessions[0] -Begin { $null = $using:queue } { $_ } }
+        )
+        foreach ($call in $calls) {
+            $err = $null
+            $out = try { & $call } catch { $err = $_ }
+            $out | Should -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'NotAcrossProcesses*'
+            "$err" | Should -Match 'remote session'
+        }
+        $queue.Count | Should -Be 0
+    }
+
     It 'refuses a session that is not open with SessionNotOpened before anything runs' {
         $broken = @($Extra | Where-Object State -NE 'Opened')[0]
         $broken | Should -Not -BeNullOrEmpty

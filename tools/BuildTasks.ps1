@@ -241,6 +241,10 @@ function Invoke-StressTask {
     param([int] $Repeat, [string] $Filter = '*')
     $files = Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter "$Filter.Tests.ps1" |
         Where-Object { (Get-Content $_.FullName -TotalCount 5) -match '#\s*Concurrency' } | ForEach-Object FullName
+    if (-not $files) {
+        # Given no path, Pester would run the whole suite: say what matched instead.
+        throw "No concurrency test file matches '$Filter.Tests.ps1' in tests/: a file is stressed when one of its first 5 lines says '# Concurrency'."
+    }
     $green = 0
     for ($i = 1; $i -le $Repeat; $i++) {
         $result = Invoke-PesterSuite -Path $files

@@ -7,6 +7,7 @@ using System.Management.Automation.Runspaces;
 using PSThreading.Core.Pool;
 using PSThreading.Errors;
 using PSThreading.Pool;
+using PSThreading.Processes;
 using PSThreading.Remote;
 using PSThreading.Values;
 
@@ -53,6 +54,11 @@ namespace PSThreading.Commands
 
         private RemotePool StartRemote(WorkerScript script, PoolSetup setup, object[]? arguments)
         {
+            // A lock, queue or thread of this process would reach a node as a lifeless copy: refused before anything runs.
+            const string What = "a remote session (-Session)";
+            CrossProcessValues.CheckOrThrow(this, ArgumentList, script.UsingValues, What, toNode: true);
+            CrossProcessValues.CheckOrThrow(this, null, setup.Begin?.UsingValues, What, toNode: true);
+            CrossProcessValues.CheckOrThrow(this, null, setup.End?.UsingValues, What, toNode: true);
             var nodes = new List<RemoteNode>();
             for (int i = 0; i < Session!.Length; i++)
             {

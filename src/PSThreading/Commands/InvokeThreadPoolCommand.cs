@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using PSThreading.Core.Pool;
 using PSThreading.Engine;
+using PSThreading.Errors;
 using PSThreading.Inline;
 using PSThreading.Jobs;
 using PSThreading.Pool;
@@ -132,6 +133,19 @@ namespace PSThreading.Commands
                 IsRemote ? WorkerImports.Resolve(this, Function, null) : ResolveImports(),
                 PoolLoopScript.TakesPipelineInput(ScriptBlock));
             RefuseWhatCannotCross(script, setup);
+            if (carried == null)
+            {
+                MissingUsingHint.WarnIfAny(this, ScriptBlock, Begin);
+                if (Begin != null)
+                {
+                    MissingUsingHint.WarnIfAny(this, Begin, which: "The -Begin block");
+                }
+
+                if (End != null)
+                {
+                    MissingUsingHint.WarnIfAny(this, End, Begin, "The -End block");
+                }
+            }
 
             if (AsJob)
             {

@@ -88,6 +88,7 @@ namespace PSThreading.Commands
             WorkerImports? imports = ResolveImports();
             object[]? arguments = WorkerValues.ForWorker(ArgumentList, this);
             RefuseWhatCannotCross(script);
+            MissingUsingHint.WarnIfAny(this, ScriptBlock);
             if (inline)
             {
                 // $PSThreadingMode = 'Inline': the block runs now, on this thread, and the ended thread is returned.

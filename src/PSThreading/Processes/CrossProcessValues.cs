@@ -47,19 +47,20 @@ $__PSTRevive = {
         private const int MaxElements = 10000;
 
         /// <summary>Caller side: refuses the arguments and $using: values with the caller's terminating error.</summary>
-        public static void CheckOrThrow(PSCmdlet caller, object[]? arguments, Hashtable? usingValues, string what)
+        /// <param name="toNode">True for a remote node (-Session): a machine lock of this machine is refused too.</param>
+        public static void CheckOrThrow(PSCmdlet caller, object[]? arguments, Hashtable? usingValues, string what, bool toNode = false)
         {
             ErrorRecord? refusal = null;
             for (int i = 0; refusal == null && arguments != null && i < arguments.Length; i++)
             {
-                refusal = Refusal(arguments[i], $"The -ArgumentList value at position {i}", what);
+                refusal = Refusal(arguments[i], $"The -ArgumentList value at position {i}", what, toNode);
             }
 
             if (refusal == null && usingValues != null)
             {
                 foreach (DictionaryEntry entry in usingValues)
                 {
-                    refusal = Refusal(entry.Value, "A $using: value", what);
+                    refusal = Refusal(entry.Value, "A $using: value", what, toNode);
                     if (refusal != null)
                     {
                         break;
@@ -74,10 +75,10 @@ $__PSTRevive = {
         }
 
         /// <summary>The NotAcrossProcesses error for <paramref name="value"/>, or null when it may cross.</summary>
-        public static ErrorRecord? Refusal(object? value, string origin, string what = "a worker process")
+        public static ErrorRecord? Refusal(object? value, string origin, string what = "a worker process", bool toNode = false)
         {
             int seen = 0;
-            object? found = FindProcessBound(value, 0, ref seen);
+            object? found = FindProcessBound(value, 0, ref seen, toNode);
             if (found == null)
             {
                 return null;
@@ -85,7 +86,7 @@ $__PSTRevive = {
 
             var refused = new PSArgumentException(
                 $"{origin} is or holds a {Describe(found)}, which lives in this process only and cannot reach {what}: " +
-                $"the copy there would be a lifeless snapshot. {Instead(found)}");
+                $"the copy there would be a lifeless snapshot. {(toNode ? InsteadOnNode : Instead(found))}");
             return new ErrorRecord(refused, ProcessErrorIds.NotAcrossProcesses, ErrorCategory.InvalidArgument, found);
         }
 
@@ -224,7 +225,7 @@ $__PSTRevive = {
             return copy;
         }
 
-        private static object? FindProcessBound(object? value, int depth, ref int seen)
+        private static object? FindProcessBound(object? value, int depth, ref int seen, bool toNode)
         {
             if (value == null || value is string || value is ValueType || depth > MaxDepth || ++seen > MaxElements)
             {
@@ -233,12 +234,13 @@ $__PSTRevive = {
 
             if (value is PSObject wrapped)
             {
-                return wrapped.BaseObject is PSCustomObject ? null : FindProcessBound(wrapped.BaseObject, depth, ref seen);
+                return wrapped.BaseObject is PSCustomObject ? null : FindProcessBound(wrapped.BaseObject, depth, ref seen, toNode);
             }
 
             if (value is ThreadLock threadLock)
             {
-                return threadLock.Scope == LockScope.Machine ? null : threadLock;
+                // A machine lock is found again by its name in a child; a node is another machine, with locks of its own.
+                return threadLock.Scope == LockScope.Machine && !toNode ? null : threadLock;
             }
 
             if (value is ISyncObject || value is WorkerThread || value is System.Management.Automation.Job)
@@ -250,7 +252,7 @@ $__PSTRevive = {
             {
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    object? found = FindProcessBound(entry.Value, depth + 1, ref seen) ?? FindProcessBound(entry.Key, depth + 1, ref seen);
+                    object? found = FindProcessBound(entry.Value, depth + 1, ref seen, toNode) ?? FindProcessBound(entry.Key, depth + 1, ref seen, toNode);
                     if (found != null)
                     {
                         return found;
@@ -264,7 +266,7 @@ $__PSTRevive = {
             {
                 foreach (object? element in elements)
                 {
-                    object? found = FindProcessBound(element, depth + 1, ref seen);
+                    object? found = FindProcessBound(element, depth + 1, ref seen, toNode);
                     if (found != null)
                     {
                         return found;
@@ -277,10 +279,13 @@ $__PSTRevive = {
 
         private static string Describe(object value) => value switch
         {
+            ThreadLock threadLock when threadLock.Scope == LockScope.Machine => "ThreadLock (-Scope Machine)",
             ThreadLock threadLock => threadLock.IsReentrant ? "ThreadLock (-Reentrant)" : "ThreadLock",
             WorkerThread thread => $"WorkerThread ('{thread.Name}')",
             _ => value.GetType().Name,
         };
+
+        private const string InsteadOnNode = "A node is another machine: pass plain data, and guard what the nodes share on their side.";
 
         private static string Instead(object value) => value switch
         {
