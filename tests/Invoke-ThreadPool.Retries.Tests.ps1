@@ -163,6 +163,9 @@ Describe 'Invoke-ThreadPool limits: bad input' {
         @{ Parameters = '-MaxRetryDelay NaN'; Splat = @{ MaxRetries = 1; MaxRetryDelay = [double]::NaN }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Parameters = '-KeyThrottleLimit 0'; Splat = @{ ThrottleKey = { $_ }; KeyThrottleLimit = 0 }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Parameters = '-KeyThrottleLimit without -ThrottleKey'; Splat = @{ KeyThrottleLimit = 2 }; ErrorId = 'KeyThrottleLimitWithoutThrottleKey' }
+        @{ Parameters = '-RetryOn without -MaxRetries'; Splat = @{ RetryOn = '429' }; ErrorId = 'RetryOptionWithoutMaxRetries' }
+        @{ Parameters = '-RetryDelay without -MaxRetries'; Splat = @{ RetryDelay = 2 }; ErrorId = 'RetryOptionWithoutMaxRetries' }
+        @{ Parameters = '-RetryDelay -1 without -MaxRetries'; Splat = @{ RetryDelay = -1 }; ErrorId = 'ParameterArgumentValidationError' }
     ) {
         if ($Splat.RateLimiter) { $Splat.RateLimiter = New-ThreadRateLimiter -Limit 1 -Period 1 }
         $ran = [ref] 0

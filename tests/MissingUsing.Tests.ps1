@@ -38,6 +38,7 @@ Describe 'a caller variable read without $using:' {
 
     It 'says nothing for code that is right: <Case>' -TestCases @(
         @{ Case = '$using:'; Call = { 1 | Invoke-ThreadPool { $using:x } } }
+        @{ Case = '$using: with a member or an index'; Call = { 1 | Invoke-ThreadPool { $using:x.Count; $using:x[0]; ${using:x}.Length; & { $using:x.Count } } } }
         @{ Case = 'a variable the block sets'; Call = { 1 | Invoke-ThreadPool { $x = 2; $x } } }
         @{ Case = 'a param() of the block'; Call = { Start-WorkerThread { param($x) $x } -ArgumentList 1 | Wait-WorkerThread } }
         @{ Case = 'a variable -Begin sets'; Call = { 1 | Invoke-ThreadPool -Begin { $x = 3 } { $x } } }

@@ -90,6 +90,19 @@ namespace PSThreading.Commands
 
             CheckSeconds(nameof(RetryDelay), RetryDelay);
             CheckSeconds(nameof(MaxRetryDelay), MaxRetryDelay);
+            // After the value checks: a bad value is named as such first.
+            if (!bound.ContainsKey(nameof(MaxRetries)))
+            {
+                foreach (string retryOption in new[] { nameof(RetryOn), nameof(RetryDelay), nameof(MaxRetryDelay) })
+                {
+                    if (bound.ContainsKey(retryOption))
+                    {
+                        // -MaxRetries is 0 unless given: the option would change nothing, silently.
+                        ThrowLimitError("RetryOptionWithoutMaxRetries", $"-{retryOption} shapes the retries of -MaxRetries, which is 0 unless given, so no item would be retried: give -MaxRetries too (for example -MaxRetries 3 -{retryOption} ...).", bound[retryOption]);
+                    }
+                }
+            }
+
             _rateLimiter = RateLimiter ?? (bound.ContainsKey(nameof(RateLimit)) ? new ThreadRateLimiter(RateLimit, RatePeriod) : null);
         }
 

@@ -86,7 +86,7 @@ namespace PSThreading.Errors
             {
                 var variable = (VariableExpressionAst)found;
                 VariablePath path = variable.VariablePath;
-                if (variable.Parent is UsingExpressionAst || variable.Splatted || !path.IsUnqualified)
+                if (variable.Splatted || !path.IsUnqualified || IsInUsing(variable))
                 {
                     continue;
                 }
@@ -145,6 +145,20 @@ namespace PSThreading.Errors
             }
 
             return true;
+        }
+
+        // $using:x.Count and $using:list[1]: the variable sits below a member or index expression of the $using:.
+        private static bool IsInUsing(Ast variable)
+        {
+            for (Ast? parent = variable.Parent; parent != null && !(parent is ScriptBlockAst); parent = parent.Parent)
+            {
+                if (parent is UsingExpressionAst)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         // The name without its scope ($global:x sets the x the block reads).
