@@ -44,6 +44,7 @@ Describe 'a caller variable read without $using:' {
         @{ Case = 'a variable -Begin sets'; Call = { 1 | Invoke-ThreadPool -Begin { $x = 3 } { $x } } }
         @{ Case = 'a foreach variable'; Call = { 1 | Invoke-ThreadPool { foreach ($x in 1..2) { $x } } } }
         @{ Case = 'a counter'; Call = { 1 | Invoke-ThreadPool { $x++; $x } } }
+        @{ Case = 'a [ref] a method sets'; Call = { 1 | Invoke-ThreadPool { $null = [int]::TryParse('7', [ref] $x); $x } } }
         @{ Case = 'automatic variables'; Call = { 1 | Invoke-ThreadPool { $PID; $_; $PSItem; $args; $ErrorActionPreference; $PSThreadingAttempt } } }
         @{ Case = 'dot-sourcing, which may set it'; Call = { 1 | Invoke-ThreadPool { . { $x = 1 }; $x } } }
         @{ Case = '-OutVariable, which sets it'; Call = { 1 | Invoke-ThreadPool { $null = Get-Date -OutVariable x; $x } } }

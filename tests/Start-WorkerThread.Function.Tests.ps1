@@ -84,8 +84,8 @@ Describe 'Hints for the first-hour mistakes' {
     AfterEach { Stop-LeftoverWorker }
 
     It "a caller's variable read without `$using: under Set-StrictMode: the error says `$using:<name> (<Case>)" -TestCases @(
-        @{ Case = 'Start-WorkerThread'; Run = { $t = Start-WorkerThread { Set-StrictMode -Version Latest; "value $hintedVariable" }; $t | Wait-WorkerThread -ErrorVariable failed -ErrorAction SilentlyContinue; $failed } }
-        @{ Case = 'Invoke-ThreadPool'; Run = { 1 | Invoke-ThreadPool { Set-StrictMode -Version Latest; "value $hintedVariable" } -ErrorVariable failed -ErrorAction SilentlyContinue; $failed } }
+        @{ Case = 'Start-WorkerThread'; Run = { $t = Start-WorkerThread { Set-StrictMode -Version Latest; "value $hintedVariable" } -WarningAction SilentlyContinue; $t | Wait-WorkerThread -ErrorVariable failed -ErrorAction SilentlyContinue; $failed } }
+        @{ Case = 'Invoke-ThreadPool'; Run = { 1 | Invoke-ThreadPool { Set-StrictMode -Version Latest; "value $hintedVariable" } -WarningAction SilentlyContinue -ErrorVariable failed -ErrorAction SilentlyContinue; $failed } }
     ) {
         param($Case, $Run)
         $hintedVariable = 'here'

@@ -20,7 +20,7 @@ namespace PSThreading.Errors
         // Variables every runspace has (automatic ones), which a worker reads as its own.
         private static readonly HashSet<string> s_automatic = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            "_", "PSItem", "args", "input", "this", "true", "false", "null", "PSBoundParameters", "MyInvocation", "PSCmdlet",
+            "_", "?", "^", "$", "PSItem", "args", "input", "this", "true", "false", "null", "PSBoundParameters", "MyInvocation", "PSCmdlet",
             "PSScriptRoot", "PSCommandPath", "Error", "Host", "HOME", "PID", "PWD", "PSHOME", "PSVersionTable", "ExecutionContext",
             "ShellId", "Matches", "LASTEXITCODE", "StackTrace", "Event", "EventArgs", "EventSubscriber", "Sender", "foreach",
             "switch", "IsLinux", "IsMacOS", "IsWindows", "IsCoreCLR", "NestedPromptLevel", "PSCulture", "PSUICulture", "PSEdition",
@@ -99,7 +99,8 @@ namespace PSThreading.Errors
                 }
 
                 PSVariable? own = caller.SessionState.PSVariable.Get(name);
-                if (own != null && (own.Options & (ScopedItemOptions.Constant | ScopedItemOptions.AllScope)) == 0)
+                // A module's variable: the worker may have it from the same module (-Module), so it is left alone.
+                if (own != null && own.Module == null && (own.Options & (ScopedItemOptions.Constant | ScopedItemOptions.AllScope)) == 0)
                 {
                     missing.Add(name);
                 }
@@ -127,6 +128,11 @@ namespace PSThreading.Errors
                         break;
                     case ParameterAst parameter:
                         set.Add(Name(parameter.Name.VariablePath));
+                        break;
+                    case ConvertExpressionAst reference when reference.Child is VariableExpressionAst target
+                        && string.Equals(reference.Type.TypeName.Name, "ref", StringComparison.OrdinalIgnoreCase):
+                        // [int]::TryParse($s, [ref] $n): the method sets it.
+                        set.Add(Name(target.VariablePath));
                         break;
                     case UnaryExpressionAst unary when unary.Child is VariableExpressionAst counter:
                         // $i++ reads and sets: a counter the block keeps.
