@@ -95,43 +95,32 @@ $__PSTRevive = {
         /// array holding either is copied with its elements so changed (one level, as runspace workers rebuild them);
         /// anything else is itself (remoting serializes it).
         /// </summary>
-        public static object? ForChild(object? value)
-        {
-            if (value is WorkerValues.CarriedArray carried)
-            {
-                return ElementsForChild(carried.Elements!);
-            }
-
-            if ((value is PSObject array ? array.BaseObject : value) is object[] elements)
-            {
-                // Copied only when a lock or a block is in it, so plain data stays as it was.
-                object[] copy = ElementsForChild(elements);
-                return Array.Exists(copy, IsMarked) ? copy : value;
-            }
-
-            return ElementForChild(value);
-        }
-
-        private static object[] ElementsForChild(object[] elements) => Array.ConvertAll(elements, e => ElementForChild(e)!);
+        public static object? ForChild(object? value) => Crossing(value, ElementForChild);
 
         /// <summary>
         /// Node-bound copy (-Session): script blocks marked as for a child, top level and one array level; anything
         /// else as it is. A node is another machine: no machine lock of this one is found there by its name.
         /// </summary>
-        public static object? ForNode(object? value)
+        public static object? ForNode(object? value) => Crossing(value, BlockForCrossing);
+
+        /// <summary>
+        /// <paramref name="value"/> with <paramref name="element"/> applied to it, or to each element of an array (one
+        /// level); an array is copied only when an element came out marked, so plain data stays as it was.
+        /// </summary>
+        private static object? Crossing(object? value, Func<object?, object?> element)
         {
             if (value is WorkerValues.CarriedArray carried)
             {
-                return Array.ConvertAll(carried.Elements, e => BlockForCrossing(e)!);
+                return Array.ConvertAll(carried.Elements, e => element(e)!);
             }
 
             if ((value is PSObject array ? array.BaseObject : value) is object[] elements)
             {
-                object[] copy = Array.ConvertAll(elements, e => BlockForCrossing(e)!);
+                object[] copy = Array.ConvertAll(elements, e => element(e)!);
                 return Array.Exists(copy, IsMarked) ? copy : value;
             }
 
-            return BlockForCrossing(value);
+            return element(value);
         }
 
         /// <summary>As <see cref="ForNode(object)"/> for each value; null stays null.</summary>

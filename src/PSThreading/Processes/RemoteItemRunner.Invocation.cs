@@ -118,7 +118,7 @@ namespace PSThreading.Processes
                 .AddParameter(ProcessItemScript.ArgumentsParameter, _arguments)
                 .AddParameter(ProcessItemScript.LocationParameter, _call.CallerLocation)
                 .AddParameter(ProcessItemScript.PipeParameter, _call.Setup.TakesPipelineInput)
-                .AddParameter(ProcessItemScript.LocksParameter, _carriesLocks || !ReferenceEquals(input, item.Input))
+                .AddParameter(ProcessItemScript.LocksParameter, _revivesValues || !ReferenceEquals(input, item.Input))
                 .AddParameter(ProcessItemScript.AttemptParameter, item.Attempt);
             if (_usingValues != null)
             {

@@ -28,7 +28,7 @@ namespace PSThreading.Processes
         private readonly AutoResetEvent _wake = new AutoResetEvent(false);
         private readonly object[] _arguments;
         private readonly Hashtable? _usingValues;
-        private readonly bool _carriesLocks;
+        private readonly bool _revivesValues;
         private PoolWorkItem? _current;
         private bool _itemStopPending;
         private bool _callStopping;
@@ -48,7 +48,7 @@ namespace PSThreading.Processes
             Name = name;
             _arguments = CrossProcessValues.ForChild(call.Arguments);
             _usingValues = CrossProcessValues.ForChild(call.Script.UsingValues);
-            _carriesLocks = CrossProcessValues.NeedsReviving(_arguments, _usingValues);
+            _revivesValues = CrossProcessValues.NeedsReviving(_arguments, _usingValues);
         }
 
         internal int Index { get; }
