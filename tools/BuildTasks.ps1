@@ -77,7 +77,7 @@ function Get-PesterManifest {
 function Invoke-XunitSuite {
     param([string] $Configuration)
     $results = Join-Path $RepoRoot 'output/test-results'
-    $total = [pscustomobject]@{ Passed = 0; Failed = 0 }
+    $total = [pscustomobject]@{ Passed = 0; Failed = 0; Failures = [Collections.Generic.List[string]]::new() }
     # Every xunit project under tests/, each with its own results file; the counts are summed.
     foreach ($project in Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter '*.csproj' -Recurse | Sort-Object Name) {
         Write-Host "==> xunit ($($project.BaseName))"
@@ -92,7 +92,11 @@ function Invoke-XunitSuite {
             $total.Failed++
             continue
         }
-        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $run = ([xml](Get-Content $trx -Raw)).TestRun
+        $counters = $run.ResultSummary.Counters
+        foreach ($result in @($run.Results.UnitTestResult | Where-Object outcome -eq 'Failed')) {
+            $total.Failures.Add("$($project.BaseName): $($result.testName)")
+        }
         $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
         $total.Passed += [int]$counters.passed
         $total.Failed += $failed
@@ -143,9 +147,11 @@ function Invoke-PesterSuite {
 function Measure-TestCount {
     param([object[]] $Suite)
     [pscustomobject]@{
-        Passed  = [int]($Suite | Measure-Object Passed -Sum).Sum
-        Failed  = [int]($Suite | Measure-Object Failed -Sum).Sum
-        Skipped = [int]($Suite | Where-Object { $_.PSObject.Properties['Skipped'] } | Measure-Object Skipped -Sum).Sum
+        Passed   = [int]($Suite | Measure-Object Passed -Sum).Sum
+        Failed   = [int]($Suite | Measure-Object Failed -Sum).Sum
+        Skipped  = [int]($Suite | Where-Object { $_.PSObject.Properties['Skipped'] } | Measure-Object Skipped -Sum).Sum
+        # What failed, by name, where a suite says it.
+        Failures = @($Suite | Where-Object { $_.PSObject.Properties['Failures'] } | ForEach-Object { $_.Failures } | Where-Object { $_ })
     }
 }
 
@@ -172,6 +178,11 @@ function Invoke-TestTask {
     }
     $total = Measure-TestCount $suites
     Write-Host ''
+    if ($total.Failures) {
+        # Repeated here because a CI log is often read from its end.
+        Write-Host 'Failed:'
+        $total.Failures | ForEach-Object { Write-Host "  $_" }
+    }
     Write-Host (Format-TestCount $total)
     if ($total.Failed -gt 0 -or $total.Passed -eq 0) { 1 } else { 0 }
 }
@@ -182,6 +193,7 @@ function Invoke-Example {
     param([string] $PwshPath = $script:PwshPath)
     $passed = 0
     $failed = 0
+    $failures = [Collections.Generic.List[string]]::new()
     $savedModulePath = $env:PSModulePath
     $env:PSModulePath = (Split-Path $OutputModule -Parent) + [IO.Path]::PathSeparator + $env:PSModulePath
     # The examples write temporary files as real scripts do (a restart log, a machine lock's holder file): they
@@ -200,10 +212,12 @@ function Invoke-Example {
             if (-not $process.WaitForExit($ExampleTimeoutSeconds * 1000)) {
                 $process.Kill($true)
                 Write-Host "    did not end in $ExampleTimeoutSeconds s: stopped" -ForegroundColor Red
+                $failures.Add("examples/$($example.Name): did not end in $ExampleTimeoutSeconds s")
                 $failed++
             }
             elseif ($process.ExitCode -ne 0) {
                 Write-Host "    exited with $($process.ExitCode)" -ForegroundColor Red
+                $failures.Add("examples/$($example.Name): exited with $($process.ExitCode)")
                 $failed++
             }
             else {
@@ -216,7 +230,7 @@ function Invoke-Example {
         $env:PSModulePath = $savedModulePath
         Remove-Item -LiteralPath $demoTemp -Recurse -Force -ErrorAction Ignore
     }
-    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Failures = $failures.ToArray() }
 }
 
 function Invoke-DemoTask {

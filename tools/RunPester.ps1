@@ -12,5 +12,16 @@ $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $result = Invoke-Pester -Configuration $config
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } | ConvertTo-Json | Set-Content $SummaryPath
+# The failures' names and first error lines go with the counts, so the last lines of a CI log say what failed.
+$failures = @(
+    foreach ($test in $result.Failed) {
+        $why = if ($test.ErrorRecord) { "$($test.ErrorRecord[0])".Split("`n")[0] } else { '' }
+        "$($test.ExpandedPath): $why"
+    }
+    foreach ($block in @($result.FailedBlocks) + @($result.FailedContainers)) {
+        if ($block) { "$($block.Name) (setup or discovery failed)" }
+    }
+)
+[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount; Failures = $failures } |
+    ConvertTo-Json | Set-Content $SummaryPath
 exit ([int]($failed -gt 0))
