@@ -99,6 +99,15 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $out | Should -Be 'piped', 'arg 1', 'using 2', 'piped too', 'arg 1', 'using 2'
     }
 
+    It 'makes script blocks among -Begin''s and -End''s $using: values blocks again on the node' {
+        $helper = { "helper $args" }
+        $out = 1, 2 | Invoke-ThreadPool -Session $Sessions[0] -Ordered -Begin {
+            $global:helper = $using:helper
+            "begin got a $($global:helper.GetType().Name)"
+        } -End { & $using:helper 'end' } { & $helper $_ }
+        $out | Should -Be 'begin got a ScriptBlock', 'helper 1', 'helper 2', 'helper end'
+    }
+
     It 'fails the items of a node that lacks a -Module with ModuleNotFound naming the node' {
         $results = 1..3 | Invoke-ThreadPool -Session $Sessions -Module PSThreadingNoSuchModule { $_ } -ErrorVariable failures -ErrorAction SilentlyContinue
         @($results).Count | Should -Be 0

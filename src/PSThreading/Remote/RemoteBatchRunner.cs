@@ -92,9 +92,12 @@ namespace PSThreading.Remote
             return outcome;
         }
 
-        /// <summary>Runs a set-up script; its output and records go to the delegates given.</summary>
-        public RemoteOutcome RunScript(string text, bool useLocalScope, IDictionary<string, object?>? parameters, Hashtable? usingValues, Action<PSObject> output, Action<object> record) =>
-            Invoke(text, useLocalScope, parameters, usingValues, output, record);
+        /// <summary>
+        /// Runs a set-up script; its output and records go to the delegates given. With <paramref name="revivesUsing"/>,
+        /// <see cref="RemoteScripts.SetupUsingPrelude"/> first makes the script blocks among its $using: values blocks again.
+        /// </summary>
+        public RemoteOutcome RunScript(string text, bool useLocalScope, IDictionary<string, object?>? parameters, Hashtable? usingValues, Action<PSObject> output, Action<object> record, bool revivesUsing = false) =>
+            Invoke(text, useLocalScope, parameters, usingValues, output, record, revivesUsing);
 
         /// <summary>
         /// Stops what runs now (and what would start until <see cref="ClearStop"/>) without waiting: the runner's
@@ -131,7 +134,7 @@ namespace PSThreading.Remote
             }
         }
 
-        private RemoteOutcome Invoke(string text, bool useLocalScope, IDictionary<string, object?>? parameters, Hashtable? usingValues, Action<PSObject> output, Action<object> record)
+        private RemoteOutcome Invoke(string text, bool useLocalScope, IDictionary<string, object?>? parameters, Hashtable? usingValues, Action<PSObject> output, Action<object> record, bool revivesUsing = false)
         {
             Failure = null;
             if (!Node.IsOpen)
@@ -143,6 +146,12 @@ namespace PSThreading.Remote
             using (PowerShell ps = PowerShell.Create())
             {
                 ps.Runspace = Node.Runspace;
+                if (revivesUsing && usingValues != null)
+                {
+                    // One message carries both statements, so the node sees one table in both: revived in place.
+                    ps.AddScript(RemoteScripts.SetupUsingPrelude, useLocalScope: true).AddParameter("UsingTable", usingValues).AddStatement();
+                }
+
                 ps.AddScript(text, useLocalScope);
                 if (parameters != null)
                 {

@@ -11,6 +11,27 @@ namespace PSThreading.Remote
         internal const string ItemEndProperty = "PSThreadingRemoteItemEnd";
 
         /// <summary>
+        /// Makes a value that crossed as a marked table (CrossProcessValues.ForNode) a script block again, at the top
+        /// level and one array level. Held in <c>$__rRevive</c>, which it calls for the array's elements.
+        /// </summary>
+        private const string ReviveBlock = @"{
+        param($v)
+        if ($v -is [hashtable] -and $v.ContainsKey('" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"')) { return [scriptblock]::Create($v['" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"']) }
+        if ($v -is [System.Collections.IList] -and @($v | Where-Object { $_ -is [hashtable] -and $_.ContainsKey('" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"') }).Count) { return , [object[]] @(foreach ($e in $v) { & $__rRevive $e }) }
+        , $v
+    }";
+
+        /// <summary>
+        /// Runs just before a -Begin or -End block that has script blocks among its <c>$using:</c> values, in the same
+        /// message: <c>$UsingTable</c> is then the same object as that block's <c>--%</c> table, revived in place.
+        /// </summary>
+        internal const string SetupUsingPrelude = @"
+param($UsingTable)
+$private:__rRevive = " + ReviveBlock + @"
+if ($UsingTable -is [hashtable]) { foreach ($private:__rKey in @($UsingTable.Keys)) { $UsingTable[$__rKey] = & $__rRevive $UsingTable[$__rKey] } }
+";
+
+        /// <summary>
         /// Runs a batch of items. The parameters are kept in private variables, which the item's block (a child
         /// scope) cannot see, and removed. After each item one marker object names its position in the batch and
         /// whether it threw; its error was written just before, with its id, to the error stream.
@@ -24,12 +45,7 @@ $private:__rAttempts = $Attempts
 if ($Revive) {
     # Script blocks cross as tables holding their text: made blocks again here. $UsingTable is the engine's own
     # $using: table (one object in one message), so it is revived in place.
-    $private:__rRevive = {
-        param($v)
-        if ($v -is [hashtable] -and $v.ContainsKey('" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"')) { return [scriptblock]::Create($v['" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"']) }
-        if ($v -is [System.Collections.IList] -and @($v | Where-Object { $_ -is [hashtable] -and $_.ContainsKey('" + PSThreading.Processes.CrossProcessValues.ScriptBlockKey + @"') }).Count) { return , [object[]] @(foreach ($e in $v) { & $__rRevive $e }) }
-        , $v
-    }
+    $private:__rRevive = " + ReviveBlock + @"
     $__rItems = @(foreach ($private:__rValue in $__rItems) { , (& $__rRevive $__rValue) })
     $__rArguments = @(foreach ($private:__rValue in $__rArguments) { , (& $__rRevive $__rValue) })
     if ($UsingTable -is [hashtable]) { foreach ($private:__rKey in @($UsingTable.Keys)) { $UsingTable[$__rKey] = & $__rRevive $UsingTable[$__rKey] } }

@@ -1,7 +1,9 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
+using PSThreading.Processes;
 using PSThreading.Values;
 
 namespace PSThreading.Remote
@@ -59,9 +61,14 @@ namespace PSThreading.Remote
             return RemoteOutcome.Finished;
         }
 
-        private RemoteOutcome RunSetupBlock(WorkerScript block, Action<PSObject> output) =>
+        private RemoteOutcome RunSetupBlock(WorkerScript block, Action<PSObject> output)
+        {
+            // Script blocks among its $using: values cross as marked tables, made blocks again on the node by a prelude.
+            Hashtable? usingValues = CrossProcessValues.ForNode(block.UsingValues);
+            bool revives = CrossProcessValues.NeedsReviving(Array.Empty<object>(), usingValues);
             // Dot-sourced in the global scope: what -Begin sets is what the items (child scopes) see.
-            _runner.RunScript(block.Text, useLocalScope: false, null, block.UsingValues, o => output(RemoteRecords.Output(o, Node)), QueueRecord);
+            return _runner.RunScript(block.Text, useLocalScope: false, null, usingValues, o => output(RemoteRecords.Output(o, Node)), QueueRecord, revives);
+        }
 
         private ErrorRecord BeginError(Exception? failure)
         {
