@@ -14,7 +14,9 @@ Describe 'Invoke-ThreadPool -RateLimit' {
         $seconds | Should -BeLessThan 20
         $f = [Diagnostics.Stopwatch]::Frequency
         $at = @($starts | Sort-Object | ForEach-Object { $_ / $f })
-        ($at[-1] - $at[0]) | Should -BeGreaterThan 1.9
+        # Read inside the items: a first item kept off a core after its permit (a runspace opening for it) shortens
+        # this span by its delay, so it is bounded loosely; the call's own time above holds the 2 s.
+        ($at[-1] - $at[0]) | Should -BeGreaterThan 1.5
         # Per window: the items' own clocks, read a moment after each start, see no 0.9 s with more than 10 starts.
         # (30 threads on 2 loaded cores delayed a warm item's first statement past the 40 ms guard once in 70
         # runs; the exact bound is held at the permits (xunit) and at a real server (the Http tests).)
