@@ -19,8 +19,11 @@ Describe 'Get-ActiveThread' {
 
     It 'counts like active_count() and drops joined threads' {
         $before = (Get-ActiveThread).Count
-        $thread = Start-WorkerThread { Start-Sleep -Milliseconds 300 }
+        # The thread runs until the test lets it go: a 300 ms sleep could end before a loaded machine counted it.
+        $gate = New-ThreadEvent
+        $thread = Start-WorkerThread { $null = ($using:gate).Wait(30) }
         (Get-ActiveThread).Count | Should -Be ($before + 1)
+        $gate.Set()
         $null = $thread | Wait-WorkerThread -Timeout 10
         (Get-ActiveThread).Count | Should -Be $before
         (Get-ActiveThread).Name | Should -Not -Contain $thread.Name

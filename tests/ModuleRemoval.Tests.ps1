@@ -7,23 +7,37 @@ Describe 'Remove-Module PSThreading' {
         $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
 $null = Start-WorkerThread { 1 } | Wait-WorkerThread
 [GC]::Collect(); Start-Sleep -Milliseconds 300
-$baseline = [pscustomobject]@{ Runspaces = @(Get-Runspace).Count; OsThreads = (Get-Process -Id $PID).Threads.Count }
+# The module's own OS threads (workers and pool threads), from its counters: the process's thread count also
+# holds .NET thread-pool threads that load can add during the call and that retire only after 20 s idle.
+$flags = [Reflection.BindingFlags]'NonPublic, Static'
+$workerCounter = [PSThreading.Core.Threads.WorkerThread].GetProperty('LiveOsThreadCount', $flags)
+$poolCounter = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags)
+function Get-Figures {
+    [pscustomobject]@{
+        Runspaces = @(Get-Runspace).Count
+        OsThreads = $workerCounter.GetValue($null) + $poolCounter.GetValue($null)
+        ProcessThreads = (Get-Process -Id $PID).Threads.Count
+    }
+}
+$baseline = Get-Figures
 $null = 1..16 | Invoke-ThreadPool { $_ } -ThrottleLimit 6 -NoProgress
-$warm = [pscustomobject]@{ Runspaces = @(Get-Runspace).Count; OsThreads = (Get-Process -Id $PID).Threads.Count }
+$warm = Get-Figures
 Remove-Module PSThreading
-Start-Sleep -Milliseconds 500
-$after = [pscustomobject]@{ Runspaces = @(Get-Runspace).Count; OsThreads = (Get-Process -Id $PID).Threads.Count }
+$deadline = [datetime]::UtcNow.AddSeconds(10)
+do { Start-Sleep -Milliseconds 100; $after = Get-Figures } while (($after.Runspaces -gt 1 -or $after.OsThreads -gt $baseline.OsThreads) -and [datetime]::UtcNow -lt $deadline)
 [pscustomobject]@{ Baseline = $baseline; Warm = $warm; After = $after } | ConvertTo-Json -Compress
 '@
         $run.ExitCode | Should -Be 0
         $figures = $run.Output[-1] | ConvertFrom-Json
-        Write-Host ("    figures: runspaces {0} -> {1} warm -> {2} after Remove-Module; OS threads {3} -> {4} -> {5}" -f `
+        Write-Host ("    figures: runspaces {0} -> {1} warm -> {2} after Remove-Module; module OS threads {3} -> {4} -> {5} (process {6} -> {7} -> {8})" -f `
             $figures.Baseline.Runspaces, $figures.Warm.Runspaces, $figures.After.Runspaces,
-            $figures.Baseline.OsThreads, $figures.Warm.OsThreads, $figures.After.OsThreads)
+            $figures.Baseline.OsThreads, $figures.Warm.OsThreads, $figures.After.OsThreads,
+            $figures.Baseline.ProcessThreads, $figures.Warm.ProcessThreads, $figures.After.ProcessThreads)
         $figures.Warm.Runspaces | Should -BeGreaterThan $figures.Baseline.Runspaces -Because 'the pool kept its runspaces warm'
-        # Only the default runspace is left: the warm worker runspaces are closed too.
+        $figures.Warm.OsThreads | Should -BeGreaterThan $figures.Baseline.OsThreads -Because 'the pool kept its threads parked'
+        # Only the default runspace is left: the warm worker runspaces are closed too, and the parked threads ended.
         $figures.After.Runspaces | Should -Be 1
-        $figures.After.OsThreads | Should -BeLessOrEqual ($figures.Baseline.OsThreads + 2)
+        $figures.After.OsThreads | Should -BeLessOrEqual $figures.Baseline.OsThreads
     }
 
     It 'warns about running workers and leaves them to finish' {
