@@ -118,10 +118,7 @@ Describe 'Invoke-ThreadPool -AsJob' {
     }
 
     It 'leaks no runspace or thread over 20 stopped and 20 joined jobs (child pwsh)' {
-        $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script @'
-$flags = [Reflection.BindingFlags]'NonPublic, Static'
-$workerCounter = [PSThreading.Core.Threads.WorkerThread].GetProperty('LiveOsThreadCount', $flags)
-$poolCounter = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags)
+        $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script ($ChildThreadCounters + @'
 function Get-Figures {
     [pscustomobject]@{
         Runspaces = @(Get-Runspace).Count
@@ -153,7 +150,7 @@ while (($after.Runspaces -gt $baseline.Runspaces + 2 -or $after.Threads -gt $bas
     $after = Get-Figures
 }
 [pscustomobject]@{ Baseline = $baseline; After = $after } | ConvertTo-Json -Compress
-'@
+'@)
         $run.ExitCode | Should -Be 0
         $figures = $run.Output[-1] | ConvertFrom-Json
         Write-Host ("    figures: runspaces {0} -> {1}; listed threads {2} -> {3}; worker OS threads {4} -> {5}; pool OS threads {6} -> {7}" -f `

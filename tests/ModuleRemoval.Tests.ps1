@@ -4,14 +4,10 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # threads to finish, with a warning. In a child pwsh: removing the module here would break the other tests.
 Describe 'Remove-Module PSThreading' {
     It 'disposes idle pool workers: their runspaces and OS threads' {
-        $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
+        $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script ($ChildThreadCounters + @'
 $null = Start-WorkerThread { 1 } | Wait-WorkerThread
 [GC]::Collect(); Start-Sleep -Milliseconds 300
-# The module's own OS threads (workers and pool threads), from its counters: the process's thread count also
-# holds .NET thread-pool threads that load can add during the call and that retire only after 20 s idle.
-$flags = [Reflection.BindingFlags]'NonPublic, Static'
-$workerCounter = [PSThreading.Core.Threads.WorkerThread].GetProperty('LiveOsThreadCount', $flags)
-$poolCounter = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags)
+# OS threads from the module's counters: .NET pool threads that load adds in the process retire only after 20 s.
 function Get-Figures {
     [pscustomobject]@{
         Runspaces = @(Get-Runspace).Count
@@ -26,7 +22,7 @@ Remove-Module PSThreading
 $deadline = [datetime]::UtcNow.AddSeconds(10)
 do { Start-Sleep -Milliseconds 100; $after = Get-Figures } while (($after.Runspaces -gt 1 -or $after.OsThreads -gt $baseline.OsThreads) -and [datetime]::UtcNow -lt $deadline)
 [pscustomobject]@{ Baseline = $baseline; Warm = $warm; After = $after } | ConvertTo-Json -Compress
-'@
+'@)
         $run.ExitCode | Should -Be 0
         $figures = $run.Output[-1] | ConvertFrom-Json
         Write-Host ("    figures: runspaces {0} -> {1} warm -> {2} after Remove-Module; module OS threads {3} -> {4} -> {5} (process {6} -> {7} -> {8})" -f `

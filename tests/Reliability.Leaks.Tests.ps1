@@ -15,10 +15,7 @@ BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
 # anything extra is given a bounded 10 s.
 Describe 'Reliability: no leaks' {
     It 'returns runspaces, workers, OS threads and memory to baseline after 1,000 pool calls, 200 start/wait cycles and 100 stopped workers' {
-        $run = Invoke-ChildPwsh -TimeoutSeconds 240 -Script @'
-$flags = [Reflection.BindingFlags]'NonPublic, Static'
-$workerCounter = [PSThreading.Core.Threads.WorkerThread].GetProperty('LiveOsThreadCount', $flags)
-$poolCounter = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags)
+        $run = Invoke-ChildPwsh -TimeoutSeconds 240 -Script ($ChildThreadCounters + @'
 function Get-Figures {
     [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
     [pscustomobject]@{
@@ -56,7 +53,7 @@ while (($after.Runspaces -gt $baseline.Runspaces + 2 -or $after.Workers -gt $bas
 }
 [pscustomobject]@{ Baseline = $baseline; After = $after; LoadSeconds = $loadSeconds; TrimSeconds = $clock.Elapsed.TotalSeconds } |
     ConvertTo-Json -Compress
-'@
+'@)
         $run.ExitCode | Should -Be 0
         $figures = $run.Output[-1] | ConvertFrom-Json
         $base = $figures.Baseline

@@ -11,6 +11,14 @@ if (-not (Get-Module PSThreading)) {
 $script:PwshPath = Join-Path $PSHOME 'pwsh'
 
 # Runs a script in a child pwsh with the module imported; returns its output lines and exit code.
+# Text for a child pwsh script (before its own lines): $workerCounter and $poolCounter read the module's own live
+# OS threads (Start-WorkerThread workers, pool threads); the process's thread count also holds .NET's pool threads.
+$ChildThreadCounters = @'
+$flags = [Reflection.BindingFlags]'NonPublic, Static'
+$workerCounter = [PSThreading.Core.Threads.WorkerThread].GetProperty('LiveOsThreadCount', $flags)
+$poolCounter = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Pool.PoolThreads', $true).GetProperty('LiveCount', $flags)
+'@ + "`n"
+
 function Invoke-ChildPwsh {
     param([string] $Script, [int] $TimeoutSeconds = 60)
     $file = Join-Path ([IO.Path]::GetTempPath()) "psthreading-child-$([guid]::NewGuid().ToString('n')).ps1"
