@@ -170,11 +170,12 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $doomedPid = Get-SessionProcessId $doomed
         $killer = Start-NodeKiller $doomedPid
         $pool = @($Sessions[0], $doomed, $Sessions[2])
-        $results = 1..12 | Invoke-ThreadPool -Session $pool -Timeout 60 -ArgumentList $Server.Folder {
-            param($folder)
-            # The doomed node's first item says it started, then dies with its node.
+        $results = 1..12 | Invoke-ThreadPool -Session $pool -Timeout 60 -ArgumentList $Server.Folder, $doomedPid {
+            param($folder, $doomedPid)
+            # The doomed node's first item says it started, then waits to die with its node: with a short sleep it
+            # could finish before the killer got to it (once in a quiet CI run).
             New-Item -ItemType File -Force -Path (Join-Path $folder "started-$PID") | Out-Null
-            Start-Sleep -Milliseconds 600
+            if ($PID -eq $doomedPid) { Start-Sleep -Seconds 60 } else { Start-Sleep -Milliseconds 600 }
             [pscustomobject]@{ N = $_; Pid = $PID }
         } -WarningVariable warns -WarningAction SilentlyContinue -ErrorVariable errs
         $null = $killer | Wait-Job -Timeout 30; $killer | Remove-Job -Force
@@ -195,8 +196,9 @@ Describe 'Invoke-ThreadPool -Session' -Skip:([bool]$SshSkip) {
         $killer = Start-NodeKiller $onlyPid
         $results = 1..5 | Invoke-ThreadPool -Session $only -Timeout 60 -ArgumentList $Server.Folder {
             param($folder)
+            # The item waits to die with its node: it must not finish before the killer gets to it.
             New-Item -ItemType File -Force -Path (Join-Path $folder "started-$PID") | Out-Null
-            Start-Sleep -Milliseconds 600
+            Start-Sleep -Seconds 60
             $_
         } -WarningVariable warns -WarningAction SilentlyContinue -ErrorVariable errs -ErrorAction SilentlyContinue
         $null = $killer | Wait-Job -Timeout 30; $killer | Remove-Job -Force
