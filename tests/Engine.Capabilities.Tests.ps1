@@ -178,6 +178,14 @@ $capability = Get-ThreadingCapability -Name PSReadLine
         Invoke-WithLock $l { "$($MyInvocation.MyCommand)" } | Should -Be "$($MyInvocation.MyCommand)"
     }
 
+    It 'RootDriveCheck: a worker runspace''s drive / skips the existence check; the caller''s keeps it' -Skip:$IsWindows {
+        (Get-Capability RootDriveCheck).IsAvailable | Should -BeTrue
+        $flag = [Management.Automation.PSDriveInfo].GetProperty('IsAutoMounted', [Reflection.BindingFlags]'NonPublic, Instance')
+        $inWorker = Start-WorkerThread { param($flag) $flag.GetValue((Get-PSDrive -Name /)) } -ArgumentList $flag | Wait-WorkerThread
+        $inWorker | Should -BeFalse
+        $flag.GetValue((Get-PSDrive -Name /)) | Should -BeTrue -Because 'only worker runspaces are changed'
+    }
+
     It 'CurrentCommand: Import-Module -Verbose lists a fallback through Import-Module itself' {
         (Get-Capability CurrentCommand).IsAvailable | Should -BeTrue
         # With one capability turned off, its line is what Import-Module -Verbose writes.
@@ -290,6 +298,19 @@ $out -join ';'
         $result.ExitCode | Should -Be 0 -Because ($result.Error -join "`
 ")
         $result.Output[-1] | Should -Be 'n=1;10,20;1;caught boom;broke;continued;locked=False;False'
+    }
+
+    It 'RootDriveCheck unavailable: workers still move about the file system and are cleaned for the next (slower)' -Skip:$IsWindows {
+        $result = Invoke-WithoutCapability 'RootDriveCheck' @'
+$out = @(
+    (Start-WorkerThread { Set-Location /; $PWD.Path } | Wait-WorkerThread)
+    (Start-WorkerThread { $PWD.ProviderPath } | Wait-WorkerThread) -eq $PWD.ProviderPath
+    (Get-ThreadingCapability -Name RootDriveCheck).IsAvailable
+)
+$out -join ';'
+'@
+        $result.ExitCode | Should -Be 0 -Because ($result.Error -join "`n")
+        $result.Output[-1] | Should -Be '/;True;False'
     }
 
     It 'InstanceMembers unavailable: the public read still refuses added script members and lets type-data ones through' {

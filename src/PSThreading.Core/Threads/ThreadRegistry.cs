@@ -251,6 +251,23 @@ namespace PSThreading.Core.Threads
             }
         }
 
+        /// <summary>Whether a listed worker (alive, or ended with output not yet joined) has this managed thread id.</summary>
+        internal static bool IsListedId(int managedThreadId)
+        {
+            lock (s_sync)
+            {
+                foreach (WorkerThread thread in s_live.Values)
+                {
+                    if (thread.ManagedThreadId == managedThreadId)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
         /// <summary>
         /// What a lookup by name or id searches: <see cref="Enumerate"/>'s threads, then threads that ended with
         /// output not yet joined (like a finished job), in start order.

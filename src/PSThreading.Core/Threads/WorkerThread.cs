@@ -14,7 +14,10 @@ namespace PSThreading.Core.Threads
     /// </summary>
     public sealed partial class WorkerThread
     {
-        private static readonly RunningCount s_liveOsThreads = new RunningCount();
+        // Workers' OS threads by stack size, parked between workers: a start wakes one instead of waiting for a new one.
+        private static readonly ConcurrentDictionary<int, ParkedThreads> s_osThreads = new ConcurrentDictionary<int, ParkedThreads>();
+        private static readonly int s_maxParked = Math.Max(4, Environment.ProcessorCount * 2);
+        private static readonly TimeSpan s_parkedLifetime = TimeSpan.FromSeconds(30);
 
         private readonly ManualResetEvent _ended = new ManualResetEvent(false);
         private readonly ConcurrentQueue<object> _results = new ConcurrentQueue<object>();
@@ -22,7 +25,7 @@ namespace PSThreading.Core.Threads
         private readonly List<SyncPrimitive> _held = new List<SyncPrimitive>();
         private readonly CancellationTokenSource _stopRequested = new CancellationTokenSource();
         private ThreadWait? _wait;
-        private Thread? _thread;
+        private ParkedThreads.ParkedThread? _thread;
         private int _state;
         private long _startTicks;
         private long _endTicks;
@@ -154,24 +157,29 @@ namespace PSThreading.Core.Threads
         /// <summary>For a worker run inline: it has the calling thread's id, and no OS thread of its own.</summary>
         internal void RunOnCallingThread() => ManagedThreadId = Environment.CurrentManagedThreadId;
 
+        /// <summary>Takes the OS thread the worker will run on (a parked one, or a new one), so that its id is known first.</summary>
         internal void CreateOsThread(int maxStackSize)
         {
-            var thread = new Thread(RunOnOwnThread, maxStackSize)
-            {
-                IsBackground = IsDaemon,
-                Name = Name,
-            };
-            _thread = thread;
-            // Set before Start(): the body may ask for its own id (to refuse joining itself) at once.
-            ManagedThreadId = thread.ManagedThreadId;
+            ParkedThreads threads = s_osThreads.GetOrAdd(maxStackSize, size => new ParkedThreads("PSThreading worker", size, s_maxParked, s_parkedLifetime));
+            // Not the thread of a worker that ended with output nobody has read: it is still found by that id.
+            _thread = threads.Take(id => !ThreadRegistry.IsListedId(id));
+            // Set before the start: the body may ask for its own id (to refuse joining itself) at once.
+            ManagedThreadId = _thread.ManagedThreadId;
         }
 
-        internal void StartOsThread() => _thread!.Start();
+        internal void StartOsThread() => _thread!.Run(RunOnOwnThread, background: IsDaemon);
 
-        /// <summary>Dedicated OS threads started by workers and not yet ended: what a leak check counts.</summary>
-        internal static int LiveOsThreadCount => s_liveOsThreads.Count;
+        /// <summary>OS threads of workers alive now, running a worker or parked for the next: what a leak check counts.</summary>
+        internal static int LiveOsThreadCount => s_osThreads.Values.Sum(threads => threads.LiveCount);
 
-        private void RunOnOwnThread() => s_liveOsThreads.Run(RunAndFinish);
+        /// <summary>Ends the parked OS threads of workers now (module removal); those running a worker go on.</summary>
+        internal static int RetireParkedOsThreads() => s_osThreads.Values.Sum(threads => threads.RetireIdle());
+
+        private void RunOnOwnThread()
+        {
+            Thread.CurrentThread.Name = Name;
+            RunAndFinish();
+        }
 
         private void RunAndFinish()
         {
@@ -377,16 +385,10 @@ namespace PSThreading.Core.Threads
         /// </summary>
         internal void LetProcessExitWithout()
         {
-            try
+            // Its OS thread serves the next worker once this one has ended: only a live worker's thread is changed.
+            if (IsAlive)
             {
-                if (_thread != null)
-                {
-                    _thread.IsBackground = true;
-                }
-            }
-            catch (ThreadStateException)
-            {
-                // It ended meanwhile: it holds nothing up.
+                _thread?.LetProcessExitWithout();
             }
         }
 

@@ -75,6 +75,7 @@ namespace PSThreading.Lifecycle
 
             RunspaceCache.Clear();
             PoolThreads.RetireIdle();
+            WorkerThread.RetireParkedOsThreads();
             Processes.ProcessPool.Places.CloseIdle();
             int self = Environment.CurrentManagedThreadId;
             bool StillRuns(WorkerThread t) => (t.Kind == ThreadKind.Worker || t.Kind == ThreadKind.PoolWorker) && t.IsAlive && t.ManagedThreadId != self;

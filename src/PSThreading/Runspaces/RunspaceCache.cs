@@ -23,10 +23,10 @@ namespace PSThreading.Runspaces
     {
         // Enough for a burst of workers on a small machine without holding memory for long-gone peaks.
         private static readonly int s_maxIdlePerHost = Math.Max(4, Environment.ProcessorCount * 2);
-        // Idle runspaces past this count (in the process) are closed once unused for s_idleLifetime,
+        // Idle runspaces past this count (in the process) are closed once unused for DefaultIdleLifetime,
         // so a burst does not hold memory.
         private const int KeptIdle = 2;
-        private static readonly TimeSpan s_idleLifetime = TimeSpan.FromSeconds(5);
+        internal static readonly TimeSpan DefaultIdleLifetime = TimeSpan.FromSeconds(5);
         private static readonly TimeSpan s_trimInterval = TimeSpan.FromSeconds(1);
         private static readonly object s_trimTimerSync = new object();
         // Runs only while some idle runspace could be trimmed: an idle process has no timer waking it every second.
@@ -44,9 +44,15 @@ namespace PSThreading.Runspaces
             ShutdownGate.Enter();
             try
             {
-                WorkerRunspace? warm = For(host, languageMode).TakeIdle(s_cleaningWait);
+                HostRunspaces runspaces = For(host, languageMode);
+                WorkerRunspace? warm = runspaces.TakeIdle(s_cleaningWait, out bool waited);
                 if (warm != null)
                 {
+                    if (waited)
+                    {
+                        OpenSpare(runspaces, host, languageMode);
+                    }
+
                     return warm;
                 }
 
@@ -63,6 +69,60 @@ namespace PSThreading.Runspaces
             {
                 ShutdownGate.Leave();
             }
+        }
+
+        /// <summary>
+        /// After a taker waited for a cleaning: workers follow one another faster than a runspace is cleaned (a
+        /// start and join in a loop), and each waited for the last one's runspace. One more, opened beside them on
+        /// a .NET pool thread, lets each take a clean runspace while the last one's is cleaned. Growth stops once
+        /// no taker waits, and at the idle limit; the trim timer closes what a loop no longer uses.
+        /// </summary>
+        private static void OpenSpare(HostRunspaces runspaces, PSHost host, PSLanguageMode languageMode)
+        {
+            if (!runspaces.TryBeginSpare(s_maxIdlePerHost))
+            {
+                return;
+            }
+
+            ThreadPool.UnsafeQueueUserWorkItem(
+                _ =>
+                {
+                    WorkerRunspace? opened = null;
+                    try
+                    {
+                        if (ShutdownGate.TryEnter())
+                        {
+                            try
+                            {
+                                opened = WorkerRunspace.Open(host, languageMode);
+                                s_workerRunspaceIds[opened.InstanceId] = 0;
+                            }
+                            finally
+                            {
+                                ShutdownGate.Leave();
+                            }
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        // A spare that fails to open is no loss: takers go on as before.
+                    }
+                    finally
+                    {
+                        if (!runspaces.EndSpare(opened, s_maxIdlePerHost))
+                        {
+                            if (opened != null)
+                            {
+                                Discard(opened);
+                            }
+                        }
+                        else
+                        {
+                            StartTrimTimerIfNeeded();
+                        }
+                    }
+                },
+                null);
         }
 
         /// <summary>Announces that a used runspace will come back once cleaned (see <see cref="Return"/>).</summary>
@@ -237,139 +297,6 @@ namespace PSThreading.Runspaces
             public override bool Equals(object? obj) => obj is RunspaceKey other && Equals(other);
 
             public override int GetHashCode() => _hostId.GetHashCode() ^ (int)_languageMode;
-        }
-
-        /// <summary>The idle runspaces of one host and language mode, and the count of those being cleaned.</summary>
-        private sealed class HostRunspaces
-        {
-            private readonly object _sync = new object();
-            // Most recently returned last: takers get the warmest, trimming removes the coldest.
-            private readonly List<IdleRunspace> _idle = new List<IdleRunspace>();
-            private int _cleaning;
-
-            /// <summary>How long an idle runspace of this host may wait for a taker before it may be closed.</summary>
-            public TimeSpan IdleLifetime { get; set; } = s_idleLifetime;
-
-            public int IdleCount
-            {
-                get
-                {
-                    lock (_sync)
-                    {
-                        return _idle.Count;
-                    }
-                }
-            }
-
-            public WorkerRunspace? TakeIdle(TimeSpan waitForCleaning)
-            {
-                DateTime deadline = DateTime.UtcNow + waitForCleaning;
-                lock (_sync)
-                {
-                    while (true)
-                    {
-                        while (_idle.Count > 0)
-                        {
-                            WorkerRunspace warm = _idle[_idle.Count - 1].Runspace;
-                            _idle.RemoveAt(_idle.Count - 1);
-                            if (warm.IsUsable)
-                            {
-                                return warm;
-                            }
-                        }
-
-                        TimeSpan left = deadline - DateTime.UtcNow;
-                        if (_cleaning == 0 || left <= TimeSpan.Zero)
-                        {
-                            return null;
-                        }
-
-                        Monitor.Wait(_sync, left);
-                    }
-                }
-            }
-
-            /// <summary>Waits, up to <paramref name="deadline"/>, until no runspace of this host is being cleaned.</summary>
-            public void WaitForCleanings(DateTime deadline)
-            {
-                lock (_sync)
-                {
-                    while (_cleaning > 0)
-                    {
-                        TimeSpan left = deadline - DateTime.UtcNow;
-                        if (left <= TimeSpan.Zero)
-                        {
-                            return;
-                        }
-
-                        Monitor.Wait(_sync, left);
-                    }
-                }
-            }
-
-            public void BeginCleaning()
-            {
-                lock (_sync)
-                {
-                    _cleaning++;
-                }
-            }
-
-            /// <summary>Ends one cleaning; returns false when the runspace was not kept and must be closed.</summary>
-            public bool EndCleaning(WorkerRunspace? cleaned, int maxIdle)
-            {
-                lock (_sync)
-                {
-                    _cleaning--;
-                    bool kept = cleaned != null && _idle.Count < maxIdle;
-                    if (kept)
-                    {
-                        _idle.Add(new IdleRunspace(cleaned!, DateTime.UtcNow));
-                    }
-
-                    Monitor.PulseAll(_sync);
-                    return kept;
-                }
-            }
-
-            public List<WorkerRunspace> TakeAllIdle() => TakeStale(DateTime.MaxValue);
-
-            public List<DateTime> IdleSince()
-            {
-                lock (_sync)
-                {
-                    return _idle.ConvertAll(idle => idle.Since);
-                }
-            }
-
-            /// <summary>Removes the idle runspaces returned before <paramref name="unusedSince"/>.</summary>
-            public List<WorkerRunspace> TakeStale(DateTime unusedSince)
-            {
-                var stale = new List<WorkerRunspace>();
-                lock (_sync)
-                {
-                    while (_idle.Count > 0 && _idle[0].Since < unusedSince)
-                    {
-                        stale.Add(_idle[0].Runspace);
-                        _idle.RemoveAt(0);
-                    }
-                }
-
-                return stale;
-            }
-
-            private readonly struct IdleRunspace
-            {
-                public IdleRunspace(WorkerRunspace runspace, DateTime since)
-                {
-                    Runspace = runspace;
-                    Since = since;
-                }
-
-                public WorkerRunspace Runspace { get; }
-
-                public DateTime Since { get; }
-            }
         }
     }
 }

@@ -85,6 +85,7 @@ namespace PSThreading.Runspaces
                     }
                 }
 
+                RootDriveCheck.TrySkipFor(runspace);
                 // Set after the import, which needs FullLanguage; from here on no code runs in another mode.
                 runspace.SessionStateProxy.LanguageMode = languageMode;
                 return new WorkerRunspace(runspace, host, languageMode) { WorkerUI = (runspaceHost as WorkerHost)?.WorkerUI };
