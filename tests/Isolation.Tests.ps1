@@ -83,12 +83,21 @@ $after = Start-WorkerThread $probe | Wait-WorkerThread
             Invoke-Worker $Check | Should -BeFalse
         }
 
-        It 'still reuses the runspace after a worker that left only what can be undone' {
-            # Cmdlets of modules that load by themselves (Management, Utility) do not cost the runspace either.
-            $first = Invoke-Worker '$global:x = 1; function global:f {}; Set-Alias -Name ga -Value Get-Date -Scope Global; $null = Get-ChildItem; $null = ConvertTo-Json 1; [runspace]::DefaultRunspace.InstanceId'
-            # The most recently returned runspace is taken first once its cleaning is done (the worker's .NET thread
-            # cleans it after the join); until then a spare may serve. A discarded runspace never comes back.
-            Wait-Until { (Invoke-Worker '[runspace]::DefaultRunspace.InstanceId') -eq $first } -Seconds 5
+        It 'still reuses the runspace after a worker that left only what can be undone (child pwsh)' {
+            # Cmdlets of modules that load by themselves (Management, Utility) do not cost the runspace either. In a
+            # process of its own, the first worker's runspace is the only one: once its cleaning has made it idle, the
+            # second worker gets it; a cleaning that gave it up closed it instead, and nothing becomes idle. Here, other
+            # runspaces returned after it would be taken first (the warmest goes first), so which one comes is luck.
+            $run = Invoke-ChildPwsh -TimeoutSeconds 60 -Script @'
+$idleCount = (Get-Module PSThreading).ImplementingAssembly.GetType('PSThreading.Runspaces.RunspaceCache', $true).GetProperty('IdleCount', [Reflection.BindingFlags]'NonPublic, Public, Static')
+$first = Start-WorkerThread { $global:x = 1; function global:f {}; Set-Alias -Name ga -Value Get-Date -Scope Global; $null = Get-ChildItem; $null = ConvertTo-Json 1; [runspace]::DefaultRunspace.InstanceId } | Wait-WorkerThread
+$deadline = [datetime]::UtcNow.AddSeconds(10)
+while ($idleCount.GetValue($null) -lt 1 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+$second = Start-WorkerThread { [runspace]::DefaultRunspace.InstanceId } | Wait-WorkerThread
+"same: $($first -eq $second)"
+'@
+            $run.ExitCode | Should -Be 0
+            $run.Output[-1] | Should -Be 'same: True'
         }
     }
 

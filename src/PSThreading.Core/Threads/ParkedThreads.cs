@@ -6,7 +6,7 @@ namespace PSThreading.Core.Threads
 {
     /// <summary>
     /// OS threads kept parked between pieces of work. Thread.Start waits until the OS has started the thread:
-    /// about a millisecond on this machine, more under load, and half of a worker's start and join. Work instead
+    /// about a millisecond on this machine, more under load: some 40% of a worker's start and join. Work instead
     /// wakes a thread that earlier work left. A thread idle for the idle lifetime ends, and so does one that
     /// finishes while enough are parked already, so a burst does not leave its threads behind.
     /// </summary>

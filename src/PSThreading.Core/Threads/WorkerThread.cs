@@ -9,8 +9,9 @@ using PSThreading.Core.Sync;
 namespace PSThreading.Core.Threads
 {
     /// <summary>
-    /// One thread as the user sees it: Python's <c>threading.Thread</c>. Worker threads own a dedicated
-    /// OS thread; the main thread and foreign threads are entries describing threads the module did not start.
+    /// One thread as the user sees it: Python's <c>threading.Thread</c>. A worker has an OS thread to itself while
+    /// it runs (one an earlier worker left parked, or a new one); the main thread and foreign threads are entries
+    /// describing threads the module did not start.
     /// </summary>
     public sealed partial class WorkerThread
     {
