@@ -13,7 +13,9 @@ Describe 'Start-WorkerThread: OS threads and runspaces kept between workers' {
             Start-WorkerThread { (Get-Item /proc/thread-self).Target } | Wait-WorkerThread
         }
         $ids | Should -HaveCount 20
-        @($ids | Sort-Object -Unique).Count | Should -BeLessOrEqual 4 -Because "20 workers ran on: $(@($ids | Sort-Object -Unique) -join ', ')"
+        # A few new ones are fair: a thread still cleaning its worker's runspace is not parked yet, and in a process
+        # that earlier tests used, parked threads whose ids belong to workers with unread output are ended first.
+        @($ids | Sort-Object -Unique).Count | Should -BeLessOrEqual 8 -Because "20 workers ran on: $(@($ids | Sort-Object -Unique) -join ', ')"
     }
 
     It 'gives each worker its own name on a reused thread, and its own id while it runs' {
