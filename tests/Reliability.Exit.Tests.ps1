@@ -58,7 +58,7 @@ Describe 'Reliability: exit is clean' {
     }
 
     It 'exits with code 0, every time, when 16 busy daemon threads share a named lock' {
-        $runs = Invoke-ExitLoop -Runs 20 -Seconds 75 -Script @'
+        $runs = Invoke-ExitLoop -Runs 12 -Seconds 40 -Script @'
 $null = New-ThreadLock -Name 'exit-shared'
 1..16 | ForEach-Object {
     $null = Start-WorkerThread -Daemon {
@@ -77,7 +77,7 @@ Start-Sleep -Milliseconds 300
         @{ Mode = 'File' }, @{ Mode = 'Command' }
     ) {
         param($Mode)
-        $runs = Invoke-ExitLoop -Mode $Mode -Runs 10 -Seconds 25 -Script @'
+        $runs = Invoke-ExitLoop -Mode $Mode -Runs 6 -Seconds 15 -Script @'
 # Workers that end together, each leaving functions that its runspace's cleaning must remove, while pwsh
 # closes: the cleaning raced the disposal of their runspaces.
 1..16 | ForEach-Object {
@@ -148,7 +148,7 @@ Start-Sleep -Milliseconds 300
 "@
         $lost = 0
         $clock = [Diagnostics.Stopwatch]::StartNew()
-        for ($i = 0; $i -lt 10 -and ($i -lt 3 -or $clock.Elapsed.TotalSeconds -lt 60); $i++) {
+        for ($i = 0; $i -lt 6 -and ($i -lt 3 -or $clock.Elapsed.TotalSeconds -lt 35); $i++) {
             Remove-Item (Join-Path $folder '*') -ErrorAction Ignore
             $run = Invoke-ExitChild -Script ($script -replace '<folder>', $folder)
             $run.ExitCode | Should -Be 0 -Because ($run.Errors -join "`n")

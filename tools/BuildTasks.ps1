@@ -140,7 +140,13 @@ function Invoke-PesterSuite {
         Write-Host "    Pester exited ($($process.ExitCode)) without a summary: counted as one failure."
         return [pscustomobject]@{ Passed = 0; Failed = 1 }
     }
-    Get-Content $summary -Raw | ConvertFrom-Json
+    $result = Get-Content $summary -Raw | ConvertFrom-Json
+    if ($result.PSObject.Properties['Durations'] -and $result.Durations) {
+        # The slowest files, so the time CI takes stays in view.
+        $slowest = $result.Durations | Select-Object -First 8 | ForEach-Object { "$($_.File) $($_.Seconds) s" }
+        Write-Host "    slowest: $($slowest -join '; ')"
+    }
+    $result
 }
 
 # Sums suites' counts (each suite has Passed and Failed, and may have Skipped).

@@ -22,6 +22,10 @@ $failures = @(
         if ($block) { "$($block.Name) (setup or discovery failed)" }
     }
 )
-[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount; Failures = $failures } |
+# Each file's time, slowest first, so the CI's 20 minutes can be kept in view.
+$durations = @($result.Containers | Sort-Object Duration -Descending | ForEach-Object {
+    [pscustomobject]@{ File = [IO.Path]::GetFileName("$($_.Item)"); Seconds = [math]::Round($_.Duration.TotalSeconds, 1) }
+})
+[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount; Failures = $failures; Durations = $durations } |
     ConvertTo-Json | Set-Content $SummaryPath
 exit ([int]($failed -gt 0))

@@ -51,6 +51,20 @@ namespace PSThreading.Core.Tests
         }
 
         [Fact]
+        public void AnIdStaysListedUntilEveryWorkerWithItIsUnlisted()
+        {
+            // Inline workers have the calling thread's id: two of them share it, as no two threads can.
+            int id = Environment.CurrentManagedThreadId;
+            WorkerThread outer = ThreadRegistry.BeginInlineWorker("inline-outer", isDaemon: true, new DelegateBody(() => { }));
+            WorkerThread inner = ThreadRegistry.BeginInlineWorker("inline-inner", isDaemon: true, new DelegateBody(() => { }));
+            Assert.True(ThreadRegistry.IsListedId(id));
+            inner.Finish(WorkerState.Completed);
+            Assert.True(ThreadRegistry.IsListedId(id));
+            outer.Finish(WorkerState.Completed);
+            Assert.False(ThreadRegistry.IsListedId(id));
+        }
+
+        [Fact]
         public void CurrentIsTheWorkerInsideAWorker()
         {
             WorkerThread? inside = null;

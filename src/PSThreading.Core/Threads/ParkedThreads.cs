@@ -59,6 +59,9 @@ namespace PSThreading.Core.Threads
             return new ParkedThread(this);
         }
 
+        /// <summary>The thread that the next <see cref="Take"/> would look at first, if any (tests).</summary>
+        internal ParkedThread? TryPeekIdle() => _idle.TryPeek(out ParkedThread? parked) ? parked : null;
+
         /// <summary>Runs <paramref name="work"/> on a parked thread, or on a new one when none is idle.</summary>
         public void Run(Action work) => Take().Run(work, background: true);
 
@@ -86,6 +89,8 @@ namespace PSThreading.Core.Threads
             // a parked thread spinning takes a core from the work on a small machine.
             private bool _signalled;
             private Action? _work;
+            // The work running now, if any: what LetProcessExitWithout may change the thread for.
+            private Action? _running;
             private ExecutionContext? _context;
             private bool _reserved = true;
             private bool _started;
@@ -107,10 +112,11 @@ namespace PSThreading.Core.Threads
             public void Run(Action work, bool background)
             {
                 ExecutionContext? context = ExecutionContext.Capture();
-                _thread.IsBackground = background;
                 bool start;
                 lock (_sync)
                 {
+                    // Under the lock, ordered with LetProcessExitWithout for the work before this one.
+                    _thread.IsBackground = background;
                     _work = work;
                     _context = context;
                     _reserved = false;
@@ -143,16 +149,27 @@ namespace PSThreading.Core.Threads
                 }
             }
 
-            /// <summary>Makes the thread a background one while it runs its work (a stuck worker at exit).</summary>
-            public void LetProcessExitWithout()
+            /// <summary>
+            /// Makes the thread a background one while it still runs <paramref name="work"/> (a stuck worker at
+            /// exit). Once that work has ended, the thread may already serve the next, whose choice stands.
+            /// </summary>
+            public void LetProcessExitWithout(Action work)
             {
-                try
+                lock (_sync)
                 {
-                    _thread.IsBackground = true;
-                }
-                catch (ThreadStateException)
-                {
-                    // It ended meanwhile: it holds nothing up.
+                    if (!ReferenceEquals(_running, work))
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        _thread.IsBackground = true;
+                    }
+                    catch (ThreadStateException)
+                    {
+                        // It ended meanwhile: it holds nothing up.
+                    }
                 }
             }
 
@@ -201,6 +218,7 @@ namespace PSThreading.Core.Threads
                     {
                         work = _work;
                         context = _context;
+                        _running = work;
                         _work = null;
                         _context = null;
                         if (work == null && !_reserved && (!signalled || _retired))
@@ -214,6 +232,11 @@ namespace PSThreading.Core.Threads
                     if (work != null)
                     {
                         RunOne(work, context);
+                        lock (_sync)
+                        {
+                            _running = null;
+                        }
+
                         if (!Park())
                         {
                             return;

@@ -15,6 +15,8 @@ namespace PSThreading.Core.Threads
 
         private static readonly object s_sync = new object();
         private static readonly Dictionary<long, WorkerThread> s_live = new Dictionary<long, WorkerThread>();
+        // How many listed threads have each managed id, kept with s_live: a start asks it for every parked thread.
+        private static readonly Dictionary<int, int> s_listedIds = new Dictionary<int, int>();
         // Threads the module did not start that asked for their own entry: listed while their OS thread lives.
         private static readonly List<KeyValuePair<WorkerThread, Thread>> s_foreign = new List<KeyValuePair<WorkerThread, Thread>>();
         private static long s_sequence;
@@ -160,7 +162,7 @@ namespace PSThreading.Core.Threads
             thread.CreateOsThread(maxStackSize);
             lock (s_sync)
             {
-                s_live.Add(thread.Sequence, thread);
+                List(thread);
             }
 
             if (delay > TimeSpan.Zero)
@@ -196,7 +198,7 @@ namespace PSThreading.Core.Threads
                 long sequence = ++s_sequence;
                 thread = new WorkerThread(name ?? NextThreadName(), ThreadKind.Worker, isDaemon, body, sequence);
                 thread.RunOnCallingThread();
-                s_live.Add(sequence, thread);
+                List(thread);
             }
 
             return thread;
@@ -214,7 +216,7 @@ namespace PSThreading.Core.Threads
             {
                 long sequence = ++s_sequence;
                 thread = new WorkerThread(name, ThreadKind.PoolWorker, isDaemon: true, body: null, sequence);
-                s_live.Add(sequence, thread);
+                List(thread);
             }
 
             t_current = thread;
@@ -234,7 +236,7 @@ namespace PSThreading.Core.Threads
         {
             lock (s_sync)
             {
-                s_live.Remove(thread.Sequence);
+                Unlist(thread);
             }
         }
 
@@ -246,7 +248,7 @@ namespace PSThreading.Core.Threads
                 // Under the lock, against a join taking the last results at the same moment (it unregisters after).
                 if (thread.PendingResultCount == 0)
                 {
-                    s_live.Remove(thread.Sequence);
+                    Unlist(thread);
                 }
             }
         }
@@ -256,15 +258,34 @@ namespace PSThreading.Core.Threads
         {
             lock (s_sync)
             {
-                foreach (WorkerThread thread in s_live.Values)
-                {
-                    if (thread.ManagedThreadId == managedThreadId)
-                    {
-                        return true;
-                    }
-                }
+                return s_listedIds.ContainsKey(managedThreadId);
+            }
+        }
 
-                return false;
+        // Under s_sync. A listed thread's id does not change: it is set before the thread is listed.
+        private static void List(WorkerThread thread)
+        {
+            s_live.Add(thread.Sequence, thread);
+            s_listedIds.TryGetValue(thread.ManagedThreadId, out int count);
+            s_listedIds[thread.ManagedThreadId] = count + 1;
+        }
+
+        // Under s_sync.
+        private static void Unlist(WorkerThread thread)
+        {
+            if (!s_live.Remove(thread.Sequence))
+            {
+                return;
+            }
+
+            int count = s_listedIds[thread.ManagedThreadId];
+            if (count <= 1)
+            {
+                s_listedIds.Remove(thread.ManagedThreadId);
+            }
+            else
+            {
+                s_listedIds[thread.ManagedThreadId] = count - 1;
             }
         }
 

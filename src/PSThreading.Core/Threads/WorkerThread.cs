@@ -27,6 +27,8 @@ namespace PSThreading.Core.Threads
         private readonly CancellationTokenSource _stopRequested = new CancellationTokenSource();
         private ThreadWait? _wait;
         private ParkedThreads.ParkedThread? _thread;
+        // What runs on _thread for this worker: the OS thread runs other work before and after it.
+        private Action? _work;
         private int _state;
         private long _startTicks;
         private long _endTicks;
@@ -168,7 +170,11 @@ namespace PSThreading.Core.Threads
             ManagedThreadId = _thread.ManagedThreadId;
         }
 
-        internal void StartOsThread() => _thread!.Run(RunOnOwnThread, background: IsDaemon);
+        internal void StartOsThread()
+        {
+            _work = RunOnOwnThread;
+            _thread!.Run(_work, background: IsDaemon);
+        }
 
         /// <summary>OS threads of workers alive now, running a worker or parked for the next: what a leak check counts.</summary>
         internal static int LiveOsThreadCount => s_osThreads.Values.Sum(threads => threads.LiveCount);
@@ -386,10 +392,10 @@ namespace PSThreading.Core.Threads
         /// </summary>
         internal void LetProcessExitWithout()
         {
-            // Its OS thread serves the next worker once this one has ended: only a live worker's thread is changed.
-            if (IsAlive)
+            // Its OS thread serves the next worker once this one has ended: the change is made only while it runs this one.
+            if (_work != null)
             {
-                _thread?.LetProcessExitWithout();
+                _thread?.LetProcessExitWithout(_work);
             }
         }
 

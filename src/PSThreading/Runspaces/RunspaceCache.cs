@@ -109,17 +109,7 @@ namespace PSThreading.Runspaces
                     }
                     finally
                     {
-                        if (!runspaces.EndSpare(opened, s_maxIdlePerHost))
-                        {
-                            if (opened != null)
-                            {
-                                Discard(opened);
-                            }
-                        }
-                        else
-                        {
-                            StartTrimTimerIfNeeded();
-                        }
+                        AfterEnd(runspaces.EndSpare(opened, s_maxIdlePerHost), opened);
                     }
                 },
                 null);
@@ -154,14 +144,20 @@ namespace PSThreading.Runspaces
             finally
             {
                 ShutdownGate.Leave();
-                if (!runspaces.EndCleaning(clean ? runspace : null, Math.Max(maxIdle, s_maxIdlePerHost)))
-                {
-                    Discard(runspace);
-                }
-                else
-                {
-                    StartTrimTimerIfNeeded();
-                }
+                AfterEnd(runspaces.EndCleaning(clean ? runspace : null, Math.Max(maxIdle, s_maxIdlePerHost)), runspace);
+            }
+        }
+
+        // After a cleaning or a spare's opening ended: a kept runspace may need trimming later, one not kept is closed.
+        private static void AfterEnd(bool kept, WorkerRunspace? runspace)
+        {
+            if (kept)
+            {
+                StartTrimTimerIfNeeded();
+            }
+            else if (runspace != null)
+            {
+                Discard(runspace);
             }
         }
 
